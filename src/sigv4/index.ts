@@ -1,0 +1,299 @@
+/**
+ * AWS Signature Version 4, the one implementation that the client signs with and the server verifies with.
+ *
+ * It reads top-down in the order of AWS's specification: canonical request → string to sign → signing key →
+ * signature → Authorization header. It is pure: hashing comes in through `SigV4Crypto`, so the same code runs
+ * on k6/crypto and node:crypto, and it uses only ECMAScript built-ins (no URL, TextEncoder or Buffer).
+ */
+
+export const ALGORITHM = 'AWS4-HMAC-SHA256';
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+export interface SigV4Crypto {
+  /** Lowercase hex SHA-256 of a UTF-8 string or of bytes. */
+  sha256Hex(data: string | Uint8Array): string;
+  /** HMAC-SHA256 of a UTF-8 string under a key given as bytes (or a UTF-8 string). */
+  hmacSha256(key: string | Uint8Array, data: string): Uint8Array;
+}
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+}
+
+export interface SignableRequest {
+  method: string;
+  /** The path as the service sees it, not yet percent-encoded (e.g. `/` or `/example space/`). */
+  path: string;
+  /** The raw query string without `?` (e.g. `a=1&b=%E1%88%B4`), or empty. */
+  query?: string;
+  /** Header names in any case; a repeated header is an array of its values in order. */
+  headers: Record<string, string | string[]>;
+  body?: string | Uint8Array;
+}
+
+export interface SigningOptions {
+  credentials: Credentials;
+  region: string;
+  service: string;
+  /** Signing time; defaults to now. */
+  date?: Date;
+  /** Remove dot segments and repeated slashes from the path (every service but S3). Default true. */
+  normalizePath?: boolean;
+  /** Add and sign `x-amz-content-sha256` (S3 style). Default false. */
+  signBody?: boolean;
+  /** Add the session token after signing instead of signing it (a few services want that). Default false. */
+  omitSessionTokenFromSignature?: boolean;
+}
+
+export interface SignedRequest {
+  /** The headers to send: the request's own plus X-Amz-Date, Authorization and, where needed, the token. */
+  headers: Record<string, string>;
+  authorization: string;
+  signature: string;
+  canonicalRequest: string;
+  stringToSign: string;
+}
+
+/** `20150830T123600Z` */
+export function amzDate(date: Date): string {
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+}
+
+/** RFC 3986 percent-encoding of everything but the unreserved characters, as SigV4 requires. */
+export function uriEncode(value: string): string {
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+export function canonicalUri(path: string, normalize = true): string {
+  if (!normalize) return path.split('/').map(uriEncode).join('/') || '/';
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(uriEncode(segment));
+  }
+  const joined = `/${segments.join('/')}`;
+  return path.endsWith('/') && segments.length > 0 ? `${joined}/` : joined;
+}
+
+export function canonicalQueryString(query: string | undefined): string {
+  if (!query) return '';
+  const pairs: [string, string][] = [];
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = eq < 0 ? part : part.slice(0, eq);
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    pairs.push([uriEncode(safeDecode(key)), uriEncode(safeDecode(value))]);
+  }
+  pairs.sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  return pairs.map(([k, v]) => `${k}=${v}`).join('&');
+}
+
+/** Lowercased, sorted headers with trimmed, space-folded values; repeated headers are joined with commas. */
+export function canonicalHeaders(
+  headers: Record<string, string | string[]>,
+  only?: readonly string[],
+): { canonicalHeaders: string; signedHeaders: string } {
+  const byName = new Map<string, string[]>();
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (only && !only.includes(lower)) continue;
+    const raw = headers[name];
+    const values = Array.isArray(raw) ? raw : [raw ?? ''];
+    const list = byName.get(lower) ?? [];
+    for (const value of values) list.push(value.trim().replace(/\s+/g, ' '));
+    byName.set(lower, list);
+  }
+  const names = [...byName.keys()].sort();
+  return {
+    canonicalHeaders: names.map((n) => `${n}:${(byName.get(n) ?? []).join(',')}\n`).join(''),
+    signedHeaders: names.join(';'),
+  };
+}
+
+export function canonicalRequest(
+  method: string,
+  uri: string,
+  query: string,
+  headers: { canonicalHeaders: string; signedHeaders: string },
+  payloadHash: string,
+): string {
+  return [method, uri, query, headers.canonicalHeaders, headers.signedHeaders, payloadHash].join('\n');
+}
+
+export function credentialScope(dateStamp: string, region: string, service: string): string {
+  return `${dateStamp}/${region}/${service}/aws4_request`;
+}
+
+export function stringToSign(requestDate: string, scope: string, canonicalRequestHash: string): string {
+  return [ALGORITHM, requestDate, scope, canonicalRequestHash].join('\n');
+}
+
+function toHex(bytes: Uint8Array): string {
+  let hex = '';
+  for (const byte of bytes) hex += (byte < 16 ? '0' : '') + byte.toString(16);
+  return hex;
+}
+
+function findHeader(headers: Record<string, string | string[]>, name: string): string | undefined {
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() === name) {
+      const value = headers[key];
+      return Array.isArray(value) ? value.join(',') : value;
+    }
+  }
+  return undefined;
+}
+
+const MAX_CACHED_KEYS = 64;
+
+/** Signs and verifies with one crypto backend; derived signing keys are cached per secret, day, region, service. */
+export class SigV4 {
+  readonly #crypto: SigV4Crypto;
+  readonly #signingKeys = new Map<string, Uint8Array>();
+
+  constructor(crypto: SigV4Crypto) {
+    this.#crypto = crypto;
+  }
+
+  signingKey(secretAccessKey: string, dateStamp: string, region: string, service: string): Uint8Array {
+    const cacheKey = `${secretAccessKey}\n${dateStamp}\n${region}\n${service}`;
+    let key = this.#signingKeys.get(cacheKey);
+    if (!key) {
+      const hmac = this.#crypto.hmacSha256;
+      const kDate = hmac(`AWS4${secretAccessKey}`, dateStamp);
+      key = hmac(hmac(hmac(kDate, region), service), 'aws4_request');
+      if (this.#signingKeys.size >= MAX_CACHED_KEYS) this.#signingKeys.clear();
+      this.#signingKeys.set(cacheKey, key);
+    }
+    return key;
+  }
+
+  signature(signingKey: Uint8Array, toSign: string): string {
+    return toHex(this.#crypto.hmacSha256(signingKey, toSign));
+  }
+
+  payloadHash(body: string | Uint8Array | undefined): string {
+    return body === undefined || body.length === 0 ? EMPTY_SHA256 : this.#crypto.sha256Hex(body);
+  }
+
+  /** Signs a request with an Authorization header. */
+  sign(request: SignableRequest, options: SigningOptions): SignedRequest {
+    const { credentials, region, service } = options;
+    const requestDate = amzDate(options.date ?? new Date());
+    const dateStamp = requestDate.slice(0, 8);
+    const payloadHash = this.payloadHash(request.body);
+
+    const headers: Record<string, string | string[]> = { ...request.headers, 'X-Amz-Date': requestDate };
+    if (options.signBody) headers['X-Amz-Content-Sha256'] = payloadHash;
+    const token = credentials.sessionToken;
+    if (token && !options.omitSessionTokenFromSignature) headers['X-Amz-Security-Token'] = token;
+
+    const scope = credentialScope(dateStamp, region, service);
+    const canonical = canonicalRequest(
+      request.method,
+      canonicalUri(request.path, options.normalizePath ?? true),
+      canonicalQueryString(request.query),
+      canonicalHeaders(headers),
+      payloadHash,
+    );
+    const toSign = stringToSign(requestDate, scope, this.#crypto.sha256Hex(canonical));
+    const signature = this.signature(
+      this.signingKey(credentials.secretAccessKey, dateStamp, region, service),
+      toSign,
+    );
+    const authorization = `${ALGORITHM} Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${canonicalHeaders(headers).signedHeaders}, Signature=${signature}`;
+
+    const out: Record<string, string> = {};
+    for (const [name, value] of Object.entries(headers))
+      out[name] = Array.isArray(value) ? value.join(',') : value;
+    if (token && options.omitSessionTokenFromSignature) out['X-Amz-Security-Token'] = token;
+    out.Authorization = authorization;
+    return { headers: out, authorization, signature, canonicalRequest: canonical, stringToSign: toSign };
+  }
+
+  /**
+   * Recomputes the signature of a received request from its parsed Authorization header and the secret
+   * that belongs to the access key it names. Only the headers it lists as signed take part.
+   */
+  expectedSignature(request: SignableRequest, auth: ParsedAuthorization, secretAccessKey: string): string {
+    const requestDate = findHeader(request.headers, 'x-amz-date') ?? '';
+    const canonical = canonicalRequest(
+      request.method,
+      canonicalUri(request.path, auth.service !== 's3'),
+      canonicalQueryString(request.query),
+      canonicalHeaders(request.headers, auth.signedHeaders),
+      findHeader(request.headers, 'x-amz-content-sha256') ?? this.payloadHash(request.body),
+    );
+    const scope = credentialScope(auth.dateStamp, auth.region, auth.service);
+    const toSign = stringToSign(requestDate, scope, this.#crypto.sha256Hex(canonical));
+    return this.signature(
+      this.signingKey(secretAccessKey, auth.dateStamp, auth.region, auth.service),
+      toSign,
+    );
+  }
+}
+
+export interface ParsedAuthorization {
+  accessKeyId: string;
+  dateStamp: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+}
+
+/** Parses `AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/kms/aws4_request, SignedHeaders=..., Signature=...`. */
+export function parseAuthorization(header: string): ParsedAuthorization | { error: string } {
+  if (!header.startsWith(`${ALGORITHM} `)) {
+    return { error: `Authorization header requires the ${ALGORITHM} algorithm.` };
+  }
+  const fields = new Map<string, string>();
+  for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const credential = fields.get('Credential');
+  const signedHeaders = fields.get('SignedHeaders');
+  const signature = fields.get('Signature');
+  const missing = [
+    credential ? '' : 'Credential',
+    signedHeaders ? '' : 'SignedHeaders',
+    signature ? '' : 'Signature',
+  ].filter(Boolean);
+  if (missing.length > 0 || !credential || !signedHeaders || !signature) {
+    return { error: `Authorization header requires '${missing.join("', '")}' parameter.` };
+  }
+  const scope = credential.split('/');
+  if (scope.length !== 5 || scope[4] !== 'aws4_request' || !/^\d{8}$/.test(scope[1] ?? '')) {
+    return {
+      error: `Credential should be scoped with a valid terminator: 'aws4_request', not '${credential}'.`,
+    };
+  }
+  const [accessKeyId = '', dateStamp = '', region = '', service = ''] = scope;
+  return {
+    accessKeyId,
+    dateStamp,
+    region,
+    service,
+    signedHeaders: signedHeaders.split(';').map((h) => h.trim().toLowerCase()),
+    signature,
+  };
+}
