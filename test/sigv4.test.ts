@@ -27,7 +27,7 @@ function parseRawRequest(raw: string): SignableRequest {
     }
     const colon = line.indexOf(':');
     last = line.slice(0, colon);
-    (headers[last] ??= []).push(line.slice(colon + 1));
+    headers[last] = [...(headers[last] ?? []), line.slice(colon + 1)];
   }
   return {
     method,
