@@ -1,0 +1,16 @@
+/**
+ * An error that the server returns to the caller with AWS's error type, message and HTTP status.
+ * The wire form is `{"__type": type, "message": message}` (awsJson1_1), with the type also in
+ * `X-Amzn-ErrorType`.
+ */
+export class KMSError extends Error {
+  readonly type: string;
+  readonly status: number;
+
+  constructor(type: string, message: string, status = 400) {
+    super(message);
+    this.name = 'KMSError';
+    this.type = type;
+    this.status = status;
+  }
+}
