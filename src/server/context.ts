@@ -31,3 +31,51 @@ export interface KmsService {
   runDueWork(now: Date): void;
   close(): void;
 }
+
+/** A key declared in a seed file, already parsed and normalized (see src/server/seed.ts). */
+export interface SeedKey {
+  keyId: string;
+  accountId?: string;
+  region?: string;
+  description?: string;
+  enabled?: boolean;
+  /** AES-256 key material versions, oldest first; the last one is current. Generated when absent. */
+  materials?: Uint8Array[];
+  aliases?: string[];
+  tags?: { TagKey: string; TagValue: string }[];
+}
+
+export interface SeedSpec {
+  keys: SeedKey[];
+  /** Aliases declared apart from their key (local-kms's `Aliases:` list). */
+  aliases?: { aliasName: string; targetKeyId: string; accountId?: string; region?: string }[];
+}
+
+export interface ServiceOptions {
+  /** SQLite file path, or ':memory:' for a throwaway store. */
+  database: string;
+  /** 32 bytes: key material is encrypted at rest under this key. */
+  rootKey: Uint8Array;
+}
+
+/** What the service exposes beyond the handlers, for the CLI. */
+export interface KmsServiceAdmin extends KmsService {
+  /** Creates what the seed declares and is missing; leaves what exists as it is (idempotent). */
+  applySeed(spec: SeedSpec, defaults: { accountId: string; region: string }): void;
+}
+
+/** An access key the server accepts, and the account it belongs to. */
+export interface CredentialEntry {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+}
+
+/** One line of the request log: never any plaintext. */
+export interface RequestLogEntry {
+  operation: string;
+  keyId?: string;
+  status: number;
+  errorType?: string;
+  ms: number;
+}
