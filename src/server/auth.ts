@@ -65,7 +65,9 @@ export class Authenticator {
 
     const requestDate = request.headers['x-amz-date']?.[0];
     if (!requestDate) {
-      throw incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+      throw incomplete(
+        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+      );
     }
     const credential = this.#byAccessKey.get(auth.accessKeyId);
     const caller = {
@@ -75,12 +77,17 @@ export class Authenticator {
     };
     if (this.#mode === 'none') return caller;
     if (!credential) {
-      throw new KMSError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+      throw new KMSError(
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
     }
 
     const signedAt = parseAmzDate(requestDate);
     if (Number.isNaN(signedAt)) {
-      throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${requestDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+      throw incomplete(
+        `Date must be in ISO-8601 'basic format'. Got '${requestDate}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+      );
     }
     if (auth.dateStamp !== requestDate.slice(0, 8)) {
       throw invalidSignature(
@@ -98,7 +105,8 @@ export class Authenticator {
         `Signature not yet current: ${requestDate} is still later than ${amzDate(new Date(nowMs + MAX_SKEW_MS))} (${amzDate(now)} + 15 min.)`,
       );
     }
-    if (auth.service !== SERVICE) throw invalidSignature(`Credential should be scoped to correct service: '${SERVICE}'.`);
+    if (auth.service !== SERVICE)
+      throw invalidSignature(`Credential should be scoped to correct service: '${SERVICE}'.`);
     if (!auth.signedHeaders.includes('host')) {
       throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     }

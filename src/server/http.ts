@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { type AuthMode, Authenticator } from './auth.ts';
+import { Authenticator, type AuthMode } from './auth.ts';
 import type { CredentialEntry, KmsService, RequestLogEntry } from './context.ts';
 import { DEFAULT_ACCOUNT_ID } from './defaults.ts';
 import { KMSError } from './errors.ts';
@@ -69,9 +69,14 @@ function parseJson(body: Buffer): unknown {
 
 /** The key a request is about, for the request log: the input's reference or the key the answer names. */
 function keyOf(input: unknown, output: unknown): string | undefined {
-  const fromInput = input as { KeyId?: unknown; TargetKeyId?: unknown; DestinationKeyId?: unknown } | undefined;
+  const fromInput = input as
+    | { KeyId?: unknown; TargetKeyId?: unknown; DestinationKeyId?: unknown }
+    | undefined;
   const candidate =
-    fromInput?.KeyId ?? fromInput?.TargetKeyId ?? fromInput?.DestinationKeyId ?? (output as { KeyId?: unknown })?.KeyId;
+    fromInput?.KeyId ??
+    fromInput?.TargetKeyId ??
+    fromInput?.DestinationKeyId ??
+    (output as { KeyId?: unknown })?.KeyId;
   return typeof candidate === 'string' ? candidate : undefined;
 }
 
@@ -94,7 +99,9 @@ export function createKmsServer(options: KmsServerOptions): Server {
     const started = process.hrtime.bigint();
     const target = request.headers['x-amz-target'];
     const operation =
-      typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
+      typeof target === 'string' && target.startsWith(TARGET_PREFIX)
+        ? target.slice(TARGET_PREFIX.length)
+        : '';
     let input: unknown;
     let output: unknown;
     let status = 200;
@@ -102,7 +109,10 @@ export function createKmsServer(options: KmsServerOptions): Server {
     try {
       const body = await readBody(request);
       if (request.method !== 'POST' || !isKnownOperation(operation)) {
-        throw new KMSError('UnknownOperationException', `Unknown operation: ${target ?? '(no X-Amz-Target)'}`);
+        throw new KMSError(
+          'UnknownOperationException',
+          `Unknown operation: ${target ?? '(no X-Amz-Target)'}`,
+        );
       }
       const now = clock();
       const caller = authenticator.authenticate(
@@ -121,7 +131,12 @@ export function createKmsServer(options: KmsServerOptions): Server {
       if (error instanceof BodyTooLarge) {
         status = 413;
         errorType = 'SerializationException';
-        send(response, status, JSON.stringify({ __type: errorType, message: 'The request body is larger than 1 MiB.' }), errorType);
+        send(
+          response,
+          status,
+          JSON.stringify({ __type: errorType, message: 'The request body is larger than 1 MiB.' }),
+          errorType,
+        );
         request.socket.destroySoon();
       } else if (error instanceof KMSError) {
         status = error.status;
@@ -131,12 +146,23 @@ export function createKmsServer(options: KmsServerOptions): Server {
         onInternalError(error);
         status = 500;
         errorType = 'KMSInternalException';
-        send(response, status, JSON.stringify({ __type: errorType, message: 'An internal error occurred.' }), errorType);
+        send(
+          response,
+          status,
+          JSON.stringify({ __type: errorType, message: 'An internal error occurred.' }),
+          errorType,
+        );
       }
     }
     if (log) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      log({ operation: operation || String(target ?? '-'), keyId: keyOf(input, output), status, errorType, ms });
+      log({
+        operation: operation || String(target ?? '-'),
+        keyId: keyOf(input, output),
+        status,
+        errorType,
+        ms,
+      });
     }
   }
 

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { AuthMode } from '../../src/server/auth.ts';
-import type { CredentialEntry, KmsServiceAdmin, RequestLogEntry, SeedSpec } from '../../src/server/context.ts';
+import type {
+  CredentialEntry,
+  KmsServiceAdmin,
+  RequestLogEntry,
+  SeedSpec,
+} from '../../src/server/context.ts';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../src/server/defaults.ts';
 import { createKmsServer } from '../../src/server/http.ts';
 import { createKmsService } from '../../src/server/service.ts';
@@ -39,7 +44,8 @@ export async function startKmslab(options: StartKmslabOptions = {}): Promise<Kms
     database: options.database ?? ':memory:',
     rootKey: options.rootKey ?? randomBytes(32),
   });
-  if (options.seed) service.applySeed(options.seed, { accountId: DEFAULT_ACCOUNT_ID, region: DEFAULT_REGION });
+  if (options.seed)
+    service.applySeed(options.seed, { accountId: DEFAULT_ACCOUNT_ID, region: DEFAULT_REGION });
   const logs: RequestLogEntry[] = [];
   const server = createKmsServer({
     service,

@@ -9,8 +9,18 @@ async function rawRequest(
   server: Kmslab,
   target: string | undefined,
   body: string,
-  options: { secretAccessKey?: string; date?: Date; sign?: boolean; method?: string; sessionToken?: string } = {},
-): Promise<{ status: number; json: { __type?: string; message?: string } & Record<string, unknown>; headers: Headers }> {
+  options: {
+    secretAccessKey?: string;
+    date?: Date;
+    sign?: boolean;
+    method?: string;
+    sessionToken?: string;
+  } = {},
+): Promise<{
+  status: number;
+  json: { __type?: string; message?: string } & Record<string, unknown>;
+  headers: Headers;
+}> {
   const host = server.endpoint.slice('http://'.length);
   let headers: Record<string, string> = { host, 'content-type': 'application/x-amz-json-1.1' };
   if (target) headers['x-amz-target'] = target;
@@ -69,10 +79,13 @@ describe('the HTTP layer', () => {
   });
 
   test('a wrong secret → InvalidSignatureException', async () => {
-    await assert.rejects(server.sdk({ secretAccessKey: 'not-the-right-secret-at-all' }).send(new ListKeysCommand({})), {
-      name: 'InvalidSignatureException',
-      message: /The request signature we calculated does not match the signature you provided/,
-    });
+    await assert.rejects(
+      server.sdk({ secretAccessKey: 'not-the-right-secret-at-all' }).send(new ListKeysCommand({})),
+      {
+        name: 'InvalidSignatureException',
+        message: /The request signature we calculated does not match the signature you provided/,
+      },
+    );
   });
 
   test('a body changed after signing → InvalidSignatureException', async () => {
@@ -87,16 +100,24 @@ describe('the HTTP layer', () => {
       { credentials: server, region: server.region, service: 'kms' },
     );
     const { host: _, ...headers } = signed.headers;
-    const response = await fetch(`${server.endpoint}/`, { method: 'POST', headers, body: '{"NumberOfBytes":32}' });
+    const response = await fetch(`${server.endpoint}/`, {
+      method: 'POST',
+      headers,
+      body: '{"NumberOfBytes":32}',
+    });
     assert.equal(response.status, 400);
     assert.equal((await response.json()).__type, 'InvalidSignatureException');
   });
 
   test('a request signed more than 15 minutes ago or ahead → InvalidSignatureException (signature expired)', async () => {
-    const old = await rawRequest(server, 'TrentService.ListKeys', '{}', { date: new Date(Date.now() - 16 * 60_000) });
+    const old = await rawRequest(server, 'TrentService.ListKeys', '{}', {
+      date: new Date(Date.now() - 16 * 60_000),
+    });
     assert.equal(old.json.__type, 'InvalidSignatureException');
     assert.match(old.json.message ?? '', /^Signature expired: \d{8}T\d{6}Z is now earlier than/);
-    const ahead = await rawRequest(server, 'TrentService.ListKeys', '{}', { date: new Date(Date.now() + 16 * 60_000) });
+    const ahead = await rawRequest(server, 'TrentService.ListKeys', '{}', {
+      date: new Date(Date.now() + 16 * 60_000),
+    });
     assert.equal(ahead.json.__type, 'InvalidSignatureException');
     assert.match(ahead.json.message ?? '', /^Signature not yet current/);
     const withinSkew = await rawRequest(server, 'TrentService.ListKeys', '{}', {
@@ -106,7 +127,9 @@ describe('the HTTP layer', () => {
   });
 
   test('a session token is signed and accepted', async () => {
-    const res = await rawRequest(server, 'TrentService.ListKeys', '{}', { sessionToken: 'FwoGZXIvYXdzEXAMPLETOKEN' });
+    const res = await rawRequest(server, 'TrentService.ListKeys', '{}', {
+      sessionToken: 'FwoGZXIvYXdzEXAMPLETOKEN',
+    });
     assert.equal(res.status, 200);
   });
 
@@ -154,7 +177,9 @@ describe('--auth none', () => {
   after(() => server.stop());
 
   test('accepts any well-formed signature, e.g. the dummy credentials tools send', async () => {
-    const res = await server.sdk({ accessKeyId: 'test', secretAccessKey: 'test' }).send(new ListKeysCommand({}));
+    const res = await server
+      .sdk({ accessKeyId: 'test', secretAccessKey: 'test' })
+      .send(new ListKeysCommand({}));
     assert.ok(Array.isArray(res.Keys));
   });
 

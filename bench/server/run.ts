@@ -1,0 +1,193 @@
+/**
+ * GenerateDataKey throughput and latency, signature verification on, against kmslab, moto_server and a bare
+ * node:http responder (the ceiling for a Node server here), driven by wrk. Prints one table.
+ *
+ *   npm run bench -- [--duration 10] [--connections 16,64]
+ *
+ * Needs wrk (apt-get install -y wrk) and moto_server on PATH. Every server runs as its own process on loopback.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../src/server/defaults.ts';
+import { createNodeSigV4 } from '../../src/sigv4/node.ts';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '16,64' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (values.help) {
+  console.log('usage: npm run bench -- [--duration SECONDS] [--connections 16,64]');
+  process.exit(0);
+}
+const duration = Number(values.duration);
+const connections = values.connections.split(',').map(Number);
+const root = join(import.meta.dirname, '..', '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilListening(port: number, child: ChildProcess, name: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+    try {
+      await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', body: '{}' });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${name} did not start listening on ${port}`);
+}
+
+interface Target {
+  name: string;
+  start(port: number): ChildProcess;
+}
+
+const targets: Target[] = [
+  {
+    name: 'bare node:http',
+    start: (port) =>
+      spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/server/bare.ts'), String(port)]),
+  },
+  {
+    name: 'kmslab',
+    start: (port) =>
+      spawn(process.execPath, [
+        '--import',
+        'tsx',
+        join(root, 'src/cli/main.ts'),
+        'serve',
+        '--in-memory',
+        '--port',
+        String(port),
+        '--log-level',
+        'warn',
+      ]),
+  },
+  { name: 'moto_server', start: (port) => spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)]) },
+];
+
+/** A wrk script that sends one signed GenerateDataKey request over and over (valid for 15 minutes). */
+async function wrkScript(port: number, needsKey: boolean): Promise<string> {
+  let keyId = '00000000-0000-0000-0000-000000000000';
+  const credentials = {
+    accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+    secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+  };
+  if (needsKey) {
+    const sdk = new KMSClient({ endpoint: `http://127.0.0.1:${port}`, region: DEFAULT_REGION, credentials });
+    keyId = (await sdk.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId ?? keyId;
+    sdk.destroy();
+  }
+  const body = JSON.stringify({ KeyId: keyId, NumberOfBytes: 32 });
+  const signed = createNodeSigV4().sign(
+    {
+      method: 'POST',
+      path: '/',
+      headers: {
+        Host: `127.0.0.1:${port}`,
+        'Content-Type': 'application/x-amz-json-1.1',
+        'X-Amz-Target': 'TrentService.GenerateDataKey',
+      },
+      body,
+    },
+    { credentials, region: DEFAULT_REGION, service: 'kms' },
+  );
+  const lines = ['wrk.method = "POST"', `wrk.body = '${body}'`];
+  for (const [name, value] of Object.entries(signed.headers))
+    lines.push(`wrk.headers["${name}"] = "${value}"`);
+  const file = join(mkdtempSync(join(tmpdir(), 'kmslab-bench-')), 'request.lua');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+function toMs(value: string): number {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
+}
+
+interface Result {
+  target: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+function runWrk(port: number, script: string, conns: number): Omit<Result, 'target'> {
+  const out = execFileSync(
+    'wrk',
+    ['-t1', `-c${conns}`, `-d${duration}s`, '--latency', '-s', script, `http://127.0.0.1:${port}/`],
+    { encoding: 'utf8' },
+  );
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const p50 = toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
+  const p99 = toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
+  const errors =
+    Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) +
+    Number(/Socket errors:.*?timeout (\d+)/.exec(out)?.[1] ?? 0);
+  return { connections: conns, rps, p50, p99, errors };
+}
+
+const results: Result[] = [];
+for (const target of targets) {
+  const port = await freePort();
+  const child = target.start(port);
+  child.stdout?.resume();
+  child.stderr?.resume();
+  try {
+    await waitUntilListening(port, child, target.name);
+    const script = await wrkScript(port, target.name !== 'bare node:http');
+    runWrk(port, script, connections[0] ?? 16); // warm-up: JIT, caches, connection pools
+    for (const conns of connections) {
+      const result = { target: target.name, ...runWrk(port, script, conns) };
+      results.push(result);
+      console.error(`${result.target} c=${conns}: ${result.rps.toFixed(0)} req/s`);
+    }
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+const rpsOf = (target: string, conns: number) =>
+  results.find((r) => r.target === target && r.connections === conns)?.rps ?? Number.NaN;
+console.log(
+  `\nGenerateDataKey (NumberOfBytes 32), SigV4 verified, wrk -t1 -d${duration}s, ${new Date().toISOString()}\n`,
+);
+console.log('| server | connections | req/s | p50 ms | p99 ms | non-2xx/timeouts |');
+console.log('|---|---:|---:|---:|---:|---:|');
+for (const r of results) {
+  console.log(
+    `| ${r.target} | ${r.connections} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.errors} |`,
+  );
+}
+console.log('\n| connections | kmslab / bare | kmslab / moto |');
+console.log('|---:|---:|---:|');
+for (const conns of connections) {
+  const kmslab = rpsOf('kmslab', conns);
+  console.log(
+    `| ${conns} | ${((kmslab / rpsOf('bare node:http', conns)) * 100).toFixed(0)}% | ${(kmslab / rpsOf('moto_server', conns)).toFixed(1)}x |`,
+  );
+}
