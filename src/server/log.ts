@@ -1,0 +1,54 @@
+import type { RequestLogEntry } from './context.ts';
+
+/**
+ * The server's log: one line per event, with a level. Requests log at `info`, so the default level shows one line
+ * per call; `warn` and `error` keep a load test's output quiet. Nothing that reaches a line may hold plaintext:
+ * request lines are built from RequestLogEntry alone, which carries names, ids, statuses and times only.
+ */
+
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+export interface Logger {
+  readonly level: LogLevel;
+  error(message: string): void;
+  warn(message: string): void;
+  info(message: string): void;
+  debug(message: string): void;
+  /** Logs a handled request at `info`. */
+  request(entry: RequestLogEntry): void;
+}
+
+export interface LogSink {
+  write(line: string): unknown;
+}
+
+/** `GenerateDataKey key=1234abcd-... 200 0.42ms`, or with the error type: `... 400 NotFoundException 0.31ms`. */
+export function formatRequestLine(entry: RequestLogEntry): string {
+  const parts = [entry.operation || '-'];
+  if (entry.keyId) parts.push(`key=${entry.keyId}`);
+  parts.push(String(entry.status));
+  if (entry.errorType) parts.push(entry.errorType);
+  parts.push(`${entry.ms.toFixed(2)}ms`);
+  return parts.join(' ');
+}
+
+export function createLogger(level: LogLevel, out: LogSink, err: LogSink = out): Logger {
+  const threshold = LOG_LEVELS.indexOf(level);
+  const emit = (at: LogLevel, sink: LogSink, message: string) => {
+    if (LOG_LEVELS.indexOf(at) > threshold) return;
+    sink.write(`${new Date().toISOString()} ${at.toUpperCase().padEnd(5)} ${message}\n`);
+  };
+  return {
+    level,
+    error: (message) => emit('error', err, message),
+    warn: (message) => emit('warn', err, message),
+    info: (message) => emit('info', out, message),
+    debug: (message) => emit('debug', out, message),
+    request: (entry) => emit('info', out, formatRequestLine(entry)),
+  };
+}

@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The root key encrypts every key's material at rest. It comes from KMSLAB_ROOT_KEY, or from `root.key` in the
+ * data directory (created on first start, readable by its owner only); a throwaway in-memory store gets a random
+ * one, since nothing it protects outlives the process.
+ */
+
+export const ROOT_KEY_ENV = 'KMSLAB_ROOT_KEY';
+export const ROOT_KEY_FILE = 'root.key';
+const ROOT_KEY_BYTES = 32;
+
+export type RootKeySource = 'env' | 'file' | 'created' | 'random';
+
+export interface RootKey {
+  key: Uint8Array;
+  source: RootKeySource;
+  /** The file the key came from or was written to, when there is one. */
+  path?: string;
+}
+
+/** A root key that can't be used: the message says where it came from and how to fix it. */
+export class RootKeyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RootKeyError';
+  }
+}
+
+/**
+ * Reads 32 bytes given as 64 hex digits or as base64 (standard or URL-safe, padding optional). Returns undefined
+ * for anything else, so that callers can say what is wrong without echoing the secret. Seed files use it too.
+ */
+export function decode256BitKey(text: string): Uint8Array | undefined {
+  const value = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(value)) {
+    const bytes = Buffer.from(value.replaceAll('-', '+').replaceAll('_', '/'), 'base64');
+    if (bytes.length === ROOT_KEY_BYTES) return bytes;
+  }
+  return undefined;
+}
+
+export interface RootKeyOptions {
+  /** The data directory; absent for an in-memory store. */
+  dataDir?: string;
+  /** The value of KMSLAB_ROOT_KEY, if set. */
+  envValue?: string;
+}
+
+export function loadRootKey(options: RootKeyOptions): RootKey {
+  if (options.envValue !== undefined && options.envValue !== '') {
+    const key = decode256BitKey(options.envValue);
+    if (!key) {
+      throw new RootKeyError(
+        `${ROOT_KEY_ENV} must be 32 bytes written as 64 hex digits or as base64 (44 characters); ` +
+          'generate one with `openssl rand -base64 32`',
+      );
+    }
+    return { key, source: 'env' };
+  }
+  if (options.dataDir === undefined) return { key: randomBytes(ROOT_KEY_BYTES), source: 'random' };
+  return loadOrCreateFile(join(options.dataDir, ROOT_KEY_FILE), options.dataDir);
+}
+
+function loadOrCreateFile(path: string, dataDir: string): RootKey {
+  const existing = readExisting(path);
+  if (existing) return { key: existing, source: 'file', path };
+
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(ROOT_KEY_BYTES);
+  try {
+    // 'wx' fails if another process created the file meanwhile; the mode applies at creation, so the key is
+    // never readable by others, not even briefly.
+    writeFileSync(path, `${key.toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+      const raced = readExisting(path);
+      if (raced) return { key: raced, source: 'file', path };
+    }
+    throw new RootKeyError(`cannot create the root key file ${path}: ${(error as Error).message}`);
+  }
+  return { key, source: 'created', path };
+}
+
+function readExisting(path: string): Uint8Array | undefined {
+  let mode: number;
+  try {
+    mode = statSync(path).mode;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new RootKeyError(`cannot read the root key file ${path}: ${(error as Error).message}`);
+  }
+  // POSIX permission bits mean nothing on Windows.
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    throw new RootKeyError(
+      `the root key file ${path} is readable or writable by group or others (mode ${(mode & 0o777).toString(8)}); ` +
+        `run \`chmod 600 ${path}\``,
+    );
+  }
+  const key = decode256BitKey(readFileSync(path, 'utf8'));
+  if (!key) {
+    throw new RootKeyError(
+      `the root key file ${path} does not hold 32 bytes as hex or base64; restore it from a backup ` +
+        '(without it the keys in this data directory cannot be decrypted)',
+    );
+  }
+  return key;
+}
