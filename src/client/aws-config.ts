@@ -1,0 +1,143 @@
+import { runtime } from './runtime/runtime.ts';
+
+/** A configuration value is missing or malformed; the message says which one and why. */
+export class InvalidAWSConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidAWSConfigError';
+  }
+}
+
+export interface AWSConfigOptions {
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** `http(s)://host[:port]`; defaults to AWS_ENDPOINT_URL_KMS, then AWS_ENDPOINT_URL, then AWS's own endpoint. */
+  endpoint?: string;
+}
+
+/** A parsed endpoint. `host` carries the port only when it is not the scheme's default: it is what gets signed. */
+export interface Endpoint {
+  protocol: 'http' | 'https';
+  hostname: string;
+  port: number;
+  host: string;
+  url: string;
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
+// A DNS name, an IPv4 address or a bracketed IPv6 address, then an optional port.
+const HOST_PORT = /^(\[[\da-f:.]+\]|[a-z\d]([a-z\d.-]*[a-z\d])?)(?::(\d{1,5}))?$/i;
+
+/** Parses an endpoint by hand: k6 has no URL global. */
+export function parseEndpoint(value: string, source = 'endpoint'): Endpoint {
+  const invalid = (reason: string) =>
+    new InvalidAWSConfigError(`invalid ${source} '${value}'; reason: ${reason}`);
+  const scheme = SCHEME.exec(value);
+  if (!scheme) throw invalid('should start with http:// or https://');
+  const protocol = (scheme[1] ?? '').toLowerCase();
+  if (protocol !== 'http' && protocol !== 'https') throw invalid(`unsupported scheme '${protocol}'`);
+  const rest = value.slice(scheme[0].length).replace(/\/$/, '');
+  if (/[/?#]/.test(rest)) throw invalid('should have no path, query or fragment');
+  if (rest.includes('@')) throw invalid('should have no user information');
+  const hostPort = HOST_PORT.exec(rest);
+  if (!hostPort) throw invalid(`'${rest}' is not a valid host[:port]`);
+  const hostname = (hostPort[1] ?? '').toLowerCase();
+  const defaultPort = protocol === 'https' ? 443 : 80;
+  const port = hostPort[3] === undefined ? defaultPort : Number(hostPort[3]);
+  if (port < 1 || port > 65535) throw invalid(`port ${port} is out of range 1-65535`);
+  const host = port === defaultPort ? hostname : `${hostname}:${port}`;
+  return { protocol, hostname, port, host, url: `${protocol}://${host}` };
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'string' ? `'${value}'` : String(value);
+}
+
+function nonEmpty(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidAWSConfigError(
+      `invalid ${name}; reason: should be a non empty string, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Where and as whom to call KMS. Validated on construction. */
+export class AWSConfig {
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string | undefined;
+  /** Normalised `http(s)://host[:port]`, the port only when it is not the default. */
+  readonly endpoint: string;
+
+  constructor(options: AWSConfigOptions) {
+    if (typeof options !== 'object' || options === null) {
+      throw new InvalidAWSConfigError('invalid AWS config; reason: expected an options object');
+    }
+    const region = nonEmpty('AWS region', options.region);
+    if (!REGION.test(region)) {
+      throw new InvalidAWSConfigError(`invalid AWS region '${region}'; reason: should look like 'us-east-1'`);
+    }
+    const accessKeyId = nonEmpty('AWS access key ID', options.accessKeyId);
+    if (accessKeyId.length < 16 || accessKeyId.length > 128) {
+      throw new InvalidAWSConfigError(
+        `invalid AWS access key ID; reason: size should be between 16 and 128 characters, got ${accessKeyId.length}`,
+      );
+    }
+    const { sessionToken } = options;
+    if (sessionToken !== undefined && typeof sessionToken !== 'string') {
+      throw new InvalidAWSConfigError(
+        `invalid AWS session token; reason: should be a string, got ${sessionToken}`,
+      );
+    }
+    this.region = region;
+    this.accessKeyId = accessKeyId;
+    this.secretAccessKey = nonEmpty('AWS secret access key', options.secretAccessKey);
+    this.sessionToken = sessionToken || undefined;
+    this.endpoint = resolveEndpoint(options.endpoint, region).url;
+  }
+
+  /**
+   * Reads AWS_REGION (or AWS_DEFAULT_REGION), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and the
+   * endpoint variables: `__ENV` in k6, `process.env` in Node.
+   */
+  static fromEnvironment(): AWSConfig {
+    const env = (name: string) => runtime().env(name) || undefined;
+    const region = env('AWS_REGION') ?? env('AWS_DEFAULT_REGION');
+    const accessKeyId = env('AWS_ACCESS_KEY_ID');
+    const secretAccessKey = env('AWS_SECRET_ACCESS_KEY');
+    const missing = [
+      region ? '' : 'AWS_REGION',
+      accessKeyId ? '' : 'AWS_ACCESS_KEY_ID',
+      secretAccessKey ? '' : 'AWS_SECRET_ACCESS_KEY',
+    ].filter(Boolean);
+    if (!region || !accessKeyId || !secretAccessKey) {
+      throw new InvalidAWSConfigError(
+        `invalid AWS config; reason: ${missing.join(', ')} not set in the environment`,
+      );
+    }
+    const sessionToken = env('AWS_SESSION_TOKEN');
+    return new AWSConfig({ region, accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
+  }
+}
+
+/** An explicit endpoint wins, then the variables the AWS SDKs and CLI honour, then AWS's regional endpoint. */
+function resolveEndpoint(explicit: unknown, region: string): Endpoint {
+  if (explicit !== undefined) {
+    if (typeof explicit !== 'string') {
+      throw new InvalidAWSConfigError(
+        `invalid endpoint; reason: should be a string, got ${describe(explicit)}`,
+      );
+    }
+    return parseEndpoint(explicit);
+  }
+  for (const name of ['AWS_ENDPOINT_URL_KMS', 'AWS_ENDPOINT_URL']) {
+    const value = runtime().env(name);
+    if (value) return parseEndpoint(value, name);
+  }
+  return parseEndpoint(`https://kms.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`);
+}

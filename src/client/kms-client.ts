@@ -1,0 +1,265 @@
+import { SigV4 } from '../sigv4/index.ts';
+import { AWSConfig, type Endpoint, InvalidAWSConfigError, parseEndpoint } from './aws-config.ts';
+import { type AWSError, InvalidSignatureError, KMSServiceError, NetworkError } from './errors.ts';
+import {
+  type DataKeyOptions,
+  type DecryptOptions,
+  type EncryptOptions,
+  KMSDataKey,
+  type KMSDecryptResult,
+  type KMSEncryptedDataKey,
+  type KMSEncryptResult,
+  KMSKey,
+} from './models.ts';
+import { type HttpOutcome, runtime } from './runtime/runtime.ts';
+import type { KeyMetadata, KMSOperations, OperationName } from './wire.ts';
+
+export interface KMSClientOptions {
+  /** Attempts per call, the first included; 1 disables retries. Default 3. */
+  maxAttempts?: number;
+  /** Backoff before retry n is a random delay in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))). Default 100. */
+  baseDelayMs?: number;
+  /** Default 5000. */
+  maxDelayMs?: number;
+  /** Per attempt. Default 60000, like k6. */
+  timeoutMs?: number;
+}
+
+const SIGNATURE_ERRORS = ['InvalidSignatureException', 'IncompleteSignatureException'];
+const THROTTLING_ERRORS = ['ThrottlingException', 'Throttling', 'TooManyRequestsException'];
+
+/** `com.amazonaws.kms#NotFoundException` and `NotFoundException:http://internal...` both mean `NotFoundException`. */
+function errorCode(raw: string): string {
+  return raw.slice(raw.lastIndexOf('#') + 1).split(':')[0] ?? '';
+}
+
+/** The code for an error answer whose body names none, such as an HTML page from a proxy. */
+function statusCode(status: number): string {
+  if (status === 429) return 'ThrottlingException';
+  if (status === 503) return 'ServiceUnavailable';
+  return status >= 500 ? 'InternalFailure' : 'UnknownError';
+}
+
+function serviceError(operation: string, status: number, headers: Record<string, string>, body: string) {
+  let parsed: { __type?: unknown; message?: unknown; Message?: unknown } = {};
+  try {
+    parsed = JSON.parse(body) ?? {};
+  } catch {
+    // Not JSON: the status and the error-type header still say what happened.
+  }
+  const raw = headers['x-amzn-errortype'] || (typeof parsed.__type === 'string' ? parsed.__type : '');
+  const code = (raw && errorCode(raw)) || statusCode(status);
+  const detail = parsed.message ?? parsed.Message;
+  const message = typeof detail === 'string' ? detail : `${operation} failed with HTTP ${status}`;
+  const ErrorClass = SIGNATURE_ERRORS.includes(code) ? InvalidSignatureError : KMSServiceError;
+  return new ErrorClass(message, code, operation, status);
+}
+
+function isRetryable(error: AWSError): boolean {
+  if (error instanceof NetworkError) return true;
+  return (
+    error instanceof KMSServiceError &&
+    (error.statusCode === 429 || error.statusCode >= 500 || THROTTLING_ERRORS.includes(error.code))
+  );
+}
+
+/** Raised before sending, with the code and message AWS itself answers for the same input. */
+function validateNumberOfBytes(operation: string, value: number): void {
+  const bound = !Number.isInteger(value)
+    ? 'be an integer'
+    : value < 1
+      ? 'have value greater than or equal to 1'
+      : value > 1024
+        ? 'have value less than or equal to 1024'
+        : '';
+  if (bound) {
+    throw new KMSServiceError(
+      `1 validation error detected: Value '${value}' at 'numberOfBytes' failed to satisfy constraint: Member must ${bound}`,
+      'ValidationException',
+      operation,
+      400,
+    );
+  }
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) {
+    throw new InvalidAWSConfigError(
+      `invalid KMSClient option ${name}; reason: should be an integer >= ${min}, got ${value}`,
+    );
+  }
+  return value;
+}
+
+/** AWS KMS over JSON 1.1: every method maps onto `send`, which signs, posts, retries and decodes. */
+export class KMSClient {
+  readonly #config: AWSConfig;
+  readonly #endpoint: Endpoint;
+  readonly #signer: SigV4;
+  readonly #maxAttempts: number;
+  readonly #baseDelayMs: number;
+  readonly #maxDelayMs: number;
+  readonly #timeoutMs: number;
+
+  constructor(config: AWSConfig, options: KMSClientOptions = {}) {
+    if (!(config instanceof AWSConfig)) {
+      throw new InvalidAWSConfigError('invalid KMSClient config; reason: expected an AWSConfig instance');
+    }
+    this.#config = config;
+    this.#endpoint = parseEndpoint(config.endpoint);
+    this.#signer = new SigV4(runtime().crypto);
+    this.#maxAttempts = positiveInteger('maxAttempts', options.maxAttempts, 3, 1);
+    this.#baseDelayMs = positiveInteger('baseDelayMs', options.baseDelayMs, 100, 0);
+    this.#maxDelayMs = positiveInteger('maxDelayMs', options.maxDelayMs, 5000, 0);
+    this.#timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, 60_000, 1);
+  }
+
+  /** Every key in the account and region, following all pages. `limit` is the page size (1-1000). */
+  async listKeys(options: { limit?: number } = {}): Promise<KMSKey[]> {
+    const keys: KMSKey[] = [];
+    let marker: string | undefined;
+    do {
+      const page = await this.send('ListKeys', { Limit: options.limit, Marker: marker });
+      for (const key of page.Keys ?? []) keys.push(new KMSKey(key.KeyId ?? '', key.KeyArn ?? ''));
+      marker = page.Truncated ? page.NextMarker : undefined;
+    } while (marker);
+    return keys;
+  }
+
+  /** A data key of `size` bytes (1-1024) or per `options`, under the key named by ID, ARN, alias or alias ARN. */
+  async generateDataKey(id: string, size: number | DataKeyOptions = 32): Promise<KMSDataKey> {
+    const out = await this.send('GenerateDataKey', dataKeyInput('GenerateDataKey', id, size));
+    return new KMSDataKey(out.KeyId ?? '', out.CiphertextBlob ?? '', out.Plaintext ?? '');
+  }
+
+  async generateDataKeyWithoutPlaintext(
+    id: string,
+    size: number | DataKeyOptions = 32,
+  ): Promise<KMSEncryptedDataKey> {
+    const operation = 'GenerateDataKeyWithoutPlaintext';
+    const out = await this.send(operation, dataKeyInput(operation, id, size));
+    return { id: out.KeyId ?? '', ciphertextBlob: out.CiphertextBlob ?? '' };
+  }
+
+  /** Encrypts bytes, or a string's UTF-8 bytes (up to 4096 bytes). */
+  async encrypt(
+    keyId: string,
+    plaintext: string | Uint8Array,
+    options: EncryptOptions = {},
+  ): Promise<KMSEncryptResult> {
+    const out = await this.send('Encrypt', {
+      KeyId: keyId,
+      Plaintext: runtime().base64(plaintext),
+      ...cryptoOptions(options),
+    });
+    return {
+      keyId: out.KeyId ?? '',
+      ciphertextBlob: out.CiphertextBlob ?? '',
+      encryptionAlgorithm: out.EncryptionAlgorithm ?? '',
+    };
+  }
+
+  /** Decrypts a base64 ciphertext blob; the plaintext comes back base64, like a data key's. */
+  async decrypt(ciphertextBlob: string, options: DecryptOptions = {}): Promise<KMSDecryptResult> {
+    const out = await this.send('Decrypt', {
+      CiphertextBlob: ciphertextBlob,
+      KeyId: options.keyId,
+      ...cryptoOptions(options),
+    });
+    return {
+      keyId: out.KeyId ?? '',
+      plaintext: out.Plaintext ?? '',
+      encryptionAlgorithm: out.EncryptionAlgorithm ?? '',
+    };
+  }
+
+  /** The key's metadata, as AWS returns it. */
+  async describeKey(keyId: string): Promise<KeyMetadata> {
+    return (await this.send('DescribeKey', { KeyId: keyId })).KeyMetadata as KeyMetadata;
+  }
+
+  /** Creates a key from CreateKey's wire input (e.g. `{ Description, KeySpec, KeyUsage }`); returns its metadata. */
+  async createKey(input: KMSOperations['CreateKey']['input'] = {}): Promise<KeyMetadata> {
+    return (await this.send('CreateKey', input)).KeyMetadata as KeyMetadata;
+  }
+
+  /** `aliasName` starts with `alias/`. */
+  async createAlias(aliasName: string, targetKeyId: string): Promise<void> {
+    await this.send('CreateAlias', { AliasName: aliasName, TargetKeyId: targetKeyId });
+  }
+
+  /**
+   * Any KMS operation with its wire input; resolves to its wire output or rejects with an AWSError.
+   * Members left `undefined` are not sent (JSON.stringify drops them), which the methods above rely on.
+   */
+  async send<Op extends OperationName>(
+    operation: Op,
+    input: KMSOperations[Op]['input'],
+  ): Promise<KMSOperations[Op]['output']> {
+    const body = JSON.stringify(input ?? {});
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.#attempt(operation, body)) as KMSOperations[Op]['output'];
+      } catch (error) {
+        if (attempt >= this.#maxAttempts || !(error instanceof Error) || !isRetryable(error as AWSError)) {
+          throw error;
+        }
+      }
+      // Full jitter: a random delay up to the capped exponential bound.
+      const bound = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempt - 1));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * bound));
+    }
+  }
+
+  /** One signed request; signed anew on each attempt so that the signature date stays fresh. */
+  async #attempt(operation: string, body: string): Promise<unknown> {
+    const { host, url } = this.#endpoint;
+    const headers: Record<string, string> = {
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': `TrentService.${operation}`,
+    };
+    const signed = this.#signer.sign(
+      { method: 'POST', path: '/', headers: { ...headers, Host: host }, body },
+      { credentials: this.#config, region: this.#config.region, service: 'kms' },
+    );
+    delete signed.headers.Host;
+    const outcome: HttpOutcome = await runtime().post({
+      url: `${url}/`,
+      host,
+      headers: signed.headers,
+      body,
+      timeoutMs: this.#timeoutMs,
+    });
+    if ('networkError' in outcome) {
+      throw new NetworkError(outcome.networkError.message, outcome.networkError.code, operation);
+    }
+    const { status, headers: responseHeaders, body: responseBody } = outcome;
+    if (status < 200 || status >= 300) throw serviceError(operation, status, responseHeaders, responseBody);
+    try {
+      return responseBody === '' ? {} : (JSON.parse(responseBody) ?? {});
+    } catch {
+      throw new KMSServiceError(
+        `${operation} answered HTTP ${status} with a body that is not JSON`,
+        'SerializationException',
+        operation,
+        status,
+      );
+    }
+  }
+}
+
+function dataKeyInput(operation: string, id: string, size: number | DataKeyOptions) {
+  const options = typeof size === 'object' && size !== null ? size : { numberOfBytes: size };
+  const { numberOfBytes = options.keySpec === undefined ? 32 : undefined, keySpec } = options;
+  if (numberOfBytes !== undefined) validateNumberOfBytes(operation, numberOfBytes);
+  return { KeyId: id, NumberOfBytes: numberOfBytes, KeySpec: keySpec, ...cryptoOptions(options) };
+}
+
+function cryptoOptions(options: EncryptOptions & DataKeyOptions) {
+  return {
+    EncryptionContext: options.encryptionContext,
+    GrantTokens: options.grantTokens,
+    EncryptionAlgorithm: options.encryptionAlgorithm,
+  };
+}

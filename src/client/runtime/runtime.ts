@@ -1,0 +1,36 @@
+import type { SigV4Crypto } from '../../sigv4/index.ts';
+
+/** One signed POST to KMS; `host` is the exact Host header value that was signed. */
+export interface HttpRequest {
+  url: string;
+  host: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+}
+
+/** An HTTP answer of any status (header names lowercased), or a transport failure. */
+export type HttpOutcome =
+  | { status: number; headers: Record<string, string>; body: string }
+  | { networkError: { code: string; message: string } };
+
+/** What differs between k6 and Node; everything else in the client is shared. */
+export interface Runtime {
+  crypto: SigV4Crypto;
+  env(name: string): string | undefined;
+  post(request: HttpRequest): Promise<HttpOutcome>;
+  /** Standard padded base64 of bytes, or of a string's UTF-8 bytes. */
+  base64(data: string | Uint8Array): string;
+}
+
+let current: Runtime | undefined;
+
+/** Called once by each entry point (k6 or Node) before any user code runs. */
+export function useRuntime(runtime: Runtime): void {
+  current = runtime;
+}
+
+export function runtime(): Runtime {
+  if (!current) throw new Error('kmslab client: import it from its k6 bundle or its Node entry point');
+  return current;
+}
