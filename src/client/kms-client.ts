@@ -1,3 +1,4 @@
+import type { KeyMetadata, KMSOperations, OperationName } from '../protocol/index.ts';
 import { SigV4 } from '../sigv4/index.ts';
 import { AWSConfig, type Endpoint, InvalidAWSConfigError, parseEndpoint } from './aws-config.ts';
 import { type AWSError, InvalidSignatureError, KMSServiceError, NetworkError } from './errors.ts';
@@ -12,7 +13,6 @@ import {
   KMSKey,
 } from './models.ts';
 import { type HttpOutcome, runtime } from './runtime/runtime.ts';
-import type { KeyMetadata, KMSOperations, OperationName } from './wire.ts';
 
 export interface KMSClientOptions {
   /** Attempts per call, the first included; 1 disables retries. Default 3. */

@@ -1,3 +1,5 @@
+import type { DataKeySpec, EncryptionAlgorithmSpec } from '../protocol/index.ts';
+
 /** A KMS key as ListKeys returns it. */
 export class KMSKey {
   /** The key ID, e.g. `1234abcd-12ab-34cd-56ef-1234567890ab`. */
@@ -38,7 +40,7 @@ export interface KMSEncryptedDataKey {
 export interface DataKeyOptions {
   /** 1 to 1024; defaults to 32 when neither this nor `keySpec` is given. */
   numberOfBytes?: number;
-  keySpec?: 'AES_256' | 'AES_128';
+  keySpec?: DataKeySpec;
   encryptionContext?: Record<string, string>;
   grantTokens?: string[];
 }
@@ -46,7 +48,7 @@ export interface DataKeyOptions {
 export interface EncryptOptions {
   encryptionContext?: Record<string, string>;
   grantTokens?: string[];
-  encryptionAlgorithm?: string;
+  encryptionAlgorithm?: EncryptionAlgorithmSpec;
 }
 
 export interface DecryptOptions extends EncryptOptions {
