@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { loadSeedFile, parseSeed, SeedError } from '../../src/server/seed.ts';
+
+const HEX = '5cdaead27fe7da2de47945d73cd6d79e36494e73802f3cd3869f1d2cb0b5d7a9';
+const BASE64 = Buffer.from(HEX, 'hex').toString('base64');
+
+function failure(text: string): string {
+  try {
+    parseSeed(text, 'seed.yaml');
+  } catch (error) {
+    assert.ok(error instanceof SeedError, String(error));
+    return error.message;
+  }
+  assert.fail('the seed was accepted');
+}
+
+describe('seed files: kmslab format', () => {
+  test('the shipped example parses: materials, versions, aliases, tags, states, accounts', () => {
+    const { spec, format, warnings } = loadSeedFile('examples/seed/kmslab.yaml');
+    assert.equal(format, 'kmslab');
+    assert.deepEqual(warnings, []);
+    assert.equal(spec.keys.length, 4);
+    const rotated = spec.keys.find((k) => k.keyId === '0b5f2a1c-3d4e-4f60-8a7b-9c0d1e2f3a4b');
+    assert.equal(rotated?.materials?.length, 2);
+    assert.ok(rotated?.materials?.every((m) => m.length === 32));
+    assert.deepEqual(rotated?.tags, [{ TagKey: 'Team', TagValue: 'payments' }]);
+    assert.equal(spec.keys.find((k) => k.keyId === '7d1e6c55-2b9a-4c3e-9f80-1a2b3c4d5e6f')?.enabled, false);
+    const other = spec.keys.find((k) => k.accountId !== undefined);
+    assert.equal(other?.accountId, '444455556666');
+    assert.equal(other?.region, 'eu-west-1');
+    assert.deepEqual(spec.aliases, [
+      { aliasName: 'alias/reference', targetKeyId: 'e67f95-4c047567-4-a0b7-62f7ce8ec8f48' },
+    ]);
+  });
+
+  test('hex and base64 material decode to the same bytes; digit-only values stay strings', () => {
+    const { spec } = parseSeed(
+      `keys:\n  - keyId: a\n    material: ${HEX}\n    account: 000011112222\n  - keyId: b\n    material: ${BASE64}\n`,
+      'seed.yaml',
+    );
+    assert.deepEqual(Buffer.from(spec.keys[0]?.materials?.[0] as Uint8Array), Buffer.from(HEX, 'hex'));
+    assert.deepEqual(Buffer.from(spec.keys[1]?.materials?.[0] as Uint8Array), Buffer.from(HEX, 'hex'));
+    // YAML 1.2 would read this as the number 11112222; the account ID keeps its leading zeros.
+    assert.equal(spec.keys[0]?.accountId, '000011112222');
+  });
+
+  test('errors name the file, the key and what is wrong, and never echo material', () => {
+    const short = 'deadbeefdeadbeefdeadbeefdeadbeef';
+    const message = failure(`keys:\n  - keyId: k1\n    material: [${HEX}, ${short}]\n`);
+    assert.match(message, /^seed\.yaml: key "k1": `material\[1\]` must be 32 bytes/);
+    assert.ok(!message.includes(short) && !message.includes(HEX));
+
+    assert.match(
+      failure('keys:\n  - keyId: k1\n    enabled: sometimes\n'),
+      /key "k1": `enabled` must be true or false/,
+    );
+    assert.match(failure('keys:\n  - keyId: k1\n    alias: [alias/x]\n'), /key "k1": unknown field `alias`/);
+    assert.match(failure('keys:\n  - description: no id\n'), /keys\[0\]: `keyId` is required/);
+    assert.match(
+      failure('keys:\n  - keyId: k1\n    aliases: [x]\n'),
+      /alias "x" must be "alias\/" followed by/,
+    );
+    assert.match(failure('keys:\n  - keyId: k1\n    aliases: [alias/aws/s3]\n'), /reserved for AWS/);
+    assert.match(
+      failure('keys:\n  - keyId: k1\n  - keyId: k1\n'),
+      /key "k1": the key ID is declared more than once/,
+    );
+    assert.match(
+      failure('keys:\n  - keyId: k1\n    aliases: [alias/a]\n  - keyId: k2\n    aliases: [alias/a]\n'),
+      /key "k2": alias "alias\/a" is declared more than once/,
+    );
+    assert.match(
+      failure('keys:\n  - keyId: k1\n    account: 12345\n'),
+      /`account` "12345" must be a 12-digit/,
+    );
+    assert.match(failure('keys:\n  - keyId: k1\n    tags: {aws:x: y}\n'), /tag key "aws:x"/);
+    assert.match(failure('keys: [\n'), /^seed\.yaml: not valid YAML: .*line/);
+    assert.match(failure('keys:\n  - keyId: a/b\n'), /`keyId` "a\/b" must be 1-128 letters/);
+    assert.match(failure('- just a list\n'), /top level must be a mapping/);
+    assert.match(failure('keys: []\nKeys: []\n'), /mixes kmslab's format/);
+  });
+
+  test('a missing file is a SeedError that names it', () => {
+    assert.throws(() => loadSeedFile('/nonexistent/seed.yaml'), {
+      name: 'SeedError',
+      message: /\/nonexistent\/seed\.yaml: cannot read the seed file/,
+    });
+  });
+});
+
+describe("seed files: local-kms's format, as it is", () => {
+  test('the shipped example: AES keys with backing keys, aliases; ECC skipped with a warning', () => {
+    const { spec, format, warnings } = loadSeedFile('examples/seed/local-kms.yaml');
+    assert.equal(format, 'local-kms');
+    assert.deepEqual(
+      spec.keys.map((k) => [k.keyId, k.materials?.length, k.description]),
+      [
+        ['bc436485-5092-42b8-92a3-0aa8b93536dc', 1, 'Seeded from a local-kms file'],
+        ['49c5492b-b1bc-42a8-9a5c-b2015e810c1c', 2, undefined],
+      ],
+    );
+    assert.deepEqual(spec.aliases, [
+      { aliasName: 'alias/testing', targetKeyId: 'bc436485-5092-42b8-92a3-0aa8b93536dc' },
+      { aliasName: 'alias/rotated', targetKeyId: '49c5492b-b1bc-42a8-9a5c-b2015e810c1c' },
+    ]);
+    assert.equal(warnings.length, 1);
+    assert.match(
+      warnings[0] ?? '',
+      /Keys\.Asymmetric\.Ecc: skipped 1 key\(s\) \(800d5768-.*\): kmslab has no ECC keys/,
+    );
+  });
+
+  test('HMAC and RSA keys, pending-import keys and NextKeyRotation are skipped with warnings, not errors', () => {
+    const { spec, warnings } = parseSeed(
+      `Keys:
+  Symmetric:
+    Aes:
+      - Metadata: {KeyId: k1, Origin: EXTERNAL}
+      - Metadata: {KeyId: k2}
+        NextKeyRotation: "2019-09-12T15:19:21+00:00"
+        BackingKeys: [${HEX}]
+    Hmac:
+      - Metadata: {KeyId: h1, KeySpec: HMAC_256}
+        BackingKeys: [${HEX}]
+  Asymmetric:
+    Rsa:
+      - Metadata: {KeyId: r1, KeyUsage: SIGN_VERIFY}
+        PrivateKeyPem: "x"
+`,
+      'lk.yaml',
+    );
+    assert.deepEqual(
+      spec.keys.map((k) => k.keyId),
+      ['k2'],
+    );
+    assert.equal(warnings.length, 4, warnings.join('\n'));
+    assert.ok(warnings.some((w) => /key "k1".*EXTERNAL/.test(w)));
+    assert.ok(warnings.some((w) => /key "k2".*NextKeyRotation/.test(w)));
+    assert.ok(
+      warnings.some((w) =>
+        /Keys\.Symmetric\.Hmac: skipped 1 key\(s\) \(h1\): kmslab has no HMAC keys/.test(w),
+      ),
+    );
+    assert.ok(
+      warnings.some((w) =>
+        /Keys\.Asymmetric\.Rsa: skipped 1 key\(s\) \(r1\): kmslab has no RSA keys/.test(w),
+      ),
+    );
+  });
+
+  test("local-kms's older list form and its Version 2 form", () => {
+    const legacy = parseSeed(`Keys:\n  - Metadata: {KeyId: old}\n    BackingKeys: [${HEX}]\n`, 'a.yaml');
+    assert.deepEqual(
+      legacy.spec.keys.map((k) => k.keyId),
+      ['old'],
+    );
+    const v2 = parseSeed(
+      `Version: 2
+Keys:
+  - KeyId: new
+    Metadata: {Description: d, KeySpec: SYMMETRIC_DEFAULT}
+    Material: {BackingKeys: [${HEX}]}
+  - KeyId: ec
+    Metadata: {KeySpec: ECC_NIST_P256}
+    Material: {PrivateKeyPem: x}
+Aliases:
+  - AliasName: alias/new
+    TargetKeyId: arn:aws:kms:eu-west-2:111122223333:key/new
+`,
+      'b.yaml',
+    );
+    assert.deepEqual(
+      v2.spec.keys.map((k) => [k.keyId, k.description, k.materials?.length]),
+      [['new', 'd', 1]],
+    );
+    assert.match(v2.warnings.join('\n'), /key "ec" .*ECC_NIST_P256/);
+    assert.deepEqual(v2.spec.aliases, [
+      { aliasName: 'alias/new', targetKeyId: 'new', accountId: '111122223333', region: 'eu-west-2' },
+    ]);
+  });
+
+  test('an AES key without BackingKeys or with a bad one is an error naming the key', () => {
+    assert.match(
+      failure('Keys:\n  Symmetric:\n    Aes:\n      - Metadata: {KeyId: k1}\n'),
+      /key "k1" \(Keys\.Symmetric\.Aes\[0\]\): `BackingKeys` must list at least one/,
+    );
+    assert.match(
+      failure('Keys:\n  Symmetric:\n    Aes:\n      - Metadata: {KeyId: k1}\n        BackingKeys: [abcd]\n'),
+      /key "k1" \(Keys\.Symmetric\.Aes\[0\]\): `BackingKeys\[0\]` must be 32 bytes/,
+    );
+  });
+});
