@@ -1,0 +1,88 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseAuthorization } from '../../src/sigv4/index.ts';
+import { createNodeSigV4 } from '../../src/sigv4/node.ts';
+
+/** What the server does with the next request. */
+export type Reply =
+  | { status: number; body?: string; headers?: Record<string, string> }
+  /** Read the request, then destroy the connection without answering. */
+  | { reset: true }
+  /** Read the request and never answer. */
+  | { hang: true };
+
+export interface RecordedRequest {
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The X-Amz-Target, e.g. `TrentService.ListKeys`. */
+  target: string;
+  /** The Authorization header matches the request as received (host, target, body...) and the secret. */
+  signatureValid: boolean;
+}
+
+export interface ScriptedServer {
+  endpoint: string;
+  requests: RecordedRequest[];
+  /** Replies for the next requests, in order; the last one repeats. */
+  script(...replies: Reply[]): void;
+  stop(): Promise<void>;
+}
+
+export const TEST_CREDENTIALS = {
+  accessKeyId: 'AKIDSCRIPTEDSERVER01',
+  secretAccessKey: 'scripted-server-secret-access-key',
+};
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
+  return {
+    status,
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/x-amz-json-1.1', ...headers },
+  };
+}
+
+/**
+ * A real HTTP server on a free loopback port that answers with scripted replies: the failure paths (throttling,
+ * 5xx, resets, hangs, odd bodies) that a KMS implementation such as moto never produces on demand.
+ */
+export async function startScriptedServer(): Promise<ScriptedServer> {
+  const signer = createNodeSigV4();
+  const requests: RecordedRequest[] = [];
+  let replies: Reply[] = [{ status: 500, body: 'no reply scripted' }];
+
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const auth = parseAuthorization(req.headers.authorization ?? '');
+      const headers = req.headers as Record<string, string>;
+      const signatureValid =
+        !('error' in auth) &&
+        auth.accessKeyId === TEST_CREDENTIALS.accessKeyId &&
+        signer.expectedSignature(
+          { method: req.method ?? '', path: req.url ?? '/', headers, body },
+          auth,
+          TEST_CREDENTIALS.secretAccessKey,
+        ) === auth.signature;
+      requests.push({ headers: req.headers, body, target: headers['x-amz-target'] ?? '', signatureValid });
+
+      const reply = (replies.length > 1 ? replies.shift() : replies[0]) as Reply;
+      if ('reset' in reply) req.socket.destroy();
+      else if ('status' in reply) res.writeHead(reply.status, reply.headers ?? {}).end(reply.body ?? '');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    script(...next) {
+      replies = next;
+    },
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
