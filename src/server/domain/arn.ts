@@ -1,0 +1,48 @@
+import { Errors } from './messages.ts';
+
+/** The ways a request can name a KMS key. */
+export type KeyReference =
+  | { kind: 'keyId'; keyId: string }
+  | { kind: 'keyArn'; keyId: string; accountId: string; region: string }
+  | { kind: 'aliasName'; aliasName: string }
+  | { kind: 'aliasArn'; aliasName: string; accountId: string; region: string };
+
+function partition(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+export function keyArn(accountId: string, region: string, keyId: string): string {
+  return `arn:${partition(region)}:kms:${region}:${accountId}:key/${keyId}`;
+}
+
+export function aliasArn(accountId: string, region: string, aliasName: string): string {
+  return `arn:${partition(region)}:kms:${region}:${accountId}:${aliasName}`;
+}
+
+const ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
+
+/** Parses a KeyId-style input; an ARN that is not a KMS key or alias ARN is InvalidArnException. */
+export function parseKeyReference(value: string): KeyReference {
+  if (value.startsWith('arn:')) {
+    const match = ARN.exec(value);
+    if (!match) throw Errors.malformedArn(value);
+    const [, , region, accountId, resource] = match as unknown as [string, string, string, string, string];
+    if (resource.startsWith('key/')) return { kind: 'keyArn', keyId: resource.slice(4), accountId, region };
+    return { kind: 'aliasArn', aliasName: resource, accountId, region };
+  }
+  if (value.startsWith('alias/')) return { kind: 'aliasName', aliasName: value };
+  return { kind: 'keyId', keyId: value };
+}
+
+const KEY_ID_FORMAT = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+
+/**
+ * Whether a key ID has the shape of one KMS generates. AWS answers an unknown well-formed ID with
+ * "Key '<arn>' does not exist" and anything else with "Invalid keyId"; seeded keys may have any ID, so this
+ * only chooses the message for keys that don't exist.
+ */
+export function isGeneratedKeyIdFormat(keyId: string): boolean {
+  return KEY_ID_FORMAT.test(keyId);
+}

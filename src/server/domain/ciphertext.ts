@@ -1,0 +1,118 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { type EncryptionContext, encodeEncryptionContext } from './encryption-context.ts';
+
+/**
+ * kmslab's ciphertext blob, format version 1:
+ *
+ *   u8 version (1) | u16 key-id length | key id (UTF-8) | 32-byte key material id | 12-byte IV | AES-256-GCM
+ *   ciphertext | 16-byte tag
+ *
+ * Everything before the ciphertext (the header) is authenticated, together with the key's account and region
+ * (so that a blob never opens under another account's key of the same ID) and the encoded encryption context.
+ */
+
+const FORMAT_VERSION = 1;
+const MATERIAL_ID_BYTES = 32;
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const MAX_KEY_ID_BYTES = 0xffff;
+
+export interface CiphertextHeader {
+  keyId: string;
+  /** 64 lowercase hex characters, as KMS shows KeyMaterialId. */
+  materialId: string;
+}
+
+/** The key's identity outside the blob that is still bound to it. */
+export interface KeyScope {
+  accountId: string;
+  region: string;
+}
+
+interface ParsedBlob extends CiphertextHeader {
+  header: Buffer;
+  iv: Buffer;
+  sealed: Buffer;
+}
+
+function lengthPrefixed(value: string): Buffer {
+  const bytes = Buffer.from(value, 'utf8');
+  const out = Buffer.allocUnsafe(4 + bytes.length);
+  out.writeUInt32BE(bytes.length, 0);
+  bytes.copy(out, 4);
+  return out;
+}
+
+function additionalData(header: Buffer, scope: KeyScope, context: EncryptionContext | undefined): Buffer {
+  return Buffer.concat([
+    header,
+    lengthPrefixed(scope.accountId),
+    lengthPrefixed(scope.region),
+    encodeEncryptionContext(context),
+  ]);
+}
+
+function encodeHeader(keyId: string, materialId: string, iv: Buffer): Buffer {
+  const keyIdBytes = Buffer.from(keyId, 'utf8');
+  if (keyIdBytes.length > MAX_KEY_ID_BYTES) throw new RangeError('key id too long for the ciphertext format');
+  const header = Buffer.allocUnsafe(1 + 2 + keyIdBytes.length + MATERIAL_ID_BYTES + IV_BYTES);
+  let offset = header.writeUInt8(FORMAT_VERSION, 0);
+  offset = header.writeUInt16BE(keyIdBytes.length, offset);
+  offset += keyIdBytes.copy(header, offset);
+  offset += Buffer.from(materialId, 'hex').copy(header, offset);
+  iv.copy(header, offset);
+  return header;
+}
+
+export function seal(
+  plaintext: Uint8Array,
+  material: Uint8Array,
+  header: CiphertextHeader,
+  scope: KeyScope,
+  context: EncryptionContext | undefined,
+): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const headerBytes = encodeHeader(header.keyId, header.materialId, iv);
+  const cipher = createCipheriv('aes-256-gcm', material, iv);
+  cipher.setAAD(additionalData(headerBytes, scope, context));
+  const body = cipher.update(plaintext);
+  const final = cipher.final();
+  return Buffer.concat([headerBytes, body, final, cipher.getAuthTag()]);
+}
+
+/** Reads the header of a blob; undefined if it is not a kmslab blob of a known version. */
+export function parseCiphertext(blob: Buffer): ParsedBlob | undefined {
+  if (blob.length < 3 || blob.readUInt8(0) !== FORMAT_VERSION) return undefined;
+  const keyIdLength = blob.readUInt16BE(1);
+  const headerLength = 3 + keyIdLength + MATERIAL_ID_BYTES + IV_BYTES;
+  if (blob.length < headerLength + TAG_BYTES) return undefined;
+  const keyId = blob.toString('utf8', 3, 3 + keyIdLength);
+  const materialStart = 3 + keyIdLength;
+  return {
+    keyId,
+    materialId: blob.toString('hex', materialStart, materialStart + MATERIAL_ID_BYTES),
+    header: blob.subarray(0, headerLength),
+    iv: blob.subarray(materialStart + MATERIAL_ID_BYTES, headerLength),
+    sealed: blob.subarray(headerLength),
+  };
+}
+
+/** The plaintext, or undefined when the blob, the scope or the encryption context does not match. */
+export function open(
+  parsed: ParsedBlob,
+  material: Uint8Array,
+  scope: KeyScope,
+  context: EncryptionContext | undefined,
+): Buffer | undefined {
+  const decipher = createDecipheriv('aes-256-gcm', material, parsed.iv);
+  decipher.setAAD(additionalData(parsed.header, scope, context));
+  decipher.setAuthTag(parsed.sealed.subarray(parsed.sealed.length - TAG_BYTES));
+  try {
+    return Buffer.concat([
+      decipher.update(parsed.sealed.subarray(0, parsed.sealed.length - TAG_BYTES)),
+      decipher.final(),
+    ]);
+  } catch {
+    return undefined;
+  }
+}

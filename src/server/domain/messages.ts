@@ -1,0 +1,158 @@
+import { KMSError } from '../errors.ts';
+
+/**
+ * Every error a KMS operation answers with, in one place: AWS's error type, HTTP status and message. Where the
+ * AWS-validated snapshots (models/localstack-aws-validated-snapshots.json) record a message, it is copied here
+ * verbatim; elsewhere the message follows AWS's style and says what to fix. Real KMS answers every client error
+ * with HTTP 400 (the snapshots show it even for NotFound, Disabled and KMSInvalidState), so no status is given.
+ */
+
+const ALIAS_DOCS = 'https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html';
+
+function validation(message: string): KMSError {
+  return new KMSError('ValidationException', message);
+}
+
+/** AWS's generic constraint message, e.g. for ranges that the model leaves wider than the service allows. */
+export function constraintViolation(value: unknown, member: string, constraint: string): KMSError {
+  return validation(
+    `1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: ${constraint}`,
+  );
+}
+
+export const Errors = {
+  keyNotFound: (keyArn: string) => new KMSError('NotFoundException', `Key '${keyArn}' does not exist`),
+  invalidKeyId: (keyId: string) => new KMSError('NotFoundException', `Invalid keyId '${keyId}'`),
+  /** A key ARN naming a region other than the one the request was signed for. */
+  otherRegionArn: (region: string) => new KMSError('NotFoundException', `Invalid arn ${region}`),
+  malformedArn: (arn: string) =>
+    new KMSError(
+      'InvalidArnException',
+      `Invalid arn ${arn}: expected arn:aws:kms:<region>:<account>:key/<key-id> or arn:aws:kms:<region>:<account>:alias/<name>`,
+    ),
+  aliasesNotSupported: () =>
+    new KMSError('InvalidArnException', 'Key Aliases are not supported for this operation'),
+
+  disabled: (keyArn: string) => new KMSError('DisabledException', `${keyArn} is disabled.`),
+  pendingDeletion: (keyArn: string) =>
+    new KMSError('KMSInvalidStateException', `${keyArn} is pending deletion.`),
+  notPendingDeletion: (keyArn: string) =>
+    new KMSError('KMSInvalidStateException', `${keyArn} is not pending deletion.`),
+  pendingWindowOutOfRange: (days: number) =>
+    constraintViolation(
+      days,
+      'pendingWindowInDays',
+      days < 7
+        ? 'Member must have value greater than or equal to 7'
+        : 'Member must have value less than or equal to 30',
+    ),
+
+  unsupportedKeySpec: (keySpec: string) =>
+    new KMSError(
+      'UnsupportedOperationException',
+      `KeySpec ${keySpec} is not supported by kmslab: only SYMMETRIC_DEFAULT (ENCRYPT_DECRYPT) keys can be created.`,
+    ),
+  unsupportedOrigin: (origin: string) =>
+    new KMSError(
+      'UnsupportedOperationException',
+      `Origin ${origin} is not supported by kmslab: only AWS_KMS keys can be created.`,
+    ),
+  unsupportedCustomKeyStore: () =>
+    new KMSError('UnsupportedOperationException', 'Custom key stores are not supported by kmslab.'),
+  unsupportedRecipient: () =>
+    new KMSError(
+      'UnsupportedOperationException',
+      'Recipient (Nitro Enclaves attestation) is not supported by kmslab.',
+    ),
+  unsupportedMultiRegion: () =>
+    new KMSError('UnsupportedOperationException', 'Multi-Region keys are not supported by kmslab.'),
+  keyUsageRequired: () =>
+    validation('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.'),
+  keyUsageIncompatible: (keyUsage: string, keySpec: string) =>
+    validation(`KeyUsage ${keyUsage} is not compatible with KeySpec ${keySpec}`),
+  bothKeySpecs: () =>
+    validation(
+      'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated; use KeySpec.',
+    ),
+  algorithmIncompatible: (algorithm: string, keySpec: string) =>
+    new KMSError(
+      'InvalidKeyUsageException',
+      `Algorithm ${algorithm} is incompatible with key spec ${keySpec}.`,
+    ),
+
+  invalidCiphertext: () => new KMSError('InvalidCiphertextException', ''),
+  incorrectKey: () =>
+    new KMSError(
+      'IncorrectKeyException',
+      'The key ID in the request does not identify a CMK that can perform this operation.',
+    ),
+  dryRun: () =>
+    new KMSError(
+      'DryRunOperationException',
+      'The request would have succeeded, but the DryRun option is set.',
+    ),
+
+  dataKeyLengthMissing: () => validation('Please specify either number of bytes or key spec.'),
+  dataKeyLengthTwice: () => validation('Please specify either number of bytes or key spec, not both.'),
+  numberOfBytesRequired: () => validation('NumberOfBytes is required.'),
+  plaintextTooLong: () =>
+    validation(
+      "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
+    ),
+  plaintextEmpty: () =>
+    validation(
+      "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    ),
+
+  aliasPrefix: () => validation(`Alias must start with the prefix "alias/". Please see ${ALIAS_DOCS}`),
+  aliasPattern: (aliasName: string) =>
+    constraintViolation(
+      aliasName,
+      'aliasName',
+      'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$',
+    ),
+  aliasReserved: () =>
+    new KMSError(
+      'InvalidAliasNameException',
+      'Alias names cannot begin with alias/aws/: that prefix is reserved for AWS managed keys.',
+    ),
+  aliasEmpty: () =>
+    new KMSError('InvalidAliasNameException', 'Alias name must have characters after "alias/".'),
+  aliasExists: (aliasArn: string) =>
+    new KMSError('AlreadyExistsException', `An alias with the name ${aliasArn} already exists`),
+  aliasNotFound: (aliasArn: string) => new KMSError('NotFoundException', `Alias ${aliasArn} is not found.`),
+
+  duplicateTagKeys: () => new KMSError('TagException', 'Duplicate tag keys'),
+  tooManyTags: () => new KMSError('TagException', 'Too many tags'),
+  reservedTagKey: () => new KMSError('TagException', 'Tags beginning with aws: are reserved'),
+
+  policyNotJson: () =>
+    new KMSError('MalformedPolicyDocumentException', 'The key policy is not a valid JSON document.'),
+  policyNoStatement: () =>
+    new KMSError('MalformedPolicyDocumentException', 'The key policy must contain at least one Statement.'),
+  policyNotFound: (policyName: string) =>
+    new KMSError(
+      'NotFoundException',
+      `Policy '${policyName}' does not exist: the only key policy is 'default'.`,
+    ),
+
+  onDemandRotationLimit: (keyArn: string) =>
+    new KMSError(
+      'LimitExceededException',
+      `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${keyArn}`,
+    ),
+  rotationPeriodOutOfRange: (days: number) =>
+    constraintViolation(
+      days,
+      'rotationPeriodInDays',
+      days < 90
+        ? 'Member must have value greater than or equal to 90'
+        : 'Member must have value less than or equal to 2560',
+    ),
+
+  invalidMarker: () =>
+    new KMSError(
+      'InvalidMarkerException',
+      'The marker is not valid: pass the NextMarker of a previous response.',
+    ),
+} as const;

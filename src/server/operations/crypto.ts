@@ -1,0 +1,200 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Caller, Handler } from '../context.ts';
+import { keyArn } from '../domain/arn.ts';
+import { open, parseCiphertext, seal } from '../domain/ciphertext.ts';
+import type { EncryptionContext } from '../domain/encryption-context.ts';
+import { assertEnabled, currentMaterial } from '../domain/key.ts';
+import { Errors } from '../domain/messages.ts';
+import type { KeyStore, StoredKey } from '../store/key-store.ts';
+import { resolveKey } from './resolve.ts';
+
+const ALGORITHM = 'SYMMETRIC_DEFAULT';
+const MAX_PLAINTEXT_BYTES = 4096;
+
+interface DataPlaneInput {
+  EncryptionContext?: EncryptionContext;
+  DryRun?: boolean;
+  Recipient?: unknown;
+}
+
+interface EncryptInput extends DataPlaneInput {
+  KeyId: string;
+  Plaintext: string;
+  EncryptionAlgorithm?: string;
+}
+
+interface DecryptInput extends DataPlaneInput {
+  CiphertextBlob: string;
+  KeyId?: string;
+  EncryptionAlgorithm?: string;
+}
+
+interface ReEncryptInput {
+  CiphertextBlob: string;
+  SourceEncryptionContext?: EncryptionContext;
+  SourceKeyId?: string;
+  DestinationKeyId: string;
+  DestinationEncryptionContext?: EncryptionContext;
+  SourceEncryptionAlgorithm?: string;
+  DestinationEncryptionAlgorithm?: string;
+  DryRun?: boolean;
+}
+
+interface DataKeyInput extends DataPlaneInput {
+  KeyId: string;
+  NumberOfBytes?: number;
+  KeySpec?: 'AES_128' | 'AES_256';
+}
+
+function checkAlgorithm(algorithm: string | undefined): void {
+  if (algorithm !== undefined && algorithm !== ALGORITHM)
+    throw Errors.algorithmIncompatible(algorithm, ALGORITHM);
+}
+
+function plaintextOf(base64: string): Buffer {
+  const plaintext = Buffer.from(base64, 'base64');
+  if (plaintext.length === 0) throw Errors.plaintextEmpty();
+  if (plaintext.length > MAX_PLAINTEXT_BYTES) throw Errors.plaintextTooLong();
+  return plaintext;
+}
+
+function dataKeyLength(input: DataKeyInput): number {
+  if (input.NumberOfBytes !== undefined && input.KeySpec !== undefined) throw Errors.dataKeyLengthTwice();
+  if (input.KeySpec !== undefined) return input.KeySpec === 'AES_128' ? 16 : 32;
+  if (input.NumberOfBytes !== undefined) return input.NumberOfBytes;
+  throw Errors.dataKeyLengthMissing();
+}
+
+export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
+  function used(key: StoredKey, operation: string, now: Date): void {
+    store.recordUsage(key, { operation, timestamp: now.getTime(), requestId: randomUUID() });
+  }
+
+  /** An enabled key that the request may encrypt under (aliases allowed, as for every data-plane operation). */
+  function encryptionKey(caller: Caller, keyId: string, input: DataPlaneInput): StoredKey {
+    const key = resolveKey(store, caller, keyId, 'key-or-alias');
+    assertEnabled(key);
+    if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
+    return key;
+  }
+
+  function encrypt(key: StoredKey, plaintext: Uint8Array, context: EncryptionContext | undefined) {
+    const material = currentMaterial(key);
+    const blob = seal(
+      plaintext,
+      material.bytes,
+      { keyId: key.record.keyId, materialId: material.materialId },
+      key.record,
+      context,
+    );
+    return { blob, materialId: material.materialId };
+  }
+
+  /** The key a blob was made under and its plaintext; every way it fails to open is InvalidCiphertext. */
+  function decrypt(
+    caller: Caller,
+    ciphertext: string,
+    context: EncryptionContext | undefined,
+    requestedKeyId: string | undefined,
+  ) {
+    const requested =
+      requestedKeyId === undefined ? undefined : resolveKey(store, caller, requestedKeyId, 'key-or-alias');
+    const parsed = parseCiphertext(Buffer.from(ciphertext, 'base64'));
+    if (!parsed) throw Errors.invalidCiphertext();
+    const key = store.findKey(caller.accountId, caller.region, parsed.keyId);
+    if (requested && requested.pk !== key?.pk) throw Errors.incorrectKey();
+    if (!key) throw Errors.keyNotFound(keyArn(caller.accountId, caller.region, parsed.keyId));
+    assertEnabled(key);
+    const material = key.byMaterialId.get(parsed.materialId);
+    const plaintext = material && open(parsed, material.bytes, key.record, context);
+    if (!material || !plaintext) throw Errors.invalidCiphertext();
+    return { key, plaintext, materialId: material.materialId };
+  }
+
+  function generateDataKey(input: DataKeyInput, caller: Caller, now: Date, operation: string) {
+    const key = encryptionKey(caller, input.KeyId, input);
+    const dataKey = randomBytes(dataKeyLength(input));
+    if (input.DryRun) throw Errors.dryRun();
+    const { blob, materialId } = encrypt(key, dataKey, input.EncryptionContext);
+    used(key, operation, now);
+    return { key, dataKey, blob, materialId };
+  }
+
+  return {
+    Encrypt(input: EncryptInput, { caller, now }) {
+      const key = encryptionKey(caller, input.KeyId, input);
+      checkAlgorithm(input.EncryptionAlgorithm);
+      const plaintext = plaintextOf(input.Plaintext);
+      if (input.DryRun) throw Errors.dryRun();
+      const { blob } = encrypt(key, plaintext, input.EncryptionContext);
+      used(key, 'Encrypt', now);
+      return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: ALGORITHM };
+    },
+
+    Decrypt(input: DecryptInput, { caller, now }) {
+      if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
+      const { key, plaintext, materialId } = decrypt(
+        caller,
+        input.CiphertextBlob,
+        input.EncryptionContext,
+        input.KeyId,
+      );
+      checkAlgorithm(input.EncryptionAlgorithm);
+      if (input.DryRun) throw Errors.dryRun();
+      used(key, 'Decrypt', now);
+      return {
+        KeyId: key.arn,
+        Plaintext: plaintext.toString('base64'),
+        EncryptionAlgorithm: ALGORITHM,
+        KeyMaterialId: materialId,
+      };
+    },
+
+    ReEncrypt(input: ReEncryptInput, { caller, now }) {
+      const source = decrypt(caller, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceKeyId);
+      checkAlgorithm(input.SourceEncryptionAlgorithm);
+      const destination = encryptionKey(caller, input.DestinationKeyId, {});
+      checkAlgorithm(input.DestinationEncryptionAlgorithm);
+      if (input.DryRun) throw Errors.dryRun();
+      const { blob, materialId } = encrypt(destination, source.plaintext, input.DestinationEncryptionContext);
+      used(source.key, 'ReEncrypt', now);
+      used(destination, 'ReEncrypt', now);
+      return {
+        CiphertextBlob: blob.toString('base64'),
+        SourceKeyId: source.key.arn,
+        KeyId: destination.arn,
+        SourceEncryptionAlgorithm: ALGORITHM,
+        DestinationEncryptionAlgorithm: ALGORITHM,
+        SourceKeyMaterialId: source.materialId,
+        DestinationKeyMaterialId: materialId,
+      };
+    },
+
+    GenerateDataKey(input: DataKeyInput, { caller, now }) {
+      const { key, dataKey, blob, materialId } = generateDataKey(input, caller, now, 'GenerateDataKey');
+      return {
+        CiphertextBlob: blob.toString('base64'),
+        Plaintext: dataKey.toString('base64'),
+        KeyId: key.arn,
+        KeyMaterialId: materialId,
+      };
+    },
+
+    GenerateDataKeyWithoutPlaintext(input: DataKeyInput, { caller, now }) {
+      const { key, blob, materialId } = generateDataKey(
+        input,
+        caller,
+        now,
+        'GenerateDataKeyWithoutPlaintext',
+      );
+      return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, KeyMaterialId: materialId };
+    },
+
+    GenerateRandom(input: { NumberOfBytes?: number; CustomKeyStoreId?: string; Recipient?: unknown }) {
+      if (input.NumberOfBytes === undefined) throw Errors.numberOfBytesRequired();
+      if (input.CustomKeyStoreId !== undefined) throw Errors.unsupportedCustomKeyStore();
+      if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
+      return { Plaintext: randomBytes(input.NumberOfBytes).toString('base64') };
+    },
+  };
+}

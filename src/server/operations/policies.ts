@@ -1,0 +1,38 @@
+import type { Handler } from '../context.ts';
+import { type PageRequest, paginate } from '../domain/pagination.ts';
+import { checkPolicy, checkPolicyName, DEFAULT_POLICY_NAME } from '../domain/policy.ts';
+import type { KeyStore } from '../store/key-store.ts';
+import { resolveKey } from './resolve.ts';
+
+interface PolicyInput {
+  KeyId: string;
+  PolicyName?: string;
+}
+
+export function policyHandlers(store: KeyStore): Record<string, Handler> {
+  return {
+    GetKeyPolicy(input: PolicyInput, { caller }) {
+      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkPolicyName(input.PolicyName);
+      return { Policy: key.record.policy, PolicyName: DEFAULT_POLICY_NAME };
+    },
+
+    PutKeyPolicy(input: PolicyInput & { Policy: string }, { caller }) {
+      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkPolicyName(input.PolicyName);
+      checkPolicy(input.Policy);
+      store.updateKey(key, { policy: input.Policy });
+      return {};
+    },
+
+    ListKeyPolicies(input: PageRequest & { KeyId: string }, { caller }) {
+      resolveKey(store, caller, input.KeyId, 'key-only');
+      const page = paginate([DEFAULT_POLICY_NAME], (name) => name, input, {
+        list: 'policies',
+        defaultLimit: 100,
+        maxLimit: 1000,
+      });
+      return { PolicyNames: page.items, NextMarker: page.NextMarker, Truncated: page.Truncated };
+    },
+  };
+}

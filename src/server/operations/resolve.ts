@@ -1,0 +1,40 @@
+import type { Caller } from '../context.ts';
+import { aliasArn, isGeneratedKeyIdFormat, keyArn, parseKeyReference } from '../domain/arn.ts';
+import { Errors } from '../domain/messages.ts';
+import type { KeyStore, StoredKey } from '../store/key-store.ts';
+
+/** Whether an operation accepts alias names and alias ARNs, or only key IDs and key ARNs (as AWS documents). */
+export type Naming = 'key-or-alias' | 'key-only';
+
+function missingKey(caller: Caller, keyId: string, given: string): never {
+  if (!isGeneratedKeyIdFormat(keyId)) throw Errors.invalidKeyId(keyId);
+  throw Errors.keyNotFound(given.startsWith('arn:') ? given : keyArn(caller.accountId, caller.region, keyId));
+}
+
+/**
+ * Finds the key a request names, within the caller's account and region only: a key ARN or alias ARN of
+ * another region or account names nothing the caller can see.
+ */
+export function resolveKey(store: KeyStore, caller: Caller, value: string, naming: Naming): StoredKey {
+  const reference = parseKeyReference(value);
+  if (reference.kind === 'keyId' || reference.kind === 'keyArn') {
+    if (reference.kind === 'keyArn') {
+      if (reference.region !== caller.region) throw Errors.otherRegionArn(reference.region);
+      if (reference.accountId !== caller.accountId) missingKey(caller, reference.keyId, value);
+    }
+    return (
+      store.findKey(caller.accountId, caller.region, reference.keyId) ??
+      missingKey(caller, reference.keyId, value)
+    );
+  }
+  if (naming === 'key-only') throw Errors.aliasesNotSupported();
+  const notFound = Errors.aliasNotFound(aliasArn(caller.accountId, caller.region, reference.aliasName));
+  if (reference.kind === 'aliasArn') {
+    if (reference.region !== caller.region) throw Errors.otherRegionArn(reference.region);
+    if (reference.accountId !== caller.accountId) throw notFound;
+  }
+  const target = store.aliasTarget(caller.accountId, caller.region, reference.aliasName);
+  const key = target === undefined ? undefined : store.findKey(caller.accountId, caller.region, target);
+  if (!key) throw notFound;
+  return key;
+}

@@ -1,0 +1,104 @@
+import type { Handler } from '../context.ts';
+import {
+  assertEnabled,
+  currentMaterial,
+  DAY_MS,
+  DEFAULT_ROTATION_PERIOD_DAYS,
+  epochSeconds,
+  generateMaterial,
+  MAX_ON_DEMAND_ROTATIONS,
+} from '../domain/key.ts';
+import { Errors } from '../domain/messages.ts';
+import { type PageRequest, paginate } from '../domain/pagination.ts';
+import type { KeyStore, StoredKey } from '../store/key-store.ts';
+import { resolveKey } from './resolve.ts';
+
+interface KeyIdInput {
+  KeyId: string;
+}
+
+/** Automatic rotation of every enabled key whose rotation date has come; the next one is a period later. */
+export function rotateDueKeys(store: KeyStore, now: Date): void {
+  for (const key of store.keysDueForRotation(now.getTime())) {
+    const period = key.record.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
+    store.rotate(key, generateMaterial(now.getTime(), 'AUTOMATIC'), {
+      nextRotationDate: now.getTime() + period * DAY_MS,
+    });
+  }
+}
+
+function rotationEntry(key: StoredKey, index: number) {
+  const material = key.materials[index];
+  if (!material) throw new Error(`no material ${index} for key ${key.arn}`);
+  return {
+    KeyId: key.record.keyId,
+    KeyMaterialId: material.materialId,
+    KeyMaterialState: material === currentMaterial(key) ? 'CURRENT' : 'NON_CURRENT',
+    RotationDate: material.rotationType ? epochSeconds(material.createdAt) : undefined,
+    RotationType: material.rotationType,
+  };
+}
+
+export function rotationHandlers(store: KeyStore): Record<string, Handler> {
+  return {
+    EnableKeyRotation(input: KeyIdInput & { RotationPeriodInDays?: number }, { caller, now }) {
+      const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
+      if (period < 90 || period > 2560) throw Errors.rotationPeriodOutOfRange(period);
+      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      assertEnabled(key);
+      const { rotationPeriodInDays: previous, nextRotationDate } = key.record;
+      // Changing the period of an enabled rotation moves the next date relative to the last one, as KMS does.
+      const next =
+        previous !== undefined && nextRotationDate !== undefined
+          ? nextRotationDate + (period - previous) * DAY_MS
+          : now.getTime() + period * DAY_MS;
+      store.updateKey(key, { rotationPeriodInDays: period, nextRotationDate: next });
+      return {};
+    },
+
+    DisableKeyRotation(input: KeyIdInput, { caller }) {
+      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      assertEnabled(key);
+      store.updateKey(key, { rotationPeriodInDays: undefined, nextRotationDate: undefined });
+      return {};
+    },
+
+    GetKeyRotationStatus(input: KeyIdInput, { caller }) {
+      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      const { rotationPeriodInDays, nextRotationDate } = key.record;
+      return {
+        KeyId: key.record.keyId,
+        KeyRotationEnabled: rotationPeriodInDays !== undefined,
+        RotationPeriodInDays: rotationPeriodInDays,
+        NextRotationDate: epochSeconds(nextRotationDate),
+      };
+    },
+
+    RotateKeyOnDemand(input: KeyIdInput, { caller, now }) {
+      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      assertEnabled(key);
+      if (key.record.onDemandRotations >= MAX_ON_DEMAND_ROTATIONS)
+        throw Errors.onDemandRotationLimit(key.arn);
+      store.rotate(key, generateMaterial(now.getTime(), 'ON_DEMAND'), {
+        onDemandRotations: key.record.onDemandRotations + 1,
+      });
+      return { KeyId: key.record.keyId };
+    },
+
+    ListKeyRotations(input: PageRequest & KeyIdInput & { IncludeKeyMaterial?: string }, { caller }) {
+      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
+      const indexes = key.materials.flatMap((m, i) => (all || m.rotationType ? [i] : []));
+      const page = paginate(indexes, (i) => String(i).padStart(8, '0'), input, {
+        list: 'rotations',
+        defaultLimit: 100,
+        maxLimit: 1000,
+      });
+      return {
+        Rotations: page.items.map((i) => rotationEntry(key, i)),
+        NextMarker: page.NextMarker,
+        Truncated: page.Truncated,
+      };
+    },
+  };
+}
