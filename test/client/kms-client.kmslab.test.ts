@@ -1,0 +1,4 @@
+import { startKmslab } from '../helpers/kmslab.ts';
+import { kmsClientSuite } from './kms-suite.ts';
+
+kmsClientSuite('kmslab', () => startKmslab(), { pagesListKeys: true, checksSignatures: true });

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  AWSConfig,
+  InvalidSignatureError,
+  KMSClient,
+  KMSKey,
+  KMSServiceError,
+} from '../../src/client/index.ts';
+
+export interface KmsServer {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  stop(): Promise<void>;
+}
+
+export interface SuiteOptions {
+  /** The server pages ListKeys by Limit/Marker (moto ignores Limit and answers one page). */
+  pagesListKeys: boolean;
+  /** The server verifies SigV4 signatures (moto does not). */
+  checksSignatures: boolean;
+}
+
+function bytes(base64: string): number {
+  return Buffer.from(base64, 'base64').length;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof Error);
+    return error;
+  }
+  assert.fail('expected the call to reject');
+}
+
+/** The client's behaviour against a real KMS implementation, the same for every server. */
+export function kmsClientSuite(name: string, start: () => Promise<KmsServer>, options: SuiteOptions): void {
+  describe(`KMSClient against ${name}`, () => {
+    let server: KmsServer;
+    let kms: KMSClient;
+    const keys: KMSKey[] = [];
+    let aliasName: string;
+    let aliasArn: string;
+
+    before(async () => {
+      server = await start();
+      const config = new AWSConfig({
+        region: server.region,
+        accessKeyId: server.accessKeyId,
+        secretAccessKey: server.secretAccessKey,
+        endpoint: server.endpoint,
+      });
+      kms = new KMSClient(config, { maxAttempts: 1 });
+      for (let i = 0; i < 3; i++) {
+        const metadata = await kms.createKey({ Description: `kmslab client test ${i}` });
+        keys.push({ keyId: metadata.KeyId, keyArn: metadata.Arn ?? '' });
+      }
+      aliasName = `alias/client-test-${randomUUID()}`;
+      await kms.createAlias(aliasName, keys[0]?.keyId ?? '');
+      const accountId = keys[0]?.keyArn.split(':')[4];
+      aliasArn = `arn:aws:kms:${server.region}:${accountId}:${aliasName}`;
+    });
+    after(() => server?.stop());
+
+    it('lists the keys it created, with their ARNs', async () => {
+      const listed = await kms.listKeys();
+      for (const key of keys) {
+        const found = listed.find((k) => k.keyId === key.keyId);
+        assert.ok(found instanceof KMSKey);
+        assert.deepEqual({ ...found }, { keyId: key.keyId, keyArn: key.keyArn });
+      }
+    });
+
+    it('follows every page of ListKeys', async () => {
+      const listed = await kms.listKeys({ limit: 1 });
+      const ids = listed.map((k) => k.keyId);
+      for (const key of keys) assert.ok(ids.includes(key.keyId));
+      assert.equal(new Set(ids).size, ids.length, 'no key twice');
+    });
+
+    if (options.pagesListKeys) {
+      it('lists more keys than fit on one default page (100)', async () => {
+        const created: string[] = [];
+        for (let i = 0; i < 101; i++) created.push((await kms.createKey()).KeyId);
+        const ids = new Set((await kms.listKeys()).map((k) => k.keyId));
+        assert.ok(ids.size >= 104);
+        for (const id of created) assert.ok(ids.has(id));
+      });
+    }
+
+    it('generates data keys of every size that decrypt back to the plaintext', async () => {
+      const key = keys[0] as KMSKey;
+      for (const size of [1, 16, 32, 64, 1024]) {
+        const dataKey = await kms.generateDataKey(key.keyId, size);
+        assert.equal(dataKey.id, key.keyArn, 'id is the ARN of the key that encrypted it');
+        assert.equal(bytes(dataKey.plaintext), size);
+        assert.ok(bytes(dataKey.ciphertextBlob) > size);
+        const decrypted = await kms.decrypt(dataKey.ciphertextBlob);
+        assert.equal(decrypted.plaintext, dataKey.plaintext);
+        assert.equal(decrypted.keyId, key.keyArn);
+      }
+    });
+
+    it('accepts a key ID, key ARN, alias name or alias ARN, and defaults to 32 bytes', async () => {
+      const key = keys[0] as KMSKey;
+      for (const id of [key.keyId, key.keyArn, aliasName, aliasArn]) {
+        const dataKey = await kms.generateDataKey(id);
+        assert.equal(dataKey.id, key.keyArn, id);
+        assert.equal(bytes(dataKey.plaintext), 32, id);
+      }
+    });
+
+    it('takes the options form', async () => {
+      const key = keys[1] as KMSKey;
+      const context = { tenant: 'a' };
+      const dataKey = await kms.generateDataKey(key.keyId, {
+        keySpec: 'AES_128',
+        encryptionContext: context,
+      });
+      assert.equal(bytes(dataKey.plaintext), 16);
+      const decrypted = await kms.decrypt(dataKey.ciphertextBlob, { encryptionContext: context });
+      assert.equal(decrypted.plaintext, dataKey.plaintext);
+    });
+
+    it('encrypts text and bytes, and decrypts them', async () => {
+      const key = keys[1] as KMSKey;
+      const text = await kms.encrypt(key.keyId, 'hello, kms');
+      assert.equal(text.keyId, key.keyArn);
+      assert.equal(
+        (await kms.decrypt(text.ciphertextBlob)).plaintext,
+        Buffer.from('hello, kms').toString('base64'),
+      );
+      const raw = new Uint8Array([0, 1, 2, 253, 254, 255]);
+      const binary = await kms.encrypt(aliasName, raw);
+      assert.deepEqual(
+        new Uint8Array(Buffer.from((await kms.decrypt(binary.ciphertextBlob)).plaintext, 'base64')),
+        raw,
+      );
+    });
+
+    it('generates a data key without plaintext that decrypts to 32 bytes', async () => {
+      const key = keys[2] as KMSKey;
+      const dataKey = await kms.generateDataKeyWithoutPlaintext(key.keyArn);
+      assert.equal(dataKey.id, key.keyArn);
+      assert.equal(bytes((await kms.decrypt(dataKey.ciphertextBlob)).plaintext), 32);
+    });
+
+    it('describes a key, and sends any other operation with its wire input', async () => {
+      const key = keys[2] as KMSKey;
+      const metadata = await kms.describeKey(key.keyId);
+      assert.equal(metadata.Arn, key.keyArn);
+      assert.equal(metadata.Description, 'kmslab client test 2');
+      const aliases = await kms.send('ListAliases', { KeyId: (keys[0] as KMSKey).keyId });
+      assert.ok(aliases.Aliases?.some((a) => a.AliasName === aliasName));
+      const random = await kms.send('GenerateRandom', { NumberOfBytes: 24 });
+      assert.equal(bytes(random.Plaintext ?? ''), 24);
+    });
+
+    it('raises NotFoundException for an unknown key, naming the operation', async () => {
+      for (const id of [randomUUID(), 'alias/does-not-exist']) {
+        const error = await rejection(kms.generateDataKey(id, 32));
+        assert.ok(error instanceof KMSServiceError, String(error));
+        assert.equal(error.name, 'KMSServiceError');
+        assert.equal(error.code, 'NotFoundException');
+        assert.equal(error.operation, 'GenerateDataKey');
+        assert.notEqual(error.message, '');
+      }
+    });
+
+    it('rejects sizes 0 and 1025 with ValidationException', async () => {
+      for (const size of [0, 1025]) {
+        const error = await rejection(kms.generateDataKey((keys[0] as KMSKey).keyId, size));
+        assert.ok(error instanceof KMSServiceError);
+        assert.equal(error.code, 'ValidationException');
+      }
+    });
+
+    if (options.checksSignatures) {
+      it('raises InvalidSignatureError when the secret is wrong', async () => {
+        const config = new AWSConfig({
+          region: server.region,
+          accessKeyId: server.accessKeyId,
+          secretAccessKey: `${server.secretAccessKey}-wrong`,
+          endpoint: server.endpoint,
+        });
+        const error = await rejection(new KMSClient(config).listKeys());
+        assert.ok(error instanceof InvalidSignatureError, String(error));
+        assert.equal(error.operation, 'ListKeys');
+      });
+    }
+  });
+}
