@@ -45,7 +45,8 @@ async function rawRequest(
     headers: sendable,
     ...(options.method === 'GET' ? {} : { body }),
   });
-  return { status: response.status, json: await response.json(), headers: response.headers };
+  const json = (await response.json()) as { __type?: string; message?: string } & Record<string, unknown>;
+  return { status: response.status, json, headers: response.headers };
 }
 
 describe('the HTTP layer', () => {
@@ -106,7 +107,7 @@ describe('the HTTP layer', () => {
       body: '{"NumberOfBytes":32}',
     });
     assert.equal(response.status, 400);
-    assert.equal((await response.json()).__type, 'InvalidSignatureException');
+    assert.equal(((await response.json()) as { __type: string }).__type, 'InvalidSignatureException');
   });
 
   test('a request signed more than 15 minutes ago or ahead → InvalidSignatureException (signature expired)', async () => {
