@@ -83,7 +83,14 @@ describe('cryptography: Encrypt, Decrypt, ReEncrypt, data keys, random', () => {
       'test_encrypt_decrypt_encryption_context',
       'decrypt_response_without_encryption_context',
     );
-    for (const EncryptionContext of [{ a: 'bc' }, {}, { ab: 'c', extra: '' }, { ab: 'C' }, { abc: '' }]) {
+    const wrong: Record<string, string>[] = [
+      { a: 'bc' },
+      {},
+      { ab: 'c', extra: '' },
+      { ab: 'C' },
+      { abc: '' },
+    ];
+    for (const EncryptionContext of wrong) {
       await rejects(kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext })), expected.type);
     }
     await rejects(kms.send(new DecryptCommand({ CiphertextBlob })), expected.type);
