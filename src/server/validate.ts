@@ -68,7 +68,7 @@ interface Scalar {
   show(value: unknown): string;
 }
 
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
 
@@ -142,13 +142,13 @@ function structure(shape: Shape): Check {
     if (!isObject(value)) throw wrongType(path, 'a structure (JSON object)', value);
     for (const member of members) {
       const memberValue = value[member.name];
-      const memberPath = path === '' ? member.path : `${path}.${member.path}`;
       if (memberValue === undefined || memberValue === null) {
         if (member.required) {
+          const memberPath = path === '' ? member.path : `${path}.${member.path}`;
           errors.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
         }
       } else {
-        member.check(memberValue, memberPath, errors);
+        member.check(memberValue, path === '' ? member.path : `${path}.${member.path}`, errors);
       }
     }
   };
@@ -293,7 +293,7 @@ function blobScalar(traits: Traits | undefined, quote: (shown: string) => string
   const length = lengthConstraints(traits, 'length');
   return {
     read(value, path) {
-      if (typeof value !== 'string' || !BASE64.test(value))
+      if (typeof value !== 'string' || !isBase64(value))
         throw wrongType(path, 'a base64-encoded string', value);
     },
     failures(value) {
@@ -388,6 +388,16 @@ function codePoints(text: string, min: number | undefined, max: number | undefin
     }
   }
   return count;
+}
+
+/**
+ * Standard base64, padded or not (AWS SDKs pad; hand-written clients may not): padding only at the end and only
+ * up to a multiple of 4 characters, and never a lone character in the last group.
+ */
+function isBase64(text: string): boolean {
+  if (!BASE64.test(text)) return false;
+  const padded = text.charCodeAt(text.length - 1) === 0x3d;
+  return padded ? text.length % 4 === 0 : text.length % 4 !== 1;
 }
 
 /** The byte count of a valid base64 string, padded or not, without decoding it. */

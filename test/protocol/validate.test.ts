@@ -178,6 +178,7 @@ describe('ValidationException for the other constraints, in AWS format', () => {
     );
     validate('Decrypt', { CiphertextBlob: base64(6144) });
     validate('Decrypt', { CiphertextBlob: base64(1) });
+    for (const unpadded of ['AQ', 'AQI']) validate('Decrypt', { CiphertextBlob: unpadded });
   });
 
   test('lists: their own length, and one error for the scalar members that break their constraints', () => {
@@ -259,6 +260,9 @@ describe('SerializationException for values of the wrong JSON type', () => {
       { CiphertextBlob: 'AAAAA' },
       /'ciphertextBlob'.*base64/,
     ],
+    ['base64 padded short', 'Decrypt', { CiphertextBlob: 'AA=' }, /'ciphertextBlob'.*base64/],
+    ['base64 padded in the middle', 'Decrypt', { CiphertextBlob: 'AA==AA==' }, /'ciphertextBlob'.*base64/],
+    ['base64 with three pads', 'Decrypt', { CiphertextBlob: 'A===' }, /'ciphertextBlob'.*base64/],
     ['a number for a blob', 'Decrypt', { CiphertextBlob: 12 }, /'ciphertextBlob'.*base64.*number/],
   ];
   for (const [name, operation, input, message] of cases) {
