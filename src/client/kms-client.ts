@@ -1,7 +1,7 @@
 import type { KeyMetadata, KMSOperations, OperationName } from '../protocol/index.ts';
 import { SigV4 } from '../sigv4/index.ts';
 import { AWSConfig, type Endpoint, InvalidAWSConfigError, parseEndpoint } from './aws-config.ts';
-import { type AWSError, InvalidSignatureError, KMSServiceError, NetworkError } from './errors.ts';
+import { InvalidSignatureError, KMSServiceError, NetworkError } from './errors.ts';
 import {
   type DataKeyOptions,
   type DecryptOptions,
@@ -55,7 +55,7 @@ function serviceError(operation: string, status: number, headers: Record<string,
   return new ErrorClass(message, code, operation, status);
 }
 
-function isRetryable(error: AWSError): boolean {
+function isRetryable(error: unknown): boolean {
   if (error instanceof NetworkError) return true;
   return (
     error instanceof KMSServiceError &&
@@ -202,7 +202,7 @@ export class KMSClient {
       try {
         return (await this.#attempt(operation, body)) as KMSOperations[Op]['output'];
       } catch (error) {
-        if (attempt >= this.#maxAttempts || !(error instanceof Error) || !isRetryable(error as AWSError)) {
+        if (attempt >= this.#maxAttempts || !isRetryable(error)) {
           throw error;
         }
       }
