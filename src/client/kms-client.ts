@@ -34,7 +34,7 @@ function errorCode(raw: string): string {
 }
 
 /** The code for an error answer whose body names none, such as an HTML page from a proxy. */
-function statusCode(status: number): string {
+function codeForStatus(status: number): string {
   if (status === 429) return 'ThrottlingException';
   if (status === 503) return 'ServiceUnavailable';
   return status >= 500 ? 'InternalFailure' : 'UnknownError';
@@ -48,7 +48,7 @@ function serviceError(operation: string, status: number, headers: Record<string,
     // Not JSON: the status and the error-type header still say what happened.
   }
   const raw = headers['x-amzn-errortype'] || (typeof parsed.__type === 'string' ? parsed.__type : '');
-  const code = (raw && errorCode(raw)) || statusCode(status);
+  const code = (raw && errorCode(raw)) || codeForStatus(status);
   const detail = parsed.message ?? parsed.Message;
   const message = typeof detail === 'string' ? detail : `${operation} failed with HTTP ${status}`;
   const ErrorClass = SIGNATURE_ERRORS.includes(code) ? InvalidSignatureError : KMSServiceError;
@@ -82,7 +82,7 @@ function validateNumberOfBytes(operation: string, value: number): void {
   }
 }
 
-function positiveInteger(name: string, value: number | undefined, fallback: number, min: number): number {
+function integerOption(name: string, value: number | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < min) {
     throw new InvalidAWSConfigError(
@@ -109,10 +109,10 @@ export class KMSClient {
     this.#config = config;
     this.#endpoint = parseEndpoint(config.endpoint);
     this.#signer = new SigV4(runtime().crypto);
-    this.#maxAttempts = positiveInteger('maxAttempts', options.maxAttempts, 3, 1);
-    this.#baseDelayMs = positiveInteger('baseDelayMs', options.baseDelayMs, 100, 0);
-    this.#maxDelayMs = positiveInteger('maxDelayMs', options.maxDelayMs, 5000, 0);
-    this.#timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, 60_000, 1);
+    this.#maxAttempts = integerOption('maxAttempts', options.maxAttempts, 3, 1);
+    this.#baseDelayMs = integerOption('baseDelayMs', options.baseDelayMs, 100, 0);
+    this.#maxDelayMs = integerOption('maxDelayMs', options.maxDelayMs, 5000, 0);
+    this.#timeoutMs = integerOption('timeoutMs', options.timeoutMs, 60_000, 1);
   }
 
   /** Every key in the account and region, following all pages. `limit` is the page size (1-1000). */
