@@ -56,7 +56,7 @@ async function serve(args: string[]): Promise<number> {
   for (const warning of warnings) logger.warn(warning);
 
   const running = await startKmslab({ options, logger, env: process.env });
-  process.stdout.write(banner(running, options, VERSION, performance.now()));
+  // Notes first, so that the banner's export lines end the start-up output.
   if (running.rootKeyCreated) {
     logger.info(
       `created the root key ${running.rootKeyFile} (mode 0600); back it up with the data: without it the keys can't be decrypted`,
@@ -67,6 +67,7 @@ async function serve(args: string[]): Promise<number> {
       '--auth none: signatures are NOT verified; any well-formed request with any access key is accepted',
     );
   }
+  process.stdout.write(banner(running, options, VERSION, performance.now()));
 
   return new Promise((resolve) => {
     const shutdown = (signal: NodeJS.Signals) => {
