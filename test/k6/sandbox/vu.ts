@@ -30,6 +30,8 @@ export interface Vu {
 export function describeError(error: unknown): string {
   if (typeof error === 'object' && error !== null && 'stack' in error && typeof error.stack === 'string')
     return error.stack;
+  if (typeof error === 'object' && error !== null && 'message' in error)
+    return `${String((error as { name?: unknown }).name ?? 'Error')}: ${String(error.message)}`;
   return String(error);
 }
 

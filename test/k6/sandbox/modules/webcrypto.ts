@@ -76,8 +76,8 @@ export function createWebCrypto(realm: Realm): Record<string, unknown> {
   };
   const data = (value: unknown): ArrayBuffer => {
     // k6 takes typedArray.buffer, the whole backing buffer, ignoring the view (grafana/k6#4259).
-    if (types.isArrayBuffer(value)) return value.slice(0);
-    if (types.isTypedArray(value)) return (value.buffer as ArrayBuffer).slice(0);
+    if (types.isArrayBuffer(value)) return hostCopy(value);
+    if (types.isTypedArray(value)) return hostCopy(value.buffer as ArrayBuffer);
     throw fail('TypeError', 'data is neither an ArrayBuffer, nor a TypedArray nor DataView');
   };
   const subtle = newObject(realm);
@@ -142,6 +142,11 @@ export function createWebCrypto(realm: Realm): Record<string, unknown> {
   });
 }
 
+/** Node's WebCrypto checks `instanceof ArrayBuffer` against its own realm: copy into a host buffer. */
+function hostCopy(buffer: ArrayBuffer): ArrayBuffer {
+  return new Uint8Array(buffer).slice().buffer;
+}
+
 function hostList(value: unknown): unknown[] {
   return Array.isArray(value) ? [...value] : [];
 }
@@ -151,8 +156,8 @@ function toHostAlgorithm(realm: Realm, algorithm: unknown): unknown {
   if (typeof algorithm !== 'object' || algorithm === null) return algorithm;
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(algorithm)) {
-    if (types.isArrayBuffer(value)) copy[key] = value.slice(0);
-    else if (types.isTypedArray(value)) copy[key] = (value.buffer as ArrayBuffer).slice(0);
+    if (types.isArrayBuffer(value)) copy[key] = hostCopy(value);
+    else if (types.isTypedArray(value)) copy[key] = hostCopy(value.buffer as ArrayBuffer);
     else if (key === 'hash') copy[key] = toHostAlgorithm(realm, value);
     else copy[key] = value;
   }
