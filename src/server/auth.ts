@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { amzDate, parseAuthorization, type SigV4 } from '../sigv4/index.ts';
+import { amzDate, expectedSignature, parseAuthorization, type SigV4 } from '../sigv4/index.ts';
 import { createNodeSigV4 } from '../sigv4/node.ts';
 import type { Caller, CredentialEntry } from './context.ts';
 import { KMSError } from './errors.ts';
@@ -121,7 +121,7 @@ export class Authenticator {
       headers,
       body: request.body,
     };
-    const expected = this.#sigv4.expectedSignature(signable, auth, credential.secretAccessKey);
+    const expected = expectedSignature(this.#sigv4, signable, auth, credential.secretAccessKey);
     const given = Buffer.from(auth.signature);
     if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) {
       throw invalidSignature(SIGNATURE_MISMATCH);

@@ -166,18 +166,18 @@ const MAX_CACHED_KEYS = 64;
 
 /** Signs and verifies with one crypto backend; derived signing keys are cached per secret, day, region, service. */
 export class SigV4 {
-  readonly #crypto: SigV4Crypto;
+  readonly crypto: SigV4Crypto;
   readonly #signingKeys = new Map<string, Uint8Array>();
 
   constructor(crypto: SigV4Crypto) {
-    this.#crypto = crypto;
+    this.crypto = crypto;
   }
 
   signingKey(secretAccessKey: string, dateStamp: string, region: string, service: string): Uint8Array {
     const cacheKey = `${secretAccessKey}\n${dateStamp}\n${region}\n${service}`;
     let key = this.#signingKeys.get(cacheKey);
     if (!key) {
-      const hmac = this.#crypto.hmacSha256;
+      const hmac = this.crypto.hmacSha256;
       const kDate = hmac(`AWS4${secretAccessKey}`, dateStamp);
       key = hmac(hmac(hmac(kDate, region), service), 'aws4_request');
       if (this.#signingKeys.size >= MAX_CACHED_KEYS) this.#signingKeys.clear();
@@ -187,11 +187,11 @@ export class SigV4 {
   }
 
   signature(signingKey: Uint8Array, toSign: string): string {
-    return toHex(this.#crypto.hmacSha256(signingKey, toSign));
+    return toHex(this.crypto.hmacSha256(signingKey, toSign));
   }
 
   payloadHash(body: string | Uint8Array | undefined): string {
-    return body === undefined || body.length === 0 ? EMPTY_SHA256 : this.#crypto.sha256Hex(body);
+    return body === undefined || body.length === 0 ? EMPTY_SHA256 : this.crypto.sha256Hex(body);
   }
 
   /** Signs a request with an Authorization header. */
@@ -214,7 +214,7 @@ export class SigV4 {
       canonicalHeaders(headers),
       payloadHash,
     );
-    const toSign = stringToSign(requestDate, scope, this.#crypto.sha256Hex(canonical));
+    const toSign = stringToSign(requestDate, scope, this.crypto.sha256Hex(canonical));
     const signature = this.signature(
       this.signingKey(credentials.secretAccessKey, dateStamp, region, service),
       toSign,
@@ -227,27 +227,6 @@ export class SigV4 {
     if (token && options.omitSessionTokenFromSignature) out['X-Amz-Security-Token'] = token;
     out.Authorization = authorization;
     return { headers: out, authorization, signature, canonicalRequest: canonical, stringToSign: toSign };
-  }
-
-  /**
-   * Recomputes the signature of a received request from its parsed Authorization header and the secret
-   * that belongs to the access key it names. Only the headers it lists as signed take part.
-   */
-  expectedSignature(request: SignableRequest, auth: ParsedAuthorization, secretAccessKey: string): string {
-    const requestDate = findHeader(request.headers, 'x-amz-date') ?? '';
-    const canonical = canonicalRequest(
-      request.method,
-      canonicalUri(request.path, auth.service !== 's3'),
-      canonicalQueryString(request.query),
-      canonicalHeaders(request.headers, auth.signedHeaders),
-      findHeader(request.headers, 'x-amz-content-sha256') ?? this.payloadHash(request.body),
-    );
-    const scope = credentialScope(auth.dateStamp, auth.region, auth.service);
-    const toSign = stringToSign(requestDate, scope, this.#crypto.sha256Hex(canonical));
-    return this.signature(
-      this.signingKey(secretAccessKey, auth.dateStamp, auth.region, auth.service),
-      toSign,
-    );
   }
 }
 
@@ -296,4 +275,31 @@ export function parseAuthorization(header: string): ParsedAuthorization | { erro
     signedHeaders: signedHeaders.split(';').map((h) => h.trim().toLowerCase()),
     signature,
   };
+}
+
+/**
+ * Recomputes the signature of a received request from its parsed Authorization header and the secret that
+ * belongs to the access key it names. Only the headers it lists as signed take part. (A function, not a method,
+ * so that the client bundle, which never verifies, leaves it out.)
+ */
+export function expectedSignature(
+  sigv4: SigV4,
+  request: SignableRequest,
+  auth: ParsedAuthorization,
+  secretAccessKey: string,
+): string {
+  const requestDate = findHeader(request.headers, 'x-amz-date') ?? '';
+  const canonical = canonicalRequest(
+    request.method,
+    canonicalUri(request.path, auth.service !== 's3'),
+    canonicalQueryString(request.query),
+    canonicalHeaders(request.headers, auth.signedHeaders),
+    findHeader(request.headers, 'x-amz-content-sha256') ?? sigv4.payloadHash(request.body),
+  );
+  const scope = credentialScope(auth.dateStamp, auth.region, auth.service);
+  const toSign = stringToSign(requestDate, scope, sigv4.crypto.sha256Hex(canonical));
+  return sigv4.signature(
+    sigv4.signingKey(secretAccessKey, auth.dateStamp, auth.region, auth.service),
+    toSign,
+  );
 }

@@ -1,6 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { parseAuthorization } from '../../src/sigv4/index.ts';
+import { expectedSignature, parseAuthorization } from '../../src/sigv4/index.ts';
 import { createNodeSigV4 } from '../../src/sigv4/node.ts';
 
 /** What the server does with the next request. */
@@ -60,7 +60,8 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
       const signatureValid =
         !('error' in auth) &&
         auth.accessKeyId === TEST_CREDENTIALS.accessKeyId &&
-        signer.expectedSignature(
+        expectedSignature(
+          signer,
           { method: req.method ?? '', path: req.url ?? '/', headers, body },
           auth,
           TEST_CREDENTIALS.secretAccessKey,
