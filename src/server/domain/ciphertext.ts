@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { type EncryptionContext, encodeEncryptionContext } from './encryption-context.ts';
+import { randomBytesFromPool } from './random.ts';
 
 /**
  * kmslab's ciphertext blob, format version 1:
@@ -71,7 +72,7 @@ export function seal(
   scope: KeyScope,
   context: EncryptionContext | undefined,
 ): Buffer {
-  const iv = randomBytes(IV_BYTES);
+  const iv = randomBytesFromPool(IV_BYTES);
   const headerBytes = encodeHeader(header.keyId, header.materialId, iv);
   const cipher = createCipheriv('aes-256-gcm', material, iv);
   cipher.setAAD(additionalData(headerBytes, scope, context));

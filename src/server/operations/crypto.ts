@@ -1,10 +1,11 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Caller, Handler } from '../context.ts';
 import { keyArn } from '../domain/arn.ts';
 import { open, parseCiphertext, seal } from '../domain/ciphertext.ts';
 import type { EncryptionContext } from '../domain/encryption-context.ts';
 import { assertEnabled, currentMaterial } from '../domain/key.ts';
 import { Errors } from '../domain/messages.ts';
+import { randomBytesFromPool } from '../domain/random.ts';
 import type { KeyStore, StoredKey } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 
@@ -113,7 +114,7 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
 
   function generateDataKey(input: DataKeyInput, caller: Caller, now: Date, operation: string) {
     const key = encryptionKey(caller, input.KeyId, input);
-    const dataKey = randomBytes(dataKeyLength(input));
+    const dataKey = randomBytesFromPool(dataKeyLength(input));
     if (input.DryRun) throw Errors.dryRun();
     const { blob, materialId } = encrypt(key, dataKey, input.EncryptionContext);
     used(key, operation, now);
@@ -194,7 +195,7 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
       if (input.NumberOfBytes === undefined) throw Errors.numberOfBytesRequired();
       if (input.CustomKeyStoreId !== undefined) throw Errors.unsupportedCustomKeyStore();
       if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
-      return { Plaintext: randomBytes(input.NumberOfBytes).toString('base64') };
+      return { Plaintext: randomBytesFromPool(input.NumberOfBytes).toString('base64') };
     },
   };
 }

@@ -28,13 +28,14 @@ export function resolveKey(store: KeyStore, caller: Caller, value: string, namin
     );
   }
   if (naming === 'key-only') throw Errors.aliasesNotSupported();
-  const notFound = Errors.aliasNotFound(aliasArn(caller.accountId, caller.region, reference.aliasName));
+  // Errors are built only when thrown: capturing a stack trace per request would dominate the data plane.
+  const notFound = () => Errors.aliasNotFound(aliasArn(caller.accountId, caller.region, reference.aliasName));
   if (reference.kind === 'aliasArn') {
     if (reference.region !== caller.region) throw Errors.otherRegionArn(reference.region);
-    if (reference.accountId !== caller.accountId) throw notFound;
+    if (reference.accountId !== caller.accountId) throw notFound();
   }
   const target = store.aliasTarget(caller.accountId, caller.region, reference.aliasName);
   const key = target === undefined ? undefined : store.findKey(caller.accountId, caller.region, target);
-  if (!key) throw notFound;
+  if (!key) throw notFound();
   return key;
 }
