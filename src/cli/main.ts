@@ -28,16 +28,16 @@ Usage:
 function serveHelp(): string {
   const rows = SERVE_SETTINGS.map((s) => {
     const flag = `--${s.flag}${s.value ? ` ${s.value}` : ''}`;
-    return `  ${flag.padEnd(38)} ${s.env.padEnd(19)} ${s.help}`;
+    return `  ${flag.padEnd(40)} ${s.env.padEnd(19)} ${s.help}`;
   });
   return `Usage: kmslab serve [options]
 
 Runs a KMS-compatible server (AWS JSON 1.1, SigV4) until SIGINT or SIGTERM.
 Every option can also be set by its environment variable; a flag wins over the variable.
 
-  ${'Option'.padEnd(38)} ${'Environment'.padEnd(19)}
+  ${'Option'.padEnd(40)} Environment
 ${rows.join('\n')}
-  ${''.padEnd(38)} KMSLAB_ROOT_KEY     root key (32 bytes, hex or base64) instead of <data-dir>/root.key
+  ${''.padEnd(40)} KMSLAB_ROOT_KEY     root key (32 bytes, hex or base64) instead of <data-dir>/root.key
 
 Examples:
   kmslab serve --in-memory --port 0

@@ -49,6 +49,10 @@ export function createLogger(level: LogLevel, out: LogSink, err: LogSink = out):
     warn: (message) => emit('warn', err, message),
     info: (message) => emit('info', out, message),
     debug: (message) => emit('debug', out, message),
-    request: (entry) => emit('info', out, formatRequestLine(entry)),
+    // Checked before formatting: at `warn` a load test pays nothing per request for the log.
+    request:
+      threshold >= LOG_LEVELS.indexOf('info')
+        ? (entry) => emit('info', out, formatRequestLine(entry))
+        : () => {},
   };
 }
