@@ -152,13 +152,15 @@ describe('k6 sandbox: k6/execution', { concurrency: true }, () => {
         await new Promise((r) => setTimeout(r, 5));
         if (exec.scenario.iterationInTest === 2) exec.test.abort('key missing');
         check(1, { 'iteration went on': () => true });
-      }`,
+      }
+      export function teardown() { check(1, { 'teardown ran after the abort': () => true }); }`,
     );
     const run = await runSandbox(script);
     assert.equal(run.code, 108, run.stderr);
     assert.equal(run.summary?.aborted, 'test aborted: key missing');
     assert.deepEqual(run.summary?.violations, []);
     assert.ok(checkCounts(run, 'iteration went on').passes < 10);
+    assert.equal(checkCounts(run, 'teardown ran after the abort').passes, 1);
   });
 
   it('reports a library that catches the abort as a failure (k6 makes it uncatchable)', async () => {

@@ -69,21 +69,22 @@ export async function runTest(options: RunOptions): Promise<Summary> {
 async function lifecycle(run: RunState, options: RunOptions, vus: Vu[]): Promise<number> {
   const setup = { script: options.script, env: options.env };
   const init = async (id: number): Promise<Vu | number> => {
+    const abortedBefore = run.abortReason !== undefined;
     try {
       const vu = await initVu(id, run, setup);
       vus.push(vu);
-      if (run.abortReason === undefined) return vu;
+      if (run.abortReason === undefined || abortedBefore) return vu;
       if (!run.abortSurfaced)
         run.violations.push('exec.test.abort() was caught: init code completed after the abort');
       return EXIT.aborted;
     } catch (error) {
-      if (run.isSentinel(error)) {
+      if (run.isSentinel(error) && !abortedBefore) {
         run.abortSurfaced = true;
         return EXIT.aborted;
       }
       run.errors.push(describeError(error));
       process.stderr.write(`error[vu=${id}] ${describeError(error)}\n`);
-      if (run.abortReason === undefined) return EXIT.scriptException;
+      if (run.abortReason === undefined || abortedBefore) return EXIT.scriptException;
       run.violations.push(`exec.test.abort() was caught: init code failed with a different error`);
       return EXIT.aborted;
     }
@@ -209,6 +210,11 @@ async function invoke(run: RunState, vu: Vu, phase: Phase, fn: unknown, args: un
     (value) => ({ kind: 'ok', value }),
     (error: unknown) => ({ kind: 'error', error }),
   );
+  // teardown() still runs after an abort in the default function; only a new abort interrupts it.
+  if (run.abortReason !== undefined) {
+    const outcome = await settled;
+    return outcome.kind === 'error' && run.isSentinel(outcome.error) ? { kind: 'aborted' } : outcome;
+  }
   const outcome = await Promise.race([settled, run.whenAborted().then(() => ({ kind: 'aborted' }) as const)]);
   if (outcome.kind !== 'aborted' && run.abortReason === undefined) return outcome;
   if (state.aborter) await checkAbortSurfaced(run, vu, phase, settled);
