@@ -60,3 +60,18 @@ const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'ts
 });
 if (tsc.status !== 0) fail('tsc -p tsconfig.build.json');
 console.log('dist/node/client/index.js + index.d.ts: built');
+
+// The CLI as one ES module (dependencies stay in node_modules): it starts without compiling TypeScript on load.
+// Two folders deep, like src/cli/main.ts, so that its reads of ../../package.json and ../../models/ still resolve.
+await build({
+  entryPoints: [join(root, 'src/cli/main.ts')],
+  outfile: join(root, 'dist/cli/main.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+});
+console.log('dist/cli/main.js: built');

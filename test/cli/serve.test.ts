@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateKeyCommand,
@@ -84,15 +84,12 @@ describe('kmslab serve', () => {
     await server.stop('SIGKILL');
   });
 
-  test('prints the endpoint, the region and export lines for the AWS tools, ready in under a second', () => {
+  test('prints the endpoint, the region, its start-up time and export lines for the AWS tools', () => {
     const { stdout } = server.output();
     assert.match(server.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
     const ready = /ready in (\d+) ms/.exec(stdout);
     assert.ok(ready, stdout);
-    // From process start to listening. Bundled (npm run build) it is a few hundred ms on an idle machine; the
-    // bounds leave room for a loaded CI box while still catching a start-up that does real work it shouldn't.
-    const bound = existsSync(`${REPO}/dist/cli/main.js`) ? 1500 : 4000;
-    assert.ok(Number(ready[1]) < bound, `ready in ${ready[1]} ms`);
+    // How fast that is lives in bench/startup.ts, not here.
     assert.match(stdout, /region\s+us-east-1/);
     assert.match(stdout, new RegExp(`export AWS_ENDPOINT_URL_KMS=${server.endpoint}\\n`));
     assert.match(stdout, /export AWS_REGION=us-east-1\n/);
