@@ -12,6 +12,8 @@ describe('k6 sandbox: globals', { concurrency: true }, () => {
     const script = scripts.write(
       'globals.js',
       `import { check } from 'k6';
+      const text = open('./data.txt');
+      const bytes = open('./data.txt', 'b');
       let iterInInit;
       try { iterInInit = __ITER; } catch (e) { iterInInit = e.name; }
       export default function () {
@@ -24,6 +26,8 @@ describe('k6 sandbox: globals', { concurrency: true }, () => {
           '__ITER is not defined in init': () => iterInInit === 'ReferenceError',
           '__ITER in an iteration': () => __ITER === 0,
           '__VU is 1': () => __VU === 1,
+          'open() in init reads text and bytes': () => text === 'héllo' && bytes instanceof ArrayBuffer && bytes.byteLength === 6,
+          'open() outside init throws': () => { try { open('./data.txt'); return false; } catch (e) { return /init context/.test(e.message); } },
           '__ENV holds strings': () => __ENV.GREETING === 'hi there' && __ENV.MISSING === undefined,
           'global is globalThis': () => global === globalThis,
           'console has k6 methods only': () => ['log', 'info', 'debug', 'warn', 'error'].every((m) => typeof console[m] === 'function') && console.table === undefined && console.trace === undefined,
@@ -39,6 +43,7 @@ describe('k6 sandbox: globals', { concurrency: true }, () => {
         });
       }`,
     );
+    scripts.write('data.txt', 'héllo');
     const run = await runSandbox(script, { args: ['-e', 'GREETING=hi there'] });
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(failedChecks(run), []);
