@@ -122,11 +122,7 @@ describe('cryptography: Encrypt, Decrypt, ReEncrypt, data keys, random', () => {
     for (let i = 0; i < blob.length; i += 7) {
       const tampered = Uint8Array.from(blob);
       tampered[i] = (tampered[i] ?? 0) ^ 0x01;
-      await assert.rejects(kms.send(new DecryptCommand({ CiphertextBlob: tampered })), (error: Error) => {
-        // Flipping a bit of the key ID may name a key that doesn't exist; everything else is an invalid ciphertext.
-        assert.ok(['InvalidCiphertextException', 'NotFoundException'].includes(error.name), error.name);
-        return true;
-      });
+      await rejects(kms.send(new DecryptCommand({ CiphertextBlob: tampered })), expected.type);
     }
     await rejects(kms.send(new DecryptCommand({ CiphertextBlob: blob.subarray(0, 40) })), expected.type);
     await rejects(
@@ -151,7 +147,7 @@ describe('cryptography: Encrypt, Decrypt, ReEncrypt, data keys, random', () => {
       new EncryptCommand({ KeyId: keyId, Plaintext: bytes('secret') }),
     );
     const other = server.sdk(OTHER_ACCOUNT);
-    await rejects(other.send(new DecryptCommand({ CiphertextBlob })), 'NotFoundException');
+    await rejects(other.send(new DecryptCommand({ CiphertextBlob })), 'InvalidCiphertextException');
   });
 
   test('GenerateDataKey: plaintext and ciphertext of the asked length; the ciphertext decrypts to it', async () => {

@@ -249,7 +249,7 @@ describe('keys: creation, description, listing and the key state machine', () =>
     await rejects(kms.send(new DescribeKeyCommand({ KeyId: keyId })), 'NotFoundException');
     const { Keys } = await kms.send(new ListKeysCommand({ Limit: 1000 }));
     assert.ok(!Keys?.some((k) => k.KeyId === keyId));
-    await rejects(kms.send(new DecryptCommand({ CiphertextBlob })), 'NotFoundException');
+    await rejects(kms.send(new DecryptCommand({ CiphertextBlob })), 'InvalidCiphertextException');
   });
 
   test('UpdateKeyDescription changes the description', async () => {

@@ -40,7 +40,7 @@ describe('rotation and last usage', () => {
     const firstMaterial = await currentMaterial(keyId);
     const before = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: bytes('before rotation') }));
     const rotated = await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
-    assert.equal(rotated.KeyId, keyId);
+    assert.equal(rotated.KeyId, `arn:aws:kms:${server.region}:${server.accountId}:key/${keyId}`);
     const secondMaterial = await currentMaterial(keyId);
     assert.notEqual(secondMaterial, firstMaterial);
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Caller, Handler } from '../context.ts';
-import { keyArn } from '../domain/arn.ts';
 import { open, parseCiphertext, seal } from '../domain/ciphertext.ts';
 import type { EncryptionContext } from '../domain/encryption-context.ts';
 import { assertEnabled, currentMaterial } from '../domain/key.ts';
@@ -104,7 +103,8 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
     if (!parsed) throw Errors.invalidCiphertext();
     const key = store.findKey(caller.accountId, caller.region, parsed.keyId);
     if (requested && requested.pk !== key?.pk) throw Errors.incorrectKey();
-    if (!key) throw Errors.keyNotFound(keyArn(caller.accountId, caller.region, parsed.keyId));
+    // A blob naming no key of this account and region (deleted, forged, or another account's) can't be opened.
+    if (!key) throw Errors.invalidCiphertext();
     assertEnabled(key);
     const material = key.byMaterialId.get(parsed.materialId);
     const plaintext = material && open(parsed, material.bytes, key.record, context);

@@ -66,6 +66,7 @@ export function rotationHandlers(store: KeyStore): Record<string, Handler> {
     GetKeyRotationStatus(input: KeyIdInput, { caller }) {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       const { rotationPeriodInDays, nextRotationDate } = key.record;
+      // The key ID, as AWS's documented examples of GetKeyRotationStatus and ListKeyRotations show.
       return {
         KeyId: key.record.keyId,
         KeyRotationEnabled: rotationPeriodInDays !== undefined,
@@ -82,7 +83,9 @@ export function rotationHandlers(store: KeyStore): Record<string, Handler> {
       store.rotate(key, generateMaterial(now.getTime(), 'ON_DEMAND'), {
         onDemandRotations: key.record.onDemandRotations + 1,
       });
-      return { KeyId: key.record.keyId };
+      // AWS answers with the key ARN whatever form the request used (localstack's AWS-validated
+      // test_rotate_on_demand_returns_arn_for_key_id).
+      return { KeyId: key.arn };
     },
 
     ListKeyRotations(input: PageRequest & KeyIdInput & { IncludeKeyMaterial?: string }, { caller }) {
