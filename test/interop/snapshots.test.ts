@@ -200,7 +200,14 @@ class Matcher {
     });
     const match = new RegExp(`^${pattern}$`).exec(actual);
     if (!match) {
-      this.problems.push(problem(JSON.stringify(expected)));
+      // Show what the numbered placeholders already stand for: "<key-id:1>" alone says little.
+      const resolved = expected.replace(
+        /<([a-z-]+:\d+)>/g,
+        (whole, name: string) => this.bindings.get(name) ?? whole,
+      );
+      this.problems.push(
+        problem(resolved === expected ? JSON.stringify(expected) : `${expected} = ${resolved}`),
+      );
       return;
     }
     names.forEach((name, i) => {
