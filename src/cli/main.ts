@@ -67,9 +67,8 @@ async function serve(args: string[]): Promise<number> {
       '--auth none: signatures are NOT verified; any well-formed request with any access key is accepted',
     );
   }
-  process.stdout.write(banner(running, options, VERSION, performance.now()));
-
-  return new Promise((resolve) => {
+  // The handlers go in before the banner: a supervisor that reads "listening" may signal at once.
+  const stopped = new Promise<number>((resolve) => {
     const shutdown = (signal: NodeJS.Signals) => {
       logger.info(`${signal}: stopping`);
       running.stop().then(
@@ -83,6 +82,8 @@ async function serve(args: string[]): Promise<number> {
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
+  process.stdout.write(banner(running, options, VERSION, performance.now()));
+  return stopped;
 }
 
 async function main(argv: string[]): Promise<number> {
