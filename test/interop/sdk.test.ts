@@ -718,7 +718,11 @@ describe('@aws-sdk/client-kms against kmslab', () => {
 
     const rotations = await kms.send(new ListKeyRotationsCommand({ KeyId }));
     assert.equal(rotations.Rotations?.length, 1);
-    assert.ok([key.KeyId, key.Arn].includes(rotations.Rotations?.[0]?.KeyId), 'the rotation names its key');
+    assert.equal(
+      rotations.Rotations?.[0]?.KeyId,
+      key.Arn,
+      'the rotation names its key by ARN, like GetKeyRotationStatus',
+    );
     assert.equal(rotations.Rotations?.[0]?.RotationType, 'ON_DEMAND');
     assert.ok(rotations.Rotations?.[0]?.RotationDate instanceof Date);
     assert.equal(rotations.Truncated, false);

@@ -31,7 +31,7 @@ function rotationEntry(key: StoredKey, index: number) {
   const material = key.materials[index];
   if (!material) throw new Error(`no material ${index} for key ${key.arn}`);
   return {
-    KeyId: key.record.keyId,
+    KeyId: key.arn,
     KeyMaterialId: material.materialId,
     KeyMaterialState: material === currentMaterial(key) ? 'CURRENT' : 'NON_CURRENT',
     RotationDate: material.rotationType ? epochSeconds(material.createdAt) : undefined,
@@ -66,9 +66,9 @@ export function rotationHandlers(store: KeyStore): Record<string, Handler> {
     GetKeyRotationStatus(input: KeyIdInput, { caller }) {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       const { rotationPeriodInDays, nextRotationDate } = key.record;
-      // The key ID, as AWS's documented examples of GetKeyRotationStatus and ListKeyRotations show.
+      // The key ARN, as real AWS answers (the AWS-validated snapshots), whatever the documentation examples show.
       return {
-        KeyId: key.record.keyId,
+        KeyId: key.arn,
         KeyRotationEnabled: rotationPeriodInDays !== undefined,
         RotationPeriodInDays: rotationPeriodInDays,
         NextRotationDate: epochSeconds(nextRotationDate),
