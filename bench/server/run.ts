@@ -2,7 +2,7 @@
  * GenerateDataKey throughput and latency, signature verification on, against kmslab, moto_server and a bare
  * node:http responder (the ceiling for a Node server here), driven by wrk. Prints one table.
  *
- *   npm run bench -- [--duration 10] [--connections 16,64]
+ *   npm run bench -- [--duration 10] [--connections 16,64] [--only kmslab]
  *
  * Needs wrk (apt-get install -y wrk) and moto_server on PATH. Every server runs as its own process on loopback.
  */
@@ -20,11 +20,14 @@ const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16,64' },
+    only: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: npm run bench -- [--duration SECONDS] [--connections 16,64]');
+  console.log(
+    "usage: npm run bench -- [--duration SECONDS] [--connections 16,64] [--only 'kmslab'|'moto_server'|'bare node:http']",
+  );
   process.exit(0);
 }
 const duration = Number(values.duration);
@@ -57,6 +60,9 @@ async function waitUntilListening(port: number, child: ChildProcess, name: strin
   throw new Error(`${name} did not start listening on ${port}`);
 }
 
+/** The servers' own output is not needed; moto logs every request, which a pipe would have to drain. */
+const quiet = { stdio: 'ignore' } as const;
+
 interface Target {
   name: string;
   start(port: number): ChildProcess;
@@ -66,24 +72,31 @@ const targets: Target[] = [
   {
     name: 'bare node:http',
     start: (port) =>
-      spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/server/bare.ts'), String(port)]),
+      spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/server/bare.ts'), String(port)], quiet),
   },
   {
     name: 'kmslab',
     start: (port) =>
-      spawn(process.execPath, [
-        '--import',
-        'tsx',
-        join(root, 'src/cli/main.ts'),
-        'serve',
-        '--in-memory',
-        '--port',
-        String(port),
-        '--log-level',
-        'warn',
-      ]),
+      spawn(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          join(root, 'src/cli/main.ts'),
+          'serve',
+          '--in-memory',
+          '--port',
+          String(port),
+          '--log-level',
+          'warn',
+        ],
+        quiet,
+      ),
   },
-  { name: 'moto_server', start: (port) => spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)]) },
+  {
+    name: 'moto_server',
+    start: (port) => spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], quiet),
+  },
 ];
 
 /** A wrk script that sends one signed GenerateDataKey request over and over (valid for 15 minutes). */
@@ -152,11 +165,9 @@ function runWrk(port: number, script: string, conns: number): Omit<Result, 'targ
 }
 
 const results: Result[] = [];
-for (const target of targets) {
+for (const target of targets.filter((t) => !values.only || t.name === values.only)) {
   const port = await freePort();
   const child = target.start(port);
-  child.stdout?.resume();
-  child.stderr?.resume();
   try {
     await waitUntilListening(port, child, target.name);
     const script = await wrkScript(port, target.name !== 'bare node:http');
