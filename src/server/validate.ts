@@ -28,6 +28,15 @@ import {
 import { KMSError } from './errors.ts';
 
 /**
+ * Members that AWS KMS requires although the model leaves them optional (it makes room for newer ways to call the
+ * operation that kmslab does not offer): without them the handler would have nothing to work on.
+ */
+const REQUIRED_BY_AWS: Readonly<Record<string, readonly string[]>> = {
+  'com.amazonaws.kms#DecryptRequest': ['CiphertextBlob'],
+  'com.amazonaws.kms#ReEncryptRequest': ['CiphertextBlob'],
+};
+
+/**
  * AWS lists an enum's values in its own order, not the model's. These are the orders recorded from real AWS
  * KMS (models/localstack-aws-validated-snapshots.json: test_hmac_create_key_invalid_operations,
  * test_invalid_generate_mac); values that the model has gained since the recording follow in model order.
@@ -121,7 +130,7 @@ function compile(ref: ShapeRef): Check {
   let check = compiled.get(ref.target);
   if (!check) {
     const shape = shapeOf(ref.target);
-    if (shape.type === 'structure') check = structure(shape);
+    if (shape.type === 'structure') check = structure(ref.target, shape);
     else if (shape.type === 'list') check = list(ref.target, shape);
     else if (shape.type === 'map') check = map(ref.target, shape);
     else check = scalarCheck(scalar(ref.target, shape));
@@ -130,12 +139,12 @@ function compile(ref: ShapeRef): Check {
   return check;
 }
 
-function structure(shape: Shape): Check {
+function structure(id: string, shape: Shape): Check {
   const members = Object.entries(shape.members ?? {}).map(([name, ref]) => ({
     name,
     // AWS names members in lowerCamelCase in its messages: KeyId → keyId.
     path: name.charAt(0).toLowerCase() + name.slice(1),
-    required: hasTrait(ref.traits, 'required'),
+    required: hasTrait(ref.traits, 'required') || (REQUIRED_BY_AWS[id]?.includes(name) ?? false),
     check: compile(ref),
   }));
   return (value, path, errors) => {
@@ -143,6 +152,8 @@ function structure(shape: Shape): Check {
     for (const member of members) {
       const memberValue = value[member.name];
       if (memberValue === undefined || memberValue === null) {
+        // Handlers then see an absent member, never a null one.
+        if (memberValue === null) delete value[member.name];
         if (member.required) {
           const memberPath = path === '' ? member.path : `${path}.${member.path}`;
           errors.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);

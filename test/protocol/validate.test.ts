@@ -134,6 +134,25 @@ describe('ValidationException for the other constraints, in AWS format', () => {
     );
   });
 
+  test('a ciphertext is required to decrypt or re-encrypt, although the model leaves it optional', () => {
+    assertValidation(
+      'Decrypt',
+      {},
+      "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null",
+    );
+    assertValidation(
+      'ReEncrypt',
+      { DestinationKeyId: 'alias/x' },
+      "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: Member must not be null",
+    );
+  });
+
+  test('a null member reaches the handler as absent', () => {
+    const input: Record<string, unknown> = { KeyId: null, Limit: 10 };
+    validateInput('ListAliases', input);
+    assert.deepEqual(input, { Limit: 10 });
+  });
+
   test('string length, both bounds', () => {
     assertValidation(
       'DescribeKey',
