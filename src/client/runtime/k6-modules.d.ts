@@ -30,6 +30,12 @@ declare module 'k6/crypto' {
     input: string,
     outputEncoding: 'binary',
   ): ArrayBuffer;
+  export function hmac(
+    algorithm: 'sha256',
+    key: string | Uint8Array,
+    input: string,
+    outputEncoding: 'hex',
+  ): string;
 }
 
 declare module 'k6/encoding' {

@@ -7,6 +7,7 @@ export const k6Runtime: Runtime = {
   crypto: {
     sha256Hex: (data) => sha256(data, 'hex'),
     hmacSha256: (key, data) => new Uint8Array(hmac('sha256', key, data, 'binary')),
+    hmacSha256Hex: (key, data) => hmac('sha256', key, data, 'hex'),
   },
   env: (name) => __ENV[name],
   base64: (data) => b64encode(data, 'std'),
