@@ -13,7 +13,7 @@ import {
   UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
-import { awsError, bytes, rejects } from './support.ts';
+import { awsError, bytes, createKey, rejects } from './support.ts';
 
 describe('aliases', () => {
   let server: Kmslab;
@@ -24,16 +24,11 @@ describe('aliases', () => {
   });
   after(() => server.stop());
 
-  async function createKey(): Promise<string> {
-    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
-    return KeyMetadata?.KeyId ?? assert.fail('no KeyId');
-  }
-
   const aliasArn = (name: string) => `arn:aws:kms:${server.region}:${server.accountId}:${name}`;
 
   test('CreateAlias, ListAliases, UpdateAlias, DeleteAlias with AWS shapes', async () => {
-    const first = await createKey();
-    const second = await createKey();
+    const first = await createKey(kms);
+    const second = await createKey(kms);
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/lifecycle', TargetKeyId: first }));
     const listed = await kms.send(new ListAliasesCommand({ KeyId: first }));
     assert.equal(listed.Truncated, false);
@@ -64,7 +59,7 @@ describe('aliases', () => {
   });
 
   test('DescribeKey and Encrypt accept an alias ARN', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/by-arn', TargetKeyId: keyId }));
     const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: aliasArn('alias/by-arn') }));
     assert.equal(KeyMetadata?.KeyId, keyId);
@@ -75,7 +70,7 @@ describe('aliases', () => {
   });
 
   test('operations that take only key IDs and ARNs refuse aliases', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/key-only', TargetKeyId: keyId }));
     await rejects(
       kms.send(new TagResourceCommand({ KeyId: 'alias/key-only', Tags: [{ TagKey: 'a', TagValue: 'b' }] })),
@@ -92,7 +87,7 @@ describe('aliases', () => {
   });
 
   test('alias name rules and conflicts get AWS errors', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     const prefix = awsError('test_create_alias', 'create_alias');
     await rejects(
       kms.send(new CreateAliasCommand({ AliasName: 'no-prefix', TargetKeyId: keyId })),
@@ -129,7 +124,7 @@ describe('aliases', () => {
   });
 
   test('aliases are per region', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/regional', TargetKeyId: keyId }));
     const eu = server.sdk({ region: 'eu-west-1' });
     await rejects(eu.send(new DescribeKeyCommand({ KeyId: 'alias/regional' })), 'NotFoundException');

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   CreateAliasCommand,
-  CreateKeyCommand,
   DecryptCommand,
   DescribeKeyCommand,
   EncryptCommand,
@@ -14,7 +13,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS } from '../../src/server/defaults.ts';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
-import { awsError, bytes, rejects, text } from './support.ts';
+import { awsError, bytes, createKey, rejects, text } from './support.ts';
 
 const OTHER_ACCOUNT = {
   accessKeyId: 'AKIAKMSLABOTHERACCT0',
@@ -30,15 +29,10 @@ describe('cryptography: Encrypt, Decrypt, ReEncrypt, data keys, random', () => {
   before(async () => {
     server = await startKmslab({ credentials: [DEFAULT_CREDENTIALS, OTHER_ACCOUNT] });
     kms = server.sdk();
-    keyId = await createKey();
+    keyId = await createKey(kms);
     keyArn = `arn:aws:kms:${server.region}:${server.accountId}:key/${keyId}`;
   });
   after(() => server.stop());
-
-  async function createKey(): Promise<string> {
-    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
-    return KeyMetadata?.KeyId ?? assert.fail('no KeyId');
-  }
 
   test('Encrypt then Decrypt returns the plaintext, the key ARN and the key material ID', async () => {
     const encrypted = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: bytes('hello kms') }));
@@ -132,7 +126,7 @@ describe('cryptography: Encrypt, Decrypt, ReEncrypt, data keys, random', () => {
   });
 
   test('Decrypt with the KeyId of another key is IncorrectKeyException', async () => {
-    const otherKey = await createKey();
+    const otherKey = await createKey(kms);
     const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: bytes('mine') }));
     const expected = awsError('test_error_messaging_for_invalid_keys', 'decrypt-invalid-key-id');
     await rejects(
@@ -205,7 +199,7 @@ describe('cryptography: Encrypt, Decrypt, ReEncrypt, data keys, random', () => {
   });
 
   test('ReEncrypt moves a ciphertext to another key and context; wrong SourceKeyId is IncorrectKeyException', async () => {
-    const destination = await createKey();
+    const destination = await createKey(kms);
     const destinationArn = `arn:aws:kms:${server.region}:${server.accountId}:key/${destination}`;
     const { CiphertextBlob } = await kms.send(
       new EncryptCommand({ KeyId: keyId, Plaintext: bytes('move me'), EncryptionContext: { from: 'a' } }),

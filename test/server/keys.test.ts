@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS } from '../../src/server/defaults.ts';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
-import { awsError, bytes, DAY_MS, rejects } from './support.ts';
+import { awsError, bytes, createKey, DAY_MS, rejects } from './support.ts';
 
 const OTHER_ACCOUNT = {
   accessKeyId: 'AKIAKMSLABOTHERACCT0',
@@ -32,11 +32,6 @@ describe('keys: creation, description, listing and the key state machine', () =>
     kms = server.sdk();
   });
   after(() => server.stop());
-
-  async function createKey(description = 'test key'): Promise<string> {
-    const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: description }));
-    return KeyMetadata?.KeyId ?? assert.fail('no KeyId');
-  }
 
   test('CreateKey returns the KeyMetadata AWS returns for a symmetric key', async () => {
     const before = Math.floor(Date.now() / 1000);
@@ -82,7 +77,7 @@ describe('keys: creation, description, listing and the key state machine', () =>
   });
 
   test('DescribeKey finds a key by ID and by ARN; unknown keys get AWS messages', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     const arn = `arn:aws:kms:${server.region}:${server.accountId}:key/${keyId}`;
     for (const name of [keyId, arn]) {
       const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: name }));
@@ -104,7 +99,7 @@ describe('keys: creation, description, listing and the key state machine', () =>
   });
 
   test('keys are isolated by region and by account', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     const otherRegion = server.sdk({ region: 'eu-west-1' });
     const wrongRegion = awsError('test_get_key_in_different_region', 'describe-key-diff-region-with-id', {
       'arn:<partition>:kms:<region>:111111111111:key/<key-id:1>': `arn:aws:kms:eu-west-1:${server.accountId}:key/${keyId}`,
@@ -172,7 +167,7 @@ describe('keys: creation, description, listing and the key state machine', () =>
   });
 
   test('disable and enable: a disabled key refuses to encrypt with DisabledException', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     const arn = `arn:aws:kms:${server.region}:${server.accountId}:key/${keyId}`;
     await kms.send(new DisableKeyCommand({ KeyId: keyId }));
     const disabled = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
@@ -196,7 +191,7 @@ describe('keys: creation, description, listing and the key state machine', () =>
   });
 
   test('schedule deletion → PendingDeletion; cancel → Disabled; windows outside 7–30 days are refused', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     const arn = `arn:aws:kms:${server.region}:${server.accountId}:key/${keyId}`;
     await rejects(
       kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 6 })),
@@ -234,7 +229,7 @@ describe('keys: creation, description, listing and the key state machine', () =>
   });
 
   test('once the window has passed, due work deletes the key for real, not before', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: bytes('gone') }));
     const { DeletionDate } = await kms.send(
       new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }),
@@ -253,7 +248,7 @@ describe('keys: creation, description, listing and the key state machine', () =>
   });
 
   test('UpdateKeyDescription changes the description', async () => {
-    const keyId = await createKey('before');
+    const keyId = await createKey(kms, { Description: 'before' });
     await kms.send(new UpdateKeyDescriptionCommand({ KeyId: keyId, Description: 'after' }));
     const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
     assert.equal(KeyMetadata?.Description, 'after');

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
-  CreateKeyCommand,
   DecryptCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
@@ -16,7 +15,7 @@ import {
   RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
-import { awsError, bytes, DAY_MS, rejects, text } from './support.ts';
+import { awsError, bytes, createKey, DAY_MS, rejects, text } from './support.ts';
 
 describe('rotation and last usage', () => {
   let server: Kmslab;
@@ -27,16 +26,11 @@ describe('rotation and last usage', () => {
   });
   after(() => server.stop());
 
-  async function createKey(): Promise<string> {
-    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
-    return KeyMetadata?.KeyId ?? assert.fail('no KeyId');
-  }
-
   const currentMaterial = async (keyId: string) =>
     (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.CurrentKeyMaterialId;
 
   test('on-demand rotation makes new material current; older ciphertexts still decrypt with theirs', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     const firstMaterial = await currentMaterial(keyId);
     const before = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: bytes('before rotation') }));
     const rotated = await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
@@ -74,7 +68,7 @@ describe('rotation and last usage', () => {
   });
 
   test('at most 10 on-demand rotations, then LimitExceededException as AWS words it', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     for (let i = 0; i < 10; i++) await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
     const arn = `arn:aws:kms:${server.region}:${server.accountId}:key/${keyId}`;
     const expected = awsError('test_key_rotations_limits', 'error-response', { '<key-arn>': arn });
@@ -94,7 +88,7 @@ describe('rotation and last usage', () => {
   });
 
   test('a disabled key cannot rotate', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     await kms.send(new DisableKeyCommand({ KeyId: keyId }));
     const arn = `arn:aws:kms:${server.region}:${server.accountId}:key/${keyId}`;
     const expected = awsError(
@@ -109,7 +103,7 @@ describe('rotation and last usage', () => {
   });
 
   test('automatic rotation: status shows the period and date; due work rotates when the date comes', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: bytes('auto') }));
     const enabledAt = Date.now();
     await kms.send(new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: 90 }));
@@ -138,7 +132,7 @@ describe('rotation and last usage', () => {
   });
 
   test('EnableKeyRotation defaults to 365 days and refuses periods outside 90–2560', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     await kms.send(new EnableKeyRotationCommand({ KeyId: keyId }));
     assert.equal(
       (await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }))).RotationPeriodInDays,
@@ -151,7 +145,7 @@ describe('rotation and last usage', () => {
   });
 
   test('GetKeyLastUsage reports the last successful cryptographic operation', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     const unused = await kms.send(new GetKeyLastUsageCommand({ KeyId: keyId }));
     assert.equal(unused.KeyId, keyId);
     assert.deepEqual(unused.KeyLastUsage ?? {}, {});

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { CreateKeyCommand, type CreateKeyCommandInput, type KMSClient } from '@aws-sdk/client-kms';
 
 /**
  * What the service tests share: asserting an AWS error by type and message, and reading the messages that real
@@ -55,4 +56,10 @@ export function bytes(text: string): Uint8Array {
 
 export function text(data: Uint8Array | undefined): string {
   return new TextDecoder().decode(data);
+}
+
+/** Creates a key through the SDK and returns its ID. */
+export async function createKey(kms: KMSClient, input: CreateKeyCommandInput = {}): Promise<string> {
+  const { KeyMetadata } = await kms.send(new CreateKeyCommand(input));
+  return KeyMetadata?.KeyId ?? assert.fail('no KeyId');
 }

@@ -11,7 +11,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-kms';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
-import { awsError, rejects } from './support.ts';
+import { awsError, createKey, rejects } from './support.ts';
 
 describe('tags and key policies', () => {
   let server: Kmslab;
@@ -22,17 +22,12 @@ describe('tags and key policies', () => {
   });
   after(() => server.stop());
 
-  async function createKey(input: ConstructorParameters<typeof CreateKeyCommand>[0] = {}): Promise<string> {
-    const { KeyMetadata } = await kms.send(new CreateKeyCommand(input));
-    return KeyMetadata?.KeyId ?? assert.fail('no KeyId');
-  }
-
   async function tagsOf(keyId: string) {
     return (await kms.send(new ListResourceTagsCommand({ KeyId: keyId }))).Tags;
   }
 
   test('tags from CreateKey, added, updated and removed, as AWS lists them', async () => {
-    const keyId = await createKey({
+    const keyId = await createKey(kms, {
       Tags: [
         { TagKey: 'tag1', TagValue: 'value1' },
         { TagKey: 'tag2', TagValue: 'value2' },
@@ -62,7 +57,7 @@ describe('tags and key policies', () => {
   });
 
   test('tag rules answer with the messages AWS gives', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     const duplicate = awsError('test_tag_key_with_duplicate_tag_keys_raises_error', 'duplicate-tag-keys');
     await rejects(
       kms.send(
@@ -106,7 +101,7 @@ describe('tags and key policies', () => {
 
   test('ListResourceTags pages with Limit and Marker', async () => {
     const tags = Array.from({ length: 5 }, (_, i) => ({ TagKey: `t${i}`, TagValue: `v${i}` }));
-    const keyId = await createKey({ Tags: tags });
+    const keyId = await createKey(kms, { Tags: tags });
     const seen = [];
     let Marker: string | undefined;
     do {
@@ -122,7 +117,7 @@ describe('tags and key policies', () => {
   });
 
   test('a new key has AWS default key policy; PutKeyPolicy replaces it; malformed policies are refused', async () => {
-    const keyId = await createKey();
+    const keyId = await createKey(kms);
     const { Policy, PolicyName } = await kms.send(new GetKeyPolicyCommand({ KeyId: keyId }));
     assert.equal(PolicyName, 'default');
     const parsed = JSON.parse(Policy ?? '');
@@ -149,7 +144,7 @@ describe('tags and key policies', () => {
       'MalformedPolicyDocumentException',
     );
     await rejects(kms.send(new CreateKeyCommand({ Policy: '[]' })), 'MalformedPolicyDocumentException');
-    const withPolicy = await createKey({ Policy: policy });
+    const withPolicy = await createKey(kms, { Policy: policy });
     assert.equal((await kms.send(new GetKeyPolicyCommand({ KeyId: withPolicy }))).Policy, policy);
   });
 });
