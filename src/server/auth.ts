@@ -11,8 +11,8 @@ export interface ReceivedRequest {
   method: string;
   /** The request target as received: path and query (`/?a=b`). */
   url: string;
-  /** Lowercased header names; every value in the order received. */
-  headers: Record<string, string[] | undefined>;
+  /** Header names and values as received, alternating (node:http's `rawHeaders`). */
+  rawHeaders: readonly string[];
   body: Uint8Array;
 }
 
@@ -31,12 +31,44 @@ function invalidSignature(message: string): KMSError {
   return new KMSError('InvalidSignatureException', message);
 }
 
+const AMZ_DATE = /^\d{8}T\d{6}Z$/;
+
 /** `20150830T123600Z` → epoch ms, or NaN. */
 function parseAmzDate(value: string): number {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
-  if (!m) return Number.NaN;
-  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  return Date.UTC(y, mo - 1, d, h, mi, s);
+  if (!AMZ_DATE.test(value)) return Number.NaN;
+  return Date.UTC(
+    Number(value.slice(0, 4)),
+    Number(value.slice(4, 6)) - 1,
+    Number(value.slice(6, 8)),
+    Number(value.slice(9, 11)),
+    Number(value.slice(11, 13)),
+    Number(value.slice(13, 15)),
+  );
+}
+
+/** The first value of a header (names compare case-insensitively). */
+function firstValue(rawHeaders: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() === name) return rawHeaders[i + 1];
+  }
+  return undefined;
+}
+
+/**
+ * The signed headers by lowercased name, every value in the order received (one absent is an empty list). Read
+ * straight from the raw headers: node:http's `headersDistinct` would build an object of every header first.
+ */
+function signedHeaderValues(
+  rawHeaders: readonly string[],
+  signed: readonly string[],
+): Record<string, string[]> {
+  const headers: Record<string, string[]> = {};
+  for (const name of signed) headers[name] = [];
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] as string).toLowerCase();
+    if (signed.includes(name)) headers[name]?.push(rawHeaders[i + 1] as string);
+  }
+  return headers;
 }
 
 /**
@@ -58,12 +90,12 @@ export class Authenticator {
   }
 
   authenticate(request: ReceivedRequest, now: Date): Caller {
-    const header = request.headers.authorization?.[0];
+    const header = firstValue(request.rawHeaders, 'authorization');
     if (!header) throw new KMSError('MissingAuthenticationTokenException', 'Missing Authentication Token');
     const auth = parseAuthorization(header);
     if ('error' in auth) throw incomplete(auth.error);
 
-    const requestDate = request.headers['x-amz-date']?.[0];
+    const requestDate = firstValue(request.rawHeaders, 'x-amz-date');
     if (!requestDate) {
       throw incomplete(
         "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
@@ -111,8 +143,7 @@ export class Authenticator {
       throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     }
 
-    const headers: Record<string, string[]> = {};
-    for (const name of auth.signedHeaders) headers[name] = request.headers[name] ?? [];
+    const headers = signedHeaderValues(request.rawHeaders, auth.signedHeaders);
     const q = request.url.indexOf('?');
     const signable = {
       method: request.method,

@@ -58,6 +58,16 @@ function send(response: ServerResponse, status: number, body: string, errorType?
   response.end(body);
 }
 
+/** A header's value as node:http's `headers` has it (repeats joined with ', '), without building that object. */
+function headerValue(rawHeaders: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() !== name) continue;
+    value = value === undefined ? rawHeaders[i + 1] : `${value}, ${rawHeaders[i + 1]}`;
+  }
+  return value;
+}
+
 function parseJson(body: Buffer): unknown {
   if (body.length === 0) return {};
   try {
@@ -97,11 +107,8 @@ export function createKmsServer(options: KmsServerOptions): Server {
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    const target = request.headers['x-amz-target'];
-    const operation =
-      typeof target === 'string' && target.startsWith(TARGET_PREFIX)
-        ? target.slice(TARGET_PREFIX.length)
-        : '';
+    const target = headerValue(request.rawHeaders, 'x-amz-target');
+    const operation = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     let input: unknown;
     let output: unknown;
     let status = 200;
@@ -116,7 +123,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
       }
       const now = clock();
       const caller = authenticator.authenticate(
-        { method: request.method, url: request.url ?? '/', headers: request.headersDistinct, body },
+        { method: request.method, url: request.url ?? '/', rawHeaders: request.rawHeaders, body },
         now,
       );
       input = parseJson(body);

@@ -108,6 +108,14 @@ export function canonicalQueryString(query: string | undefined): string {
   return pairs.map(([k, v]) => `${k}=${v}`).join('&');
 }
 
+/** Whitespace that canonicalization changes inside a trimmed value: a run of it, or any but a plain space. */
+const FOLDABLE_WHITESPACE = /\s\s|[^\S ]/;
+
+function canonicalValue(value: string): string {
+  const trimmed = value.trim();
+  return FOLDABLE_WHITESPACE.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
+}
+
 /** Lowercased, sorted headers with trimmed, space-folded values; repeated headers are joined with commas. */
 export function canonicalHeaders(
   headers: Record<string, string | string[]>,
@@ -118,16 +126,18 @@ export function canonicalHeaders(
     const lower = name.toLowerCase();
     if (only && !only.includes(lower)) continue;
     const raw = headers[name];
-    const values = Array.isArray(raw) ? raw : [raw ?? ''];
-    const list = byName.get(lower) ?? [];
-    for (const value of values) list.push(value.trim().replace(/\s+/g, ' '));
-    byName.set(lower, list);
+    let list = byName.get(lower);
+    if (!list) {
+      list = [];
+      byName.set(lower, list);
+    }
+    if (Array.isArray(raw)) for (const value of raw) list.push(canonicalValue(value));
+    else list.push(canonicalValue(raw ?? ''));
   }
   const names = [...byName.keys()].sort();
-  return {
-    canonicalHeaders: names.map((n) => `${n}:${(byName.get(n) ?? []).join(',')}\n`).join(''),
-    signedHeaders: names.join(';'),
-  };
+  let canonical = '';
+  for (const name of names) canonical += `${name}:${(byName.get(name) ?? []).join(',')}\n`;
+  return { canonicalHeaders: canonical, signedHeaders: names.join(';') };
 }
 
 export function canonicalRequest(
@@ -137,7 +147,7 @@ export function canonicalRequest(
   headers: { canonicalHeaders: string; signedHeaders: string },
   payloadHash: string,
 ): string {
-  return [method, uri, query, headers.canonicalHeaders, headers.signedHeaders, payloadHash].join('\n');
+  return `${method}\n${uri}\n${query}\n${headers.canonicalHeaders}\n${headers.signedHeaders}\n${payloadHash}`;
 }
 
 export function credentialScope(dateStamp: string, region: string, service: string): string {
@@ -145,7 +155,7 @@ export function credentialScope(dateStamp: string, region: string, service: stri
 }
 
 export function stringToSign(requestDate: string, scope: string, canonicalRequestHash: string): string {
-  return [ALGORITHM, requestDate, scope, canonicalRequestHash].join('\n');
+  return `${ALGORITHM}\n${requestDate}\n${scope}\n${canonicalRequestHash}`;
 }
 
 function findHeader(headers: Record<string, string | string[]>, name: string): string | undefined {
@@ -235,42 +245,43 @@ export interface ParsedAuthorization {
   signature: string;
 }
 
+const DATE_STAMP = /^\d{8}$/;
+
 /** Parses `AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/kms/aws4_request, SignedHeaders=..., Signature=...`. */
 export function parseAuthorization(header: string): ParsedAuthorization | { error: string } {
   if (!header.startsWith(`${ALGORITHM} `)) {
     return { error: `Authorization header requires the ${ALGORITHM} algorithm.` };
   }
-  const fields = new Map<string, string>();
+  // A repeated field counts once, its last value.
+  let credential = '';
+  let signedHeaders = '';
+  let signature = '';
   for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
     const eq = part.indexOf('=');
-    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    if (name === 'Credential') credential = part.slice(eq + 1).trim();
+    else if (name === 'SignedHeaders') signedHeaders = part.slice(eq + 1).trim();
+    else if (name === 'Signature') signature = part.slice(eq + 1).trim();
   }
-  const credential = fields.get('Credential');
-  const signedHeaders = fields.get('SignedHeaders');
-  const signature = fields.get('Signature');
-  const missing = [
-    credential ? '' : 'Credential',
-    signedHeaders ? '' : 'SignedHeaders',
-    signature ? '' : 'Signature',
-  ].filter(Boolean);
-  if (missing.length > 0 || !credential || !signedHeaders || !signature) {
+  if (!credential || !signedHeaders || !signature) {
+    const missing = [
+      credential ? '' : 'Credential',
+      signedHeaders ? '' : 'SignedHeaders',
+      signature ? '' : 'Signature',
+    ].filter(Boolean);
     return { error: `Authorization header requires '${missing.join("', '")}' parameter.` };
   }
   const scope = credential.split('/');
-  if (scope.length !== 5 || scope[4] !== 'aws4_request' || !/^\d{8}$/.test(scope[1] ?? '')) {
+  if (scope.length !== 5 || scope[4] !== 'aws4_request' || !DATE_STAMP.test(scope[1] ?? '')) {
     return {
       error: `Credential should be scoped with a valid terminator: 'aws4_request', not '${credential}'.`,
     };
   }
   const [accessKeyId = '', dateStamp = '', region = '', service = ''] = scope;
-  return {
-    accessKeyId,
-    dateStamp,
-    region,
-    service,
-    signedHeaders: signedHeaders.split(';').map((h) => h.trim().toLowerCase()),
-    signature,
-  };
+  const names = signedHeaders.split(';');
+  for (let i = 0; i < names.length; i++) names[i] = (names[i] ?? '').trim().toLowerCase();
+  return { accessKeyId, dateStamp, region, service, signedHeaders: names, signature };
 }
 
 /**
