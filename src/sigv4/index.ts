@@ -256,13 +256,18 @@ export function parseAuthorization(header: string): ParsedAuthorization | { erro
   let credential = '';
   let signedHeaders = '';
   let signature = '';
-  for (const part of header.slice(ALGORITHM.length + 1).split(',')) {
-    const eq = part.indexOf('=');
-    if (eq <= 0) continue;
-    const name = part.slice(0, eq).trim();
-    if (name === 'Credential') credential = part.slice(eq + 1).trim();
-    else if (name === 'SignedHeaders') signedHeaders = part.slice(eq + 1).trim();
-    else if (name === 'Signature') signature = part.slice(eq + 1).trim();
+  // Comma-separated `name=value` fields, scanned in place: splitting a fresh header string costs more.
+  for (let start = ALGORITHM.length + 1; start < header.length; ) {
+    const comma = header.indexOf(',', start);
+    const end = comma < 0 ? header.length : comma;
+    const eq = header.indexOf('=', start);
+    if (eq > start && eq < end) {
+      const name = header.slice(start, eq).trim();
+      if (name === 'Credential') credential = header.slice(eq + 1, end).trim();
+      else if (name === 'SignedHeaders') signedHeaders = header.slice(eq + 1, end).trim();
+      else if (name === 'Signature') signature = header.slice(eq + 1, end).trim();
+    }
+    start = end + 1;
   }
   if (!credential || !signedHeaders || !signature) {
     const missing = [
