@@ -36,31 +36,32 @@ interface ParsedBlob extends CiphertextHeader {
   sealed: Buffer;
 }
 
-function lengthPrefixed(value: string): Buffer {
-  const bytes = Buffer.from(value, 'utf8');
-  const out = Buffer.allocUnsafe(4 + bytes.length);
-  out.writeUInt32BE(bytes.length, 0);
-  bytes.copy(out, 4);
+/**
+ * The additional authenticated data: the header, the key's account and region (each length-prefixed) and the
+ * encoded encryption context, written into one buffer.
+ */
+function additionalData(header: Buffer, scope: KeyScope, context: EncryptionContext | undefined): Buffer {
+  const encodedContext = encodeEncryptionContext(context);
+  const accountBytes = Buffer.byteLength(scope.accountId, 'utf8');
+  const regionBytes = Buffer.byteLength(scope.region, 'utf8');
+  const out = Buffer.allocUnsafe(header.length + 4 + accountBytes + 4 + regionBytes + encodedContext.length);
+  let offset = header.copy(out, 0);
+  offset = out.writeUInt32BE(accountBytes, offset);
+  offset += out.write(scope.accountId, offset, 'utf8');
+  offset = out.writeUInt32BE(regionBytes, offset);
+  offset += out.write(scope.region, offset, 'utf8');
+  encodedContext.copy(out, offset);
   return out;
 }
 
-function additionalData(header: Buffer, scope: KeyScope, context: EncryptionContext | undefined): Buffer {
-  return Buffer.concat([
-    header,
-    lengthPrefixed(scope.accountId),
-    lengthPrefixed(scope.region),
-    encodeEncryptionContext(context),
-  ]);
-}
-
 function encodeHeader(keyId: string, materialId: string, iv: Buffer): Buffer {
-  const keyIdBytes = Buffer.from(keyId, 'utf8');
-  if (keyIdBytes.length > MAX_KEY_ID_BYTES) throw new RangeError('key id too long for the ciphertext format');
-  const header = Buffer.allocUnsafe(1 + 2 + keyIdBytes.length + MATERIAL_ID_BYTES + IV_BYTES);
+  const keyIdBytes = Buffer.byteLength(keyId, 'utf8');
+  if (keyIdBytes > MAX_KEY_ID_BYTES) throw new RangeError('key id too long for the ciphertext format');
+  const header = Buffer.allocUnsafe(1 + 2 + keyIdBytes + MATERIAL_ID_BYTES + IV_BYTES);
   let offset = header.writeUInt8(FORMAT_VERSION, 0);
-  offset = header.writeUInt16BE(keyIdBytes.length, offset);
-  offset += keyIdBytes.copy(header, offset);
-  offset += Buffer.from(materialId, 'hex').copy(header, offset);
+  offset = header.writeUInt16BE(keyIdBytes, offset);
+  offset += header.write(keyId, offset, 'utf8');
+  offset += header.write(materialId, offset, 'hex');
   iv.copy(header, offset);
   return header;
 }

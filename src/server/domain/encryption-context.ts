@@ -11,8 +11,14 @@ function u32(value: number): Buffer {
   return out;
 }
 
+/** An absent or empty context: a zero count, built once (the common case on the data plane). */
+const EMPTY = Buffer.alloc(4);
+
+/** The encoding of a context; the one of an empty context is shared and must not be written to. */
 export function encodeEncryptionContext(context: EncryptionContext | undefined): Buffer {
-  const pairs = Object.entries(context ?? {}).map(
+  const entries = context === undefined ? [] : Object.entries(context);
+  if (entries.length === 0) return EMPTY;
+  const pairs = entries.map(
     ([key, value]) => [Buffer.from(key, 'utf8'), Buffer.from(value, 'utf8')] as const,
   );
   pairs.sort((a, b) => Buffer.compare(a[0], b[0]));
