@@ -8,13 +8,21 @@ export class InvalidAWSConfigError extends Error {
   }
 }
 
-export interface AWSConfigOptions {
+/** Where to connect, as k6-jslib-aws takes it: an endpoint and, for one without a scheme, the scheme. */
+export interface AWSConnectionOptions {
+  /**
+   * `http(s)://host[:port]`, or `host[:port]` (then `scheme`, default https), or an object with such an `href`
+   * (the jslib's Endpoint). Defaults to AWS_ENDPOINT_URL_KMS, then AWS_ENDPOINT_URL, then AWS's own endpoint.
+   */
+  endpoint?: string | { href: string };
+  scheme?: 'http' | 'https';
+}
+
+export interface AWSConfigOptions extends AWSConnectionOptions {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
-  /** `http(s)://host[:port]`; defaults to AWS_ENDPOINT_URL_KMS, then AWS_ENDPOINT_URL, then AWS's own endpoint. */
-  endpoint?: string;
 }
 
 /** A parsed endpoint. `host` carries the port only when it is not the scheme's default: it is what gets signed. */
@@ -98,14 +106,14 @@ export class AWSConfig {
     this.accessKeyId = accessKeyId;
     this.secretAccessKey = nonEmpty('AWS secret access key', options.secretAccessKey);
     this.sessionToken = sessionToken || undefined;
-    this.endpoint = resolveEndpoint(options.endpoint, region).url;
+    this.endpoint = resolveEndpoint(options, region).url;
   }
 
   /**
    * Reads AWS_REGION (or AWS_DEFAULT_REGION), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and the
-   * endpoint variables: `__ENV` in k6, `process.env` in Node.
+   * endpoint variables: `__ENV` in k6, `process.env` in Node. `options` may name the endpoint, as in the jslib.
    */
-  static fromEnvironment(): AWSConfig {
+  static fromEnvironment(options: AWSConnectionOptions = {}): AWSConfig {
     const env = (name: string) => runtime().env(name) || undefined;
     const region = env('AWS_REGION') ?? env('AWS_DEFAULT_REGION');
     const accessKeyId = env('AWS_ACCESS_KEY_ID');
@@ -121,19 +129,31 @@ export class AWSConfig {
       );
     }
     const sessionToken = env('AWS_SESSION_TOKEN');
-    return new AWSConfig({ region, accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) });
+    return new AWSConfig({
+      ...options,
+      region,
+      accessKeyId,
+      secretAccessKey,
+      ...(sessionToken ? { sessionToken } : {}),
+    });
   }
 }
 
 /** An explicit endpoint wins, then the variables the AWS SDKs and CLI honour, then AWS's regional endpoint. */
-function resolveEndpoint(explicit: unknown, region: string): Endpoint {
-  if (explicit !== undefined) {
-    if (typeof explicit !== 'string') {
+function resolveEndpoint({ endpoint, scheme }: AWSConnectionOptions, region: string): Endpoint {
+  if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
+    throw new InvalidAWSConfigError(
+      `invalid scheme ${describe(scheme)}; reason: should be 'http' or 'https'`,
+    );
+  }
+  if (endpoint !== undefined) {
+    const href = typeof endpoint === 'object' && endpoint !== null ? endpoint.href : endpoint;
+    if (typeof href !== 'string') {
       throw new InvalidAWSConfigError(
-        `invalid endpoint; reason: should be a string, got ${describe(explicit)}`,
+        `invalid endpoint; reason: should be a string or an Endpoint, got ${describe(endpoint)}`,
       );
     }
-    return parseEndpoint(explicit);
+    return parseEndpoint(SCHEME.test(href) ? href : `${scheme ?? 'https'}://${href}`);
   }
   for (const name of ['AWS_ENDPOINT_URL_KMS', 'AWS_ENDPOINT_URL']) {
     const value = runtime().env(name);

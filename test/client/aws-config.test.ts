@@ -84,7 +84,6 @@ describe('endpoint parsing', () => {
 
   it('rejects what is not http(s)://host[:port], saying why', () => {
     const bad: [string, RegExp][] = [
-      ['127.0.0.1:4599', /should start with http:\/\/ or https:\/\//],
       ['ftp://example.com', /unsupported scheme 'ftp'/],
       ['http://example.com/kms', /no path, query or fragment/],
       ['http://example.com?x=1', /no path, query or fragment/],
@@ -96,6 +95,20 @@ describe('endpoint parsing', () => {
       ['http://example.com:x', /not a valid host/],
     ];
     for (const [value, pattern] of bad) invalid({ ...VALID, endpoint: value }, pattern);
+  });
+
+  it('takes the endpoint forms k6-jslib-aws scripts pass: host[:port] with a scheme option, or an Endpoint', () => {
+    assert.equal(endpoint('kms.eu-west-1.amazonaws.com'), 'https://kms.eu-west-1.amazonaws.com');
+    assert.equal(
+      new AWSConfig({ ...VALID, endpoint: 'localhost.localstack.cloud:4566', scheme: 'http' }).endpoint,
+      'http://localhost.localstack.cloud:4566',
+    );
+    assert.equal(
+      new AWSConfig({ ...VALID, endpoint: { href: 'http://127.0.0.1:4599' } }).endpoint,
+      'http://127.0.0.1:4599',
+    );
+    invalid({ ...VALID, endpoint: 'localhost:4566', scheme: 'ftp' }, /invalid scheme 'ftp'/);
+    invalid({ ...VALID, endpoint: 4599 }, /should be a string or an Endpoint/);
   });
 
   it('honours AWS_ENDPOINT_URL_KMS, then AWS_ENDPOINT_URL, unless an endpoint is given', () => {
@@ -130,6 +143,18 @@ describe('AWSConfig.fromEnvironment', () => {
         endpoint: 'http://127.0.0.1:4599',
       },
     );
+  });
+
+  it('takes the endpoint as an option, as the jslib does', () => {
+    process.env.AWS_REGION = 'eu-west-1';
+    process.env.AWS_ACCESS_KEY_ID = VALID.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = VALID.secretAccessKey;
+    process.env.AWS_ENDPOINT_URL_KMS = 'http://127.0.0.1:4599';
+    assert.equal(
+      AWSConfig.fromEnvironment({ endpoint: 'http://127.0.0.1:4566' }).endpoint,
+      'http://127.0.0.1:4566',
+    );
+    assert.equal(AWSConfig.fromEnvironment().endpoint, 'http://127.0.0.1:4599');
   });
 
   it('falls back to AWS_DEFAULT_REGION and leaves the session token out when unset', () => {
