@@ -3,33 +3,22 @@ import { types } from 'node:util';
 import { arrayBuffer, newObject, type Realm, toRealm } from '../realm.ts';
 
 /** What k6's WebCrypto registers (k6-runtime.md §3.4); anything else is NotSupportedError. */
+const KEY_ALGORITHMS = [
+  'AES-CBC',
+  'AES-CTR',
+  'AES-GCM',
+  'AES-KW',
+  'HMAC',
+  'ECDSA',
+  'ECDH',
+  'RSASSA-PKCS1-v1_5',
+  'RSA-PSS',
+  'RSA-OAEP',
+];
 const ALGORITHMS: Record<string, string[]> = {
   digest: ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'],
-  generateKey: [
-    'AES-CBC',
-    'AES-CTR',
-    'AES-GCM',
-    'AES-KW',
-    'HMAC',
-    'ECDSA',
-    'ECDH',
-    'RSASSA-PKCS1-v1_5',
-    'RSA-PSS',
-    'RSA-OAEP',
-  ],
-  importKey: [
-    'AES-CBC',
-    'AES-CTR',
-    'AES-GCM',
-    'AES-KW',
-    'HMAC',
-    'ECDSA',
-    'ECDH',
-    'RSASSA-PKCS1-v1_5',
-    'RSA-PSS',
-    'RSA-OAEP',
-    'PBKDF2',
-  ],
+  generateKey: KEY_ALGORITHMS,
+  importKey: [...KEY_ALGORITHMS, 'PBKDF2'],
   encrypt: ['AES-CBC', 'AES-CTR', 'AES-GCM', 'AES-KW', 'RSA-OAEP'],
   sign: ['HMAC', 'ECDSA', 'RSA-PSS', 'RSASSA-PKCS1-v1_5'],
   deriveBits: ['ECDH', 'PBKDF2'],
