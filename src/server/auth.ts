@@ -3,6 +3,7 @@ import { amzDate, expectedSignature, parseAuthorization, type SigV4 } from '../s
 import { createNodeSigV4 } from '../sigv4/node.ts';
 import type { Caller, CredentialEntry } from './context.ts';
 import { KMSError } from './errors.ts';
+import { firstHeaderValue, headerValuesByName } from './raw-headers.ts';
 
 export type AuthMode = 'sigv4' | 'none';
 
@@ -46,31 +47,6 @@ function parseAmzDate(value: string): number {
   );
 }
 
-/** The first value of a header (names compare case-insensitively). */
-function firstValue(rawHeaders: readonly string[], name: string): string | undefined {
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() === name) return rawHeaders[i + 1];
-  }
-  return undefined;
-}
-
-/**
- * The signed headers by lowercased name, every value in the order received (one absent is an empty list). Read
- * straight from the raw headers: node:http's `headersDistinct` would build an object of every header first.
- */
-function signedHeaderValues(
-  rawHeaders: readonly string[],
-  signed: readonly string[],
-): Record<string, string[]> {
-  const headers: Record<string, string[]> = {};
-  for (const name of signed) headers[name] = [];
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = (rawHeaders[i] as string).toLowerCase();
-    if (signed.includes(name)) headers[name]?.push(rawHeaders[i + 1] as string);
-  }
-  return headers;
-}
-
 /**
  * Maps a signed request to its caller: the account that owns the access key and the region of the credential
  * scope. It answers as AWS does: no Authorization → MissingAuthenticationTokenException, an unknown access key →
@@ -90,12 +66,12 @@ export class Authenticator {
   }
 
   authenticate(request: ReceivedRequest, now: Date): Caller {
-    const header = firstValue(request.rawHeaders, 'authorization');
+    const header = firstHeaderValue(request.rawHeaders, 'authorization');
     if (!header) throw new KMSError('MissingAuthenticationTokenException', 'Missing Authentication Token');
     const auth = parseAuthorization(header);
     if ('error' in auth) throw incomplete(auth.error);
 
-    const requestDate = firstValue(request.rawHeaders, 'x-amz-date');
+    const requestDate = firstHeaderValue(request.rawHeaders, 'x-amz-date');
     if (!requestDate) {
       throw incomplete(
         "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
@@ -143,7 +119,7 @@ export class Authenticator {
       throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
     }
 
-    const headers = signedHeaderValues(request.rawHeaders, auth.signedHeaders);
+    const headers = headerValuesByName(request.rawHeaders, auth.signedHeaders);
     const q = request.url.indexOf('?');
     const signable = {
       method: request.method,

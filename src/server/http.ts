@@ -4,6 +4,7 @@ import { Authenticator, type AuthMode } from './auth.ts';
 import type { CredentialEntry, KmsService, RequestLogEntry } from './context.ts';
 import { DEFAULT_ACCOUNT_ID } from './defaults.ts';
 import { KMSError } from './errors.ts';
+import { joinedHeaderValue } from './raw-headers.ts';
 import { isKnownOperation, validateInput } from './validate.ts';
 
 export interface KmsServerOptions {
@@ -58,16 +59,6 @@ function send(response: ServerResponse, status: number, body: string, errorType?
   response.end(body);
 }
 
-/** A header's value as node:http's `headers` has it (repeats joined with ', '), without building that object. */
-function headerValue(rawHeaders: readonly string[], name: string): string | undefined {
-  let value: string | undefined;
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() !== name) continue;
-    value = value === undefined ? rawHeaders[i + 1] : `${value}, ${rawHeaders[i + 1]}`;
-  }
-  return value;
-}
-
 function parseJson(body: Buffer): unknown {
   if (body.length === 0) return {};
   try {
@@ -107,7 +98,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
-    const target = headerValue(request.rawHeaders, 'x-amz-target');
+    const target = joinedHeaderValue(request.rawHeaders, 'x-amz-target');
     const operation = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     let input: unknown;
     let output: unknown;
