@@ -1,8 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Authenticator, type AuthMode } from './auth.ts';
 import type { CredentialEntry, KmsService, RequestLogEntry } from './context.ts';
 import { DEFAULT_ACCOUNT_ID } from './defaults.ts';
-import { randomRequestId } from './domain/random.ts';
 import { KMSError } from './errors.ts';
 import { joinedHeaderValue } from './raw-headers.ts';
 import { isKnownOperation, validateInput } from './validate.ts';
@@ -52,7 +52,7 @@ function send(response: ServerResponse, status: number, body: string, errorType?
   const headers: Record<string, string | number> = {
     'Content-Type': CONTENT_TYPE,
     'Content-Length': Buffer.byteLength(body),
-    'x-amzn-RequestId': randomRequestId(),
+    'x-amzn-RequestId': randomUUID(),
   };
   if (errorType) headers['X-Amzn-ErrorType'] = errorType;
   response.writeHead(status, headers);

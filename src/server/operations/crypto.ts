@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { Caller, Handler } from '../context.ts';
 import { open, parseCiphertext, seal } from '../domain/ciphertext.ts';
 import type { EncryptionContext } from '../domain/encryption-context.ts';
 import { assertEnabled, currentMaterial } from '../domain/key.ts';
 import { Errors } from '../domain/messages.ts';
-import { randomBytesFromPool, randomRequestId } from '../domain/random.ts';
+import { randomBytesFromPool } from '../domain/random.ts';
 import type { KeyStore, StoredKey } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 
@@ -66,7 +67,7 @@ function dataKeyLength(input: DataKeyInput): number {
 
 export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
   function used(key: StoredKey, operation: string, now: Date): void {
-    store.recordUsage(key, { operation, timestamp: now.getTime(), requestId: randomRequestId() });
+    store.recordUsage(key, { operation, timestamp: now.getTime(), requestId: randomUUID() });
   }
 
   /** An enabled key that the request may encrypt under (aliases allowed, as for every data-plane operation). */
