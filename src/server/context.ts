@@ -15,6 +15,8 @@ export interface OperationContext {
   caller: Caller;
   /** The request's time; handlers use this, never Date.now(), so that tests can move the clock. */
   now: Date;
+  /** The request's ID, as answered in `x-amzn-RequestId` (GetKeyLastUsage reports it). */
+  requestId: string;
 }
 
 /**

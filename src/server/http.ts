@@ -48,11 +48,17 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(response: ServerResponse, status: number, body: string, errorType?: string): void {
+function send(
+  response: ServerResponse,
+  requestId: string,
+  status: number,
+  body: string,
+  errorType?: string,
+): void {
   const headers: Record<string, string | number> = {
     'Content-Type': CONTENT_TYPE,
     'Content-Length': Buffer.byteLength(body),
-    'x-amzn-RequestId': randomUUID(),
+    'x-amzn-RequestId': requestId,
   };
   if (errorType) headers['X-Amzn-ErrorType'] = errorType;
   response.writeHead(status, headers);
@@ -98,6 +104,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
+    const requestId = randomUUID();
     const target = joinedHeaderValue(request.rawHeaders, 'x-amz-target');
     const operation = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
     let input: unknown;
@@ -123,14 +130,15 @@ export function createKmsServer(options: KmsServerOptions): Server {
       if (!handler) {
         throw new KMSError('UnsupportedOperationException', `kmslab does not support ${operation} yet.`);
       }
-      output = await handler(input, { caller, now });
-      send(response, 200, JSON.stringify(output ?? {}));
+      output = await handler(input, { caller, now, requestId });
+      send(response, requestId, 200, JSON.stringify(output ?? {}));
     } catch (error) {
       if (error instanceof BodyTooLarge) {
         status = 413;
         errorType = 'SerializationException';
         send(
           response,
+          requestId,
           status,
           JSON.stringify({ __type: errorType, message: 'The request body is larger than 1 MiB.' }),
           errorType,
@@ -139,13 +147,20 @@ export function createKmsServer(options: KmsServerOptions): Server {
       } else if (error instanceof KMSError) {
         status = error.status;
         errorType = error.type;
-        send(response, status, JSON.stringify({ __type: errorType, message: error.message }), errorType);
+        send(
+          response,
+          requestId,
+          status,
+          JSON.stringify({ __type: errorType, message: error.message }),
+          errorType,
+        );
       } else {
         onInternalError(error);
         status = 500;
         errorType = 'KMSInternalException';
         send(
           response,
+          requestId,
           status,
           JSON.stringify({ __type: errorType, message: 'An internal error occurred.' }),
           errorType,

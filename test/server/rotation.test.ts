@@ -153,7 +153,7 @@ describe('rotation and last usage', () => {
     assert.equal(unused.TrackingStartDate?.getTime(), unused.KeyCreationDate?.getTime());
 
     const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: bytes('use') }));
-    await kms.send(new DecryptCommand({ CiphertextBlob }));
+    const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob }));
     await rejects(
       kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { no: 'pe' } })),
       'InvalidCiphertextException',
@@ -162,6 +162,7 @@ describe('rotation and last usage', () => {
     assert.equal(used.KeyLastUsage?.Operation, 'Decrypt');
     assert.ok(used.KeyLastUsage?.Timestamp instanceof Date);
     assert.ok(Math.abs((used.KeyLastUsage?.Timestamp?.getTime() ?? 0) - Date.now()) < 60_000);
-    assert.ok(used.KeyLastUsage?.KmsRequestId);
+    // The ID of the request that used the key, as its answer's x-amzn-RequestId gave it.
+    assert.equal(used.KeyLastUsage?.KmsRequestId, decrypted.$metadata.requestId);
   });
 });

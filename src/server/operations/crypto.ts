@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import type { Caller, Handler } from '../context.ts';
+import type { Caller, Handler, OperationContext } from '../context.ts';
 import { open, parseCiphertext, seal } from '../domain/ciphertext.ts';
 import type { EncryptionContext } from '../domain/encryption-context.ts';
 import { assertEnabled, currentMaterial } from '../domain/key.ts';
@@ -66,8 +65,8 @@ function dataKeyLength(input: DataKeyInput): number {
 }
 
 export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
-  function used(key: StoredKey, operation: string, now: Date): void {
-    store.recordUsage(key, { operation, timestamp: now.getTime(), requestId: randomUUID() });
+  function used(key: StoredKey, operation: string, { now, requestId }: OperationContext): void {
+    store.recordUsage(key, { operation, timestamp: now.getTime(), requestId });
   }
 
   /** An enabled key that the request may encrypt under (aliases allowed, as for every data-plane operation). */
@@ -112,27 +111,29 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
     return { key, plaintext, materialId: material.materialId };
   }
 
-  function generateDataKey(input: DataKeyInput, caller: Caller, now: Date, operation: string) {
-    const key = encryptionKey(caller, input.KeyId, input);
+  function generateDataKey(input: DataKeyInput, context: OperationContext, operation: string) {
+    const key = encryptionKey(context.caller, input.KeyId, input);
     const dataKey = randomBytesFromPool(dataKeyLength(input));
     if (input.DryRun) throw Errors.dryRun();
     const { blob, materialId } = encrypt(key, dataKey, input.EncryptionContext);
-    used(key, operation, now);
+    used(key, operation, context);
     return { key, dataKey, blob, materialId };
   }
 
   return {
-    Encrypt(input: EncryptInput, { caller, now }) {
+    Encrypt(input: EncryptInput, context) {
+      const { caller } = context;
       const key = encryptionKey(caller, input.KeyId, input);
       checkAlgorithm(input.EncryptionAlgorithm);
       const plaintext = plaintextOf(input.Plaintext);
       if (input.DryRun) throw Errors.dryRun();
       const { blob } = encrypt(key, plaintext, input.EncryptionContext);
-      used(key, 'Encrypt', now);
+      used(key, 'Encrypt', context);
       return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: ALGORITHM };
     },
 
-    Decrypt(input: DecryptInput, { caller, now }) {
+    Decrypt(input: DecryptInput, context) {
+      const { caller } = context;
       if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
       const { key, plaintext, materialId } = decrypt(
         caller,
@@ -142,7 +143,7 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
       );
       checkAlgorithm(input.EncryptionAlgorithm);
       if (input.DryRun) throw Errors.dryRun();
-      used(key, 'Decrypt', now);
+      used(key, 'Decrypt', context);
       return {
         KeyId: key.arn,
         Plaintext: plaintext.toString('base64'),
@@ -151,15 +152,16 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
       };
     },
 
-    ReEncrypt(input: ReEncryptInput, { caller, now }) {
+    ReEncrypt(input: ReEncryptInput, context) {
+      const { caller } = context;
       const source = decrypt(caller, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceKeyId);
       checkAlgorithm(input.SourceEncryptionAlgorithm);
       const destination = encryptionKey(caller, input.DestinationKeyId, {});
       checkAlgorithm(input.DestinationEncryptionAlgorithm);
       if (input.DryRun) throw Errors.dryRun();
       const { blob, materialId } = encrypt(destination, source.plaintext, input.DestinationEncryptionContext);
-      used(source.key, 'ReEncrypt', now);
-      used(destination, 'ReEncrypt', now);
+      used(source.key, 'ReEncrypt', context);
+      used(destination, 'ReEncrypt', context);
       return {
         CiphertextBlob: blob.toString('base64'),
         SourceKeyId: source.key.arn,
@@ -171,8 +173,8 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
       };
     },
 
-    GenerateDataKey(input: DataKeyInput, { caller, now }) {
-      const { key, dataKey, blob, materialId } = generateDataKey(input, caller, now, 'GenerateDataKey');
+    GenerateDataKey(input: DataKeyInput, context) {
+      const { key, dataKey, blob, materialId } = generateDataKey(input, context, 'GenerateDataKey');
       return {
         CiphertextBlob: blob.toString('base64'),
         Plaintext: dataKey.toString('base64'),
@@ -181,13 +183,8 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
       };
     },
 
-    GenerateDataKeyWithoutPlaintext(input: DataKeyInput, { caller, now }) {
-      const { key, blob, materialId } = generateDataKey(
-        input,
-        caller,
-        now,
-        'GenerateDataKeyWithoutPlaintext',
-      );
+    GenerateDataKeyWithoutPlaintext(input: DataKeyInput, context) {
+      const { key, blob, materialId } = generateDataKey(input, context, 'GenerateDataKeyWithoutPlaintext');
       return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, KeyMaterialId: materialId };
     },
 
