@@ -64,7 +64,7 @@ export async function startKmslab({ options, logger, env, seedSpec }: StartOptio
       credentials: options.credentials,
       auth: options.auth,
       defaultAccountId: options.accountId,
-      log: (entry) => logger.request(entry),
+      ...(logger.request ? { log: logger.request } : {}),
       // An internal error is a kmslab bug; its stack helps the report and holds no request data.
       onInternalError: (error) => logger.error(`internal error: ${(error as Error)?.stack ?? String(error)}`),
     });

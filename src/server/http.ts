@@ -103,7 +103,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
   );
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
+    const started = log ? process.hrtime.bigint() : 0n;
     const requestId = randomUUID();
     const target = joinedHeaderValue(request.rawHeaders, 'x-amz-target');
     const operation = target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : '';
