@@ -28,7 +28,12 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 /** Far above any valid KMS request (the largest, PutKeyPolicy, is ~128 KiB of policy). */
 const MAX_BODY_BYTES = 1024 * 1024;
 
-class BodyTooLarge extends Error {}
+/** Answered without reading the rest of the body, which is then dropped with the connection. */
+class BodyTooLarge extends KMSError {
+  constructor() {
+    super('SerializationException', 'The request body is larger than 1 MiB.', 413);
+  }
+}
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -133,39 +138,17 @@ export function createKmsServer(options: KmsServerOptions): Server {
       output = await handler(input, { caller, now, requestId });
       send(response, requestId, 200, JSON.stringify(output ?? {}));
     } catch (error) {
-      if (error instanceof BodyTooLarge) {
-        status = 413;
-        errorType = 'SerializationException';
-        send(
-          response,
-          requestId,
-          status,
-          JSON.stringify({ __type: errorType, message: 'The request body is larger than 1 MiB.' }),
-          errorType,
-        );
-        request.socket.destroySoon();
-      } else if (error instanceof KMSError) {
-        status = error.status;
-        errorType = error.type;
-        send(
-          response,
-          requestId,
-          status,
-          JSON.stringify({ __type: errorType, message: error.message }),
-          errorType,
-        );
-      } else {
+      let failure: KMSError;
+      if (error instanceof KMSError) failure = error;
+      else {
         onInternalError(error);
-        status = 500;
-        errorType = 'KMSInternalException';
-        send(
-          response,
-          requestId,
-          status,
-          JSON.stringify({ __type: errorType, message: 'An internal error occurred.' }),
-          errorType,
-        );
+        failure = new KMSError('KMSInternalException', 'An internal error occurred.', 500);
       }
+      status = failure.status;
+      errorType = failure.type;
+      const body = JSON.stringify({ __type: failure.type, message: failure.message });
+      send(response, requestId, status, body, failure.type);
+      if (failure instanceof BodyTooLarge) request.socket.destroySoon();
     }
     if (log) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
