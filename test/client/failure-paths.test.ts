@@ -8,15 +8,15 @@ import {
   KMSServiceError,
   NetworkError,
 } from '../../src/client/index.ts';
+import { rejection } from '../helpers/rejection.ts';
 import {
   json,
+  SCRIPTED_DATA_KEY,
+  SCRIPTED_KEY_ARN,
   type ScriptedServer,
   startScriptedServer,
   TEST_CREDENTIALS,
 } from '../helpers/scripted-server.ts';
-
-const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const DATA_KEY = { KeyId: KEY_ARN, CiphertextBlob: 'Y2lwaGVydGV4dA==', Plaintext: 'cGxhaW50ZXh0' };
 
 let server: ScriptedServer;
 
@@ -36,16 +36,6 @@ function client(options: KMSClientOptions = {}, sessionToken?: string): KMSClien
     ...(sessionToken ? { sessionToken } : {}),
   });
   return new KMSClient(config, { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 300, ...options });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof Error);
-    return error;
-  }
-  assert.fail('expected the call to reject');
 }
 
 describe('signing', () => {
@@ -99,17 +89,21 @@ describe('listKeys', () => {
 
 describe('generateDataKey request', () => {
   it('asks for 32 bytes by default and maps the answer onto KMSDataKey', async () => {
-    server.script(json(200, DATA_KEY));
+    server.script(json(200, SCRIPTED_DATA_KEY));
     const dataKey = await client().generateDataKey('alias/test');
     assert.deepEqual(JSON.parse(server.requests[0]?.body ?? ''), { KeyId: 'alias/test', NumberOfBytes: 32 });
     assert.deepEqual(
       { ...dataKey },
-      { id: KEY_ARN, ciphertextBlob: DATA_KEY.CiphertextBlob, plaintext: DATA_KEY.Plaintext },
+      {
+        id: SCRIPTED_KEY_ARN,
+        ciphertextBlob: SCRIPTED_DATA_KEY.CiphertextBlob,
+        plaintext: SCRIPTED_DATA_KEY.Plaintext,
+      },
     );
   });
 
   it('sends the options form: key spec, encryption context and grant tokens', async () => {
-    server.script(json(200, DATA_KEY));
+    server.script(json(200, SCRIPTED_DATA_KEY));
     await client().generateDataKey('k', {
       keySpec: 'AES_128',
       encryptionContext: { purpose: 'test' },
@@ -139,17 +133,17 @@ describe('retries', () => {
   it('retries HTTP 429 ThrottlingException, then succeeds', async () => {
     server.script(
       json(429, { __type: 'ThrottlingException', message: 'Rate exceeded' }),
-      json(200, DATA_KEY),
+      json(200, SCRIPTED_DATA_KEY),
     );
     const dataKey = await client().generateDataKey('k');
-    assert.equal(dataKey.id, KEY_ARN);
+    assert.equal(dataKey.id, SCRIPTED_KEY_ARN);
     assert.equal(server.requests.length, 2);
   });
 
   it('retries ThrottlingException sent with HTTP 400, as KMS does', async () => {
     server.script(
       json(400, { __type: 'ThrottlingException', message: 'Rate exceeded' }),
-      json(200, DATA_KEY),
+      json(200, SCRIPTED_DATA_KEY),
     );
     await client().generateDataKey('k');
     assert.equal(server.requests.length, 2);
@@ -159,10 +153,10 @@ describe('retries', () => {
     server.script(
       json(500, { __type: 'KMSInternalException', message: 'internal' }),
       json(503, { __type: 'ServiceUnavailableException', message: 'busy' }),
-      json(200, DATA_KEY),
+      json(200, SCRIPTED_DATA_KEY),
     );
     const dataKey = await client().generateDataKey('k');
-    assert.equal(dataKey.plaintext, DATA_KEY.Plaintext);
+    assert.equal(dataKey.plaintext, SCRIPTED_DATA_KEY.Plaintext);
     assert.equal(server.requests.length, 3);
     assert.ok(server.requests.every((r) => r.signatureValid));
   });
@@ -186,7 +180,10 @@ describe('retries', () => {
   });
 
   it('does not retry other client errors', async () => {
-    server.script(json(400, { __type: 'NotFoundException', message: 'Key not found' }), json(200, DATA_KEY));
+    server.script(
+      json(400, { __type: 'NotFoundException', message: 'Key not found' }),
+      json(200, SCRIPTED_DATA_KEY),
+    );
     const error = await rejection(client().generateDataKey('k'));
     assert.ok(error instanceof KMSServiceError);
     assert.equal(error.code, 'NotFoundException');
@@ -205,7 +202,7 @@ describe('retries', () => {
 
 describe('transport failures', () => {
   it('turns a connection reset into a NetworkError and retries it', async () => {
-    server.script({ reset: true }, json(200, DATA_KEY));
+    server.script({ reset: true }, json(200, SCRIPTED_DATA_KEY));
     await client().generateDataKey('k');
     assert.equal(server.requests.length, 2);
 
@@ -219,7 +216,7 @@ describe('transport failures', () => {
   });
 
   it('times out an attempt that gets no answer, as a NetworkError, and retries it', async () => {
-    server.script({ hang: true }, json(200, DATA_KEY));
+    server.script({ hang: true }, json(200, SCRIPTED_DATA_KEY));
     await client({ timeoutMs: 200 }).generateDataKey('k');
     assert.equal(server.requests.length, 2);
 

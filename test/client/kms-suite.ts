@@ -8,6 +8,7 @@ import {
   KMSKey,
   KMSServiceError,
 } from '../../src/client/index.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 export interface KmsServer {
   endpoint: string;
@@ -26,16 +27,6 @@ export interface SuiteOptions {
 
 function bytes(base64: string): number {
   return Buffer.from(base64, 'base64').length;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(error instanceof Error);
-    return error;
-  }
-  assert.fail('expected the call to reject');
 }
 
 /** The client's behaviour against a real KMS implementation, the same for every server. */

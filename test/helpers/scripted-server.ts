@@ -33,6 +33,14 @@ export const TEST_CREDENTIALS = {
   secretAccessKey: 'scripted-server-secret-access-key',
 };
 
+/** A GenerateDataKey answer, for scripts that need a success. */
+export const SCRIPTED_KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+export const SCRIPTED_DATA_KEY = {
+  KeyId: SCRIPTED_KEY_ARN,
+  CiphertextBlob: 'Y2lwaGVydGV4dA==',
+  Plaintext: 'cGxhaW50ZXh0',
+};
+
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Reply {
   return {
     status,

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import {
   json,
   type Reply,
+  SCRIPTED_DATA_KEY,
+  SCRIPTED_KEY_ARN,
   type ScriptedServer,
   startScriptedServer,
   TEST_CREDENTIALS,
@@ -14,8 +16,7 @@ import { runSandbox } from './run-sandbox.ts';
 const BUNDLE = fileURLToPath(new URL('../../dist/k6/kms.js', import.meta.url));
 const SCRIPT = fileURLToPath(new URL('./scripts/failure-paths.js', import.meta.url));
 const skip = existsSync(BUNDLE) ? false : 'dist/k6/kms.js is missing: run `npm run build` first';
-const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-const DATA_KEY = json(200, { KeyId: KEY_ARN, CiphertextBlob: 'Y2lwaGVydGV4dA==', Plaintext: 'cGxhaW50ZXh0' });
+const DATA_KEY = json(200, SCRIPTED_DATA_KEY);
 
 interface Outcome {
   id?: string;
@@ -56,7 +57,7 @@ describe('the k6 bundle in the sandbox: retries and errors', { skip }, () => {
       json(429, { __type: 'ThrottlingException', message: 'Rate exceeded' }),
       DATA_KEY,
     );
-    assert.equal(outcome.id, KEY_ARN);
+    assert.equal(outcome.id, SCRIPTED_KEY_ARN);
     assert.equal(server.requests.length, 2);
     assert.ok(server.requests.every((r) => r.signatureValid));
   });
