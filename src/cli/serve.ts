@@ -67,6 +67,7 @@ export async function startKmslab({ options, logger, env, seedSpec }: StartOptio
       ...(logger.request ? { log: logger.request } : {}),
       // An internal error is a kmslab bug; its stack helps the report and holds no request data.
       onInternalError: (error) => logger.error(`internal error: ${(error as Error)?.stack ?? String(error)}`),
+      debug: (message) => logger.debug(message),
     });
     await listen(server, options.port, options.host);
   } catch (error) {
