@@ -190,14 +190,43 @@ function compare(a: string, b: string): number {
 /*
  * The largest request body. JSON has no largest encoding (whitespace and the digits of a number are
  * unbounded), so the bound is for JSON as AWS's SDKs write it, at the longest of them: botocore's `json.dumps`
- * puts `", "` and `": "` between tokens and writes every non-ASCII character as a `\\u` escape, two of them
- * (12 bytes) for a code point beyond the BMP, the unit the model's string lengths count. A string of up to N
- * code points thus counts 2 + 12N bytes; a blob's base64 and an enum's value are plain ASCII, a byte a
+ * puts `", "` and `": "` between tokens and writes every character outside ASCII as a `\\u` escape (6 bytes),
+ * two of them (12 bytes) for a code point beyond the BMP, the unit the model's string lengths count. A
+ * string of up to N code points thus counts 2 + 12N bytes, or 2 + 6N when its pattern is one character class
+ * that stops within the BMP (a policy: Latin-1); a blob's base64 and an enum's value are plain ASCII, a byte a
  * character. Members the model sets no bound for (an EncryptionContext, Tags) cannot make a largest request:
  * they count as absent, and fit in the room the operations with the largest bounded members leave.
  */
 const SEPARATOR = 2;
-const CODE_POINT_BYTES = 12;
+const BMP_ESCAPE_BYTES = 6;
+const ASTRAL_ESCAPE_BYTES = 12;
+/** `^[...]+$`, `^[...]*$`: a pattern that is one character class. */
+const CHARACTER_CLASS = /^\^\[((?:\\.|[^\]\\])*)\][+*]\$$/;
+
+/** The highest code point a string pattern admits: read from a character class, else any. */
+function highestCodePoint(pattern: string | undefined): number {
+  const body = pattern === undefined ? undefined : CHARACTER_CLASS.exec(pattern)?.[1];
+  if (body === undefined) return 0x10ffff;
+  let highest = 0;
+  for (let i = 0; i < body.length; ) {
+    let codePoint: number;
+    if (body.startsWith('\\u', i)) {
+      codePoint = Number.parseInt(body.slice(i + 2, i + 6), 16);
+      i += 6;
+    } else if (body[i] === '\\') {
+      // \- or \/ stand for themselves; a class escape such as \s or \w may admit anything.
+      const escaped = body.codePointAt(i + 1) ?? 0;
+      codePoint = /[-\\/\][^.]/.test(body[i + 1] ?? '') ? escaped : 0x10ffff;
+      i += 2;
+    } else {
+      codePoint = body.codePointAt(i) ?? 0;
+      i += String.fromCodePoint(codePoint).length;
+    }
+    highest = Math.max(highest, codePoint);
+  }
+  return highest;
+}
+
 /** The longest JSON number an integer, long or epoch-seconds timestamp can be: `-1.7976931348623157e+308`. */
 const NUMBER_BYTES = 24;
 
@@ -218,7 +247,9 @@ function maxEncodedBytes(model: SmithyModel, id: string): number {
           .filter(Number.isFinite),
       );
     case 'string':
-      return 2 + max * CODE_POINT_BYTES;
+      return (
+        2 + max * (highestCodePoint(patternTrait(s.traits)) > 0xffff ? ASTRAL_ESCAPE_BYTES : BMP_ESCAPE_BYTES)
+      );
     case 'enum':
       return 2 + Math.max(...enumValues(s).map((value) => value.length));
     case 'blob':

@@ -2,7 +2,7 @@
 // `node --import tsx scripts/gen-protocol.ts` instead.
 
 /**
- * The largest request body a KMS operation can need, in bytes: ReplicateKey's, with every member the model bounds
+ * The largest request body a KMS operation can need, in bytes: DeriveSharedSecret's, with every member the model bounds
  * at its largest, in JSON as AWS's SDKs write it at their longest (scripts/gen-protocol.ts says how it counts).
  */
-export const MAX_REQUEST_BYTES = 1_696_236;
+export const MAX_REQUEST_BYTES = 1_368_295;
