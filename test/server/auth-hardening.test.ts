@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { CreateKeyCommand, DescribeKeyCommand, KMSClient, ListKeysCommand } from '@aws-sdk/client-kms';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -323,7 +324,9 @@ describe('issue 6.2: the signature must cover host, X-Amz-Target, X-Amz-Date and
     assert.equal((await send(['host', 'x-amz-date', 'x-amz-target'])).status, 200);
   });
 
-  test('the AWS SDK, botocore and our signer, with a session token, sign all of it', async () => {
+  test('the AWS SDK, boto3, the AWS CLI v2 and our signer, with a session token, sign all of it', async () => {
+    // What each signs (captured): content-type;host;x-amz-date;x-amz-security-token;x-amz-target, and the SDK
+    // also amz-sdk-*, content-length, x-amz-content-sha256 (the body's true hash) and x-amz-user-agent.
     const sessionToken = 'FwoGZXIvYXdzEXAMPLETOKEN/with+slash=';
     const withToken = new KMSClient({
       endpoint: server.endpoint,
@@ -337,22 +340,37 @@ describe('issue 6.2: the signature must cover host, X-Amz-Target, X-Amz-Date and
       (await post(server, signedHeaders(server, 'ListKeys', '{}', { sessionToken }), '{}')).status,
       200,
     );
-    const boto = await python<{ keys: number }>(
-      `
-import boto3
-kms = boto3.client('kms', endpoint_url=a['endpoint'], region_name=a['region'], aws_access_key_id=a['key'],
-                   aws_secret_access_key=a['secret'], aws_session_token=a['token'])
-print(json.dumps({'keys': len(kms.list_keys()['Keys'])}))
-`,
-      {
-        endpoint: server.endpoint,
-        region: server.region,
-        key: server.accessKeyId,
-        secret: server.secretAccessKey,
-        token: sessionToken,
-      },
+    const env = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: tmpdir(),
+      AWS_CONFIG_FILE: '/dev/null',
+      AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+      AWS_ACCESS_KEY_ID: server.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+      AWS_SESSION_TOKEN: sessionToken,
+      AWS_DEFAULT_REGION: server.region,
+    };
+    const boto = new Promise<string>((resolve, reject) =>
+      execFile(
+        'python3',
+        [
+          '-c',
+          `import boto3; print(len(boto3.client('kms', endpoint_url='${server.endpoint}').list_keys()['Keys']))`,
+        ],
+        { env, timeout: 60_000 },
+        (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout.trim())),
+      ),
     );
-    assert.ok(boto.keys >= 0);
+    const cli = new Promise<string>((resolve, reject) =>
+      execFile(
+        '/usr/bin/aws',
+        ['kms', 'list-keys', '--endpoint-url', server.endpoint, '--output', 'json'],
+        { env, timeout: 60_000 },
+        (error, stdout, stderr) => (error ? reject(new Error(stderr)) : resolve(stdout)),
+      ),
+    );
+    assert.match(await boto, /^\d+$/);
+    assert.ok(Array.isArray((JSON.parse(await cli) as { Keys: unknown[] }).Keys));
   });
 });
 
