@@ -152,7 +152,11 @@ describe('the HTTP layer', () => {
   });
 
   test('a body larger than the largest request the model allows → 413, in AWS words', async () => {
-    const res = await rawRequest(server, 'TrentService.Encrypt', `{"Plaintext":"${'A'.repeat(MAX_REQUEST_BYTES)}"}`);
+    const res = await rawRequest(
+      server,
+      'TrentService.Encrypt',
+      `{"Plaintext":"${'A'.repeat(MAX_REQUEST_BYTES)}"}`,
+    );
     assert.equal(res.status, 413);
     assert.equal(res.json.__type, 'SerializationException');
     assert.equal(res.json.message, `HTTP content length exceeded ${MAX_REQUEST_BYTES} bytes.`);
