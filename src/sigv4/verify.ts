@@ -99,7 +99,16 @@ export function parseAuthorization(header: string): ReceivedSignature | { error:
   }
   const scope = credentialElements(credential);
   if (typeof scope === 'string') return { error: scope };
-  return { ...scope, signedHeaders: signedHeaderNames(signedHeaders), signature };
+  // Named one by one: spreading `scope` here cost several microseconds a request.
+  return {
+    accessKeyId: scope.accessKeyId,
+    dateStamp: scope.dateStamp,
+    region: scope.region,
+    service: scope.service,
+    terminator: scope.terminator,
+    signedHeaders: signedHeaderNames(signedHeaders),
+    signature,
+  };
 }
 
 /** The parameters of a query string, decoded; of a repeated name the first value counts, as AWS reads them. */
