@@ -160,7 +160,7 @@ describe('SigV4: presigned query parsing', () => {
     );
     assert.deepEqual(parsed, {
       error:
-        "AWS query-string parameters must include 'X-Amz-Credential'. AWS query-string parameters must include 'X-Amz-Signature'. AWS query-string parameters must include 'X-Amz-SignedHeaders'. AWS query-string parameters must include 'X-Amz-Expires'. Re-examine the query-string parameters.",
+        "AWS query-string parameters must include 'X-Amz-Credential'. AWS query-string parameters must include 'X-Amz-Signature'. AWS query-string parameters must include 'X-Amz-SignedHeaders'. Re-examine the query-string parameters.",
     });
   });
   test('the signature covers the query but X-Amz-Signature, whatever its place and case of encoding', () => {

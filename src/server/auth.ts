@@ -172,7 +172,7 @@ export class Authenticator {
     if (firstHeaderValue(request.rawHeaders, 'x-amz-security-token') !== undefined) {
       requireSigned(signedHeaders, 'x-amz-security-token');
     }
-    checkTime(requestDate, presigned, now);
+    checkTime(requestDate, presigned?.expires, now);
     checkScope(received, requestDate);
     if (!credential) {
       throw new KMSError(
@@ -234,12 +234,12 @@ export class Authenticator {
 }
 
 /**
- * The signing time against the server's clock: within 15 minutes either way for a header; for a presigned URL,
- * not ahead by more than 15 minutes and not past its X-Amz-Expires (at most seven days, as AWS allows). The
- * messages for X-Amz-Expires and an expired URL are AWS's (S3's, the service that documents presigned URLs:
- * "X-Amz-Expires must be less than a week (in seconds); ...", "Request has expired").
+ * The signing time against the server's clock: within 15 minutes either way, except that a presigned URL with
+ * X-Amz-Expires lives until then (at most seven days, as AWS allows). The messages for X-Amz-Expires and an
+ * expired URL are AWS's (S3's, the service that documents presigned URLs: "X-Amz-Expires must be less than a
+ * week (in seconds); ...", "Request has expired").
  */
-function checkTime(requestDate: string, presigned: PresignedSignature | undefined, now: Date): void {
+function checkTime(requestDate: string, expires: string | undefined, now: Date): void {
   const signedAt = parseAmzDate(requestDate);
   if (Number.isNaN(signedAt)) {
     throw incomplete(
@@ -252,8 +252,7 @@ function checkTime(requestDate: string, presigned: PresignedSignature | undefine
       `Signature not yet current: ${requestDate} is still later than ${amzDate(new Date(nowMs + MAX_SKEW_MS))} (${amzDate(now)} + 15 min.)`,
     );
   }
-  if (presigned) {
-    const { expires } = presigned;
+  if (expires !== undefined) {
     if (!/^-?\d+$/.test(expires)) throw incomplete('X-Amz-Expires should be a number');
     const seconds = Number(expires);
     if (seconds < 0) throw incomplete('X-Amz-Expires must be non-negative');

@@ -33,8 +33,8 @@ export interface ReceivedSignature {
 export interface PresignedSignature extends ReceivedSignature {
   /** `X-Amz-Date`. */
   requestDate: string;
-  /** `X-Amz-Expires`, as given: seconds. */
-  expires: string;
+  /** `X-Amz-Expires`, as given: seconds; without it, AWS's 15 minutes apply. */
+  expires: string | undefined;
   /** `X-Amz-Security-Token`, when the signer had a session token. */
   securityToken: string | undefined;
 }
@@ -123,13 +123,15 @@ export function queryParameters(query: string): Map<string, string> {
   return parameters;
 }
 
-/** What a presigned URL must carry besides `X-Amz-Algorithm`, in the order AWS names them when missing. */
+/**
+ * What a presigned URL must carry besides `X-Amz-Algorithm`, in the order AWS names them when missing
+ * (recorded from AWS in mhart/dynalite's index.js; `X-Amz-Expires` is not among them).
+ */
 const PRESIGNED_PARAMETERS = [
   'X-Amz-Credential',
   'X-Amz-Signature',
   'X-Amz-SignedHeaders',
   'X-Amz-Date',
-  'X-Amz-Expires',
 ] as const;
 
 /**
@@ -149,7 +151,7 @@ export function parsePresigned(parameters: Map<string, string>): PresignedSignat
     signedHeaders: signedHeaderNames(parameters.get('X-Amz-SignedHeaders') ?? ''),
     signature: parameters.get('X-Amz-Signature') ?? '',
     requestDate: parameters.get('X-Amz-Date') ?? '',
-    expires: parameters.get('X-Amz-Expires') ?? '',
+    expires: parameters.get('X-Amz-Expires'),
     securityToken: parameters.get('X-Amz-Security-Token'),
   };
 }

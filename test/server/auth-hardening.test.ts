@@ -482,11 +482,44 @@ print(json.dumps({'url': request.url, 'headers': dict(request.headers.items())})
       'IncompleteSignatureException',
       'X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds',
     );
-    const missing = lasting.url.replace(/&?X-Amz-Credential=[^&]*/, '');
+    const missing = lasting.url.replace(/X-Amz-Credential=[^&]*&?/, '');
     assertRefused(
       await post(server, lasting.headers, body, missing),
       'IncompleteSignatureException',
       "AWS query-string parameters must include 'X-Amz-Credential'. Re-examine the query-string parameters.",
+    );
+  });
+
+  test('without X-Amz-Expires a presigned URL has the 15 minutes of a signed header', async () => {
+    const presignedAt = (minutesAgo: number) => {
+      const requestDate = amzDate(new Date(Date.now() - minutesAgo * 60_000));
+      const dateStamp = requestDate.slice(0, 8);
+      const credential = `${server.accessKeyId}/${dateStamp}/${server.region}/kms/aws4_request`;
+      const signedHeaderList = ['host', 'x-amz-target'];
+      const query = [
+        'X-Amz-Algorithm=AWS4-HMAC-SHA256',
+        `X-Amz-Credential=${encodeURIComponent(credential)}`,
+        `X-Amz-Date=${requestDate}`,
+        `X-Amz-SignedHeaders=${encodeURIComponent(signedHeaderList.join(';'))}`,
+      ].join('&');
+      const headers = { host: hostOf(server), 'x-amz-target': 'TrentService.ListKeys' };
+      const scope = {
+        requestDate,
+        dateStamp,
+        region: server.region,
+        service: 'kms',
+        signedHeaders: signedHeaderList,
+      };
+      const request = { method: 'POST', path: '/', query, headers, body: '' };
+      const signature = expectedSignature(createNodeSigV4(), request, scope, server.secretAccessKey);
+      return `/?${query}&X-Amz-Signature=${signature}`;
+    };
+    const target = { 'X-Amz-Target': 'TrentService.ListKeys' };
+    assert.equal((await post(server, target, '', presignedAt(10))).status, 200);
+    assertRefused(
+      await post(server, target, '', presignedAt(20)),
+      'InvalidSignatureException',
+      /^Signature expired: /,
     );
   });
 });
