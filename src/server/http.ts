@@ -63,9 +63,12 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
       else chunks.push(chunk);
     });
     request.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    // Once the body has ended, these settle nothing.
-    request.on('error', () => reject(new ClientGone()));
-    request.on('close', () => reject(new ClientGone()));
+    // 'close' follows every request; only one that never completed means the client left.
+    const gone = () => {
+      if (!request.complete) reject(new ClientGone());
+    };
+    request.on('error', gone);
+    request.on('close', gone);
   });
 }
 
