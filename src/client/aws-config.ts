@@ -1,4 +1,4 @@
-import { runtime } from './runtime/runtime.ts';
+import { type Endpoint, runtime } from './runtime/runtime.ts';
 
 /** A configuration value is missing or malformed; the message says which one and why. */
 export class InvalidAWSConfigError extends Error {
@@ -23,15 +23,6 @@ export interface AWSConfigOptions extends AWSConnectionOptions {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
-}
-
-/** A parsed endpoint. `host` carries the port only when it is not the scheme's default: it is what gets signed. */
-export interface Endpoint {
-  protocol: 'http' | 'https';
-  hostname: string;
-  port: number;
-  host: string;
-  url: string;
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;

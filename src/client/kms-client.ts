@@ -1,6 +1,6 @@
 import type { KeyMetadata, KMSOperations, OperationName } from '../protocol/index.ts';
 import { SigV4 } from '../sigv4/index.ts';
-import { AWSConfig, type Endpoint, InvalidAWSConfigError, parseEndpoint } from './aws-config.ts';
+import { AWSConfig, InvalidAWSConfigError, parseEndpoint } from './aws-config.ts';
 import { InvalidSignatureError, KMSServiceError, NetworkError } from './errors.ts';
 import {
   type DataKeyOptions,
@@ -12,7 +12,7 @@ import {
   type KMSEncryptResult,
   KMSKey,
 } from './models.ts';
-import { type HttpOutcome, runtime } from './runtime/runtime.ts';
+import { type Endpoint, type HttpOutcome, runtime } from './runtime/runtime.ts';
 
 export interface KMSClientOptions {
   /** Attempts per call, the first included; 1 disables retries. Default 3. */
@@ -50,13 +50,20 @@ function serviceError(operation: string, status: number, headers: Record<string,
   const raw = headers['x-amzn-errortype'] || (typeof parsed.__type === 'string' ? parsed.__type : '');
   const code = (raw && errorCode(raw)) || codeForStatus(status);
   const detail = parsed.message ?? parsed.Message;
-  const message = typeof detail === 'string' ? detail : `${operation} failed with HTTP ${status}`;
+  const message =
+    typeof detail === 'string'
+      ? detail
+      : status >= 300 && status < 400
+        ? // Like the AWS SDKs, the client does not resend a signed request elsewhere: the endpoint is wrong.
+          `${operation} was redirected (HTTP ${status}) to ${headers.location || 'an unnamed location'}; the client does not follow redirects: set the endpoint to the KMS endpoint itself`
+        : `${operation} failed with HTTP ${status}`;
   const ErrorClass = SIGNATURE_ERRORS.includes(code) ? InvalidSignatureError : KMSServiceError;
   return new ErrorClass(message, code, operation, status);
 }
 
 function isRetryable(error: unknown): boolean {
-  if (error instanceof NetworkError) return true;
+  // An oversized answer comes again on every attempt; other transport failures may pass.
+  if (error instanceof NetworkError) return error.code !== 'ResponseTooLarge';
   return (
     error instanceof KMSServiceError &&
     (error.statusCode === 429 || error.statusCode >= 500 || THROTTLING_ERRORS.includes(error.code))
@@ -214,7 +221,7 @@ export class KMSClient {
 
   /** One signed request; signed anew on each attempt so that the signature date stays fresh. */
   async #attempt(operation: string, body: string): Promise<unknown> {
-    const { host, url } = this.#endpoint;
+    const { host } = this.#endpoint;
     const headers: Record<string, string> = {
       'Content-Type': 'application/x-amz-json-1.1',
       'X-Amz-Target': `TrentService.${operation}`,
@@ -225,8 +232,7 @@ export class KMSClient {
     );
     delete signed.headers.Host;
     const outcome: HttpOutcome = await runtime().post({
-      url: `${url}/`,
-      host,
+      endpoint: this.#endpoint,
       headers: signed.headers,
       body,
       timeoutMs: this.#timeoutMs,

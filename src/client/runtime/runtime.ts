@@ -1,9 +1,17 @@
 import type { SigV4Crypto } from '../../sigv4/index.ts';
 
-/** One signed POST to KMS; `host` is the exact Host header value that was signed. */
-export interface HttpRequest {
-  url: string;
+/** A parsed endpoint. `host` carries the port only when it is not the scheme's default: it is what gets signed. */
+export interface Endpoint {
+  protocol: 'http' | 'https';
+  hostname: string;
+  port: number;
   host: string;
+  url: string;
+}
+
+/** One signed POST to the endpoint's `/`; `endpoint.host` is the exact Host header value that was signed. */
+export interface HttpRequest {
+  endpoint: Endpoint;
   headers: Record<string, string>;
   body: string;
   timeoutMs: number;
