@@ -144,18 +144,29 @@ interface PaginatedTrait {
   outputToken?: string;
 }
 
-/** The operations with AWS's `smithy.api#paginated` trait, and which members carry the page token. */
+/**
+ * The operations with AWS's `smithy.api#paginated` trait, and which members carry the page token. Each distinct
+ * pair of token members is written once and shared: the table goes into the k6 bundles, where bytes count.
+ */
 export function renderPaginators(model: SmithyModel): string {
+  const pairs = new Map<string, string>();
   const entries: string[] = [];
   for (const op of serviceOperations(model).sort((a, b) => compare(a.name, b.name))) {
     const trait = op.shape.traits?.['smithy.api#paginated'] as PaginatedTrait | undefined;
     if (!trait) continue;
     const { inputToken, outputToken } = trait;
     if (!inputToken || !outputToken) throw new Error(`${op.name} is paginated without token members`);
-    entries.push(`  ${op.name}: { inputToken: '${inputToken}', outputToken: '${outputToken}' },`);
+    const pair = `{ inputToken: '${inputToken}', outputToken: '${outputToken}' }`;
+    const name = pairs.get(pair) ?? `${inputToken.toUpperCase()}_TOKENS`;
+    if (!pairs.has(pair) && [...pairs.values()].includes(name))
+      throw new Error(`${name} names two token pairs`);
+    pairs.set(pair, name);
+    entries.push(`  ${op.name}: ${name},`);
   }
   return [
     HEADER.split('\n').slice(0, 2).join('\n'),
+    '',
+    ...[...pairs].map(([pair, name]) => `const ${name} = ${pair} as const;`),
     '',
     "/** Each paginated operation's token members: the input's takes the output's to ask for the next page. */",
     'export const PAGINATORS = {',

@@ -1,4 +1,5 @@
-import type { KeyMetadata, KMSOperations, OperationName } from '../protocol/index.ts';
+import type { KeyMetadata, KMSOperations, OperationName, PaginatedOperation } from '../protocol/index.ts';
+import { PAGINATORS } from '../protocol/paginators.ts';
 import { SigV4 } from '../sigv4/index.ts';
 import { AWSConfig, InvalidAWSConfigError, parseEndpoint } from './aws-config.ts';
 import { InvalidSignatureError, KMSServiceError, NetworkError } from './errors.ts';
@@ -13,6 +14,7 @@ import {
   KMSKey,
 } from './models.ts';
 import { type Endpoint, type HttpOutcome, runtime } from './runtime/runtime.ts';
+import { toWire } from './wire.ts';
 
 export interface KMSClientOptions {
   /** Attempts per call, the first included; 1 disables retries. Default 3. */
@@ -55,7 +57,7 @@ function serviceError(operation: string, status: number, headers: Record<string,
       ? detail
       : status >= 300 && status < 400
         ? // Like the AWS SDKs, the client does not resend a signed request elsewhere: the endpoint is wrong.
-          `${operation} was redirected (HTTP ${status}) to ${headers.location || 'an unnamed location'}; the client does not follow redirects: set the endpoint to the KMS endpoint itself`
+          `${operation} was redirected (HTTP ${status}) to ${headers.location}; the client does not follow redirects`
         : `${operation} failed with HTTP ${status}`;
   const ErrorClass = SIGNATURE_ERRORS.includes(code) ? InvalidSignatureError : KMSServiceError;
   return new ErrorClass(message, code, operation, status);
@@ -125,12 +127,9 @@ export class KMSClient {
   /** Every key in the account and region, following all pages. `limit` is the page size (1-1000). */
   async listKeys(options: { limit?: number } = {}): Promise<KMSKey[]> {
     const keys: KMSKey[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.send('ListKeys', { Limit: options.limit, Marker: marker });
+    await eachPage(this.paginate('ListKeys', { Limit: options.limit }), (page) => {
       for (const key of page.Keys ?? []) keys.push(new KMSKey(key.KeyId ?? '', key.KeyArn ?? ''));
-      marker = page.Truncated ? page.NextMarker : undefined;
-    } while (marker);
+    });
     return keys;
   }
 
@@ -156,9 +155,9 @@ export class KMSClient {
     options: EncryptOptions = {},
   ): Promise<KMSEncryptResult> {
     const out = await this.send('Encrypt', {
+      ...toWire(options),
       KeyId: keyId,
       Plaintext: runtime().base64(plaintext),
-      ...cryptoOptions(options),
     });
     return {
       keyId: out.KeyId ?? '',
@@ -169,11 +168,7 @@ export class KMSClient {
 
   /** Decrypts a base64 ciphertext blob; the plaintext comes back base64, like a data key's. */
   async decrypt(ciphertextBlob: string, options: DecryptOptions = {}): Promise<KMSDecryptResult> {
-    const out = await this.send('Decrypt', {
-      CiphertextBlob: ciphertextBlob,
-      KeyId: options.keyId,
-      ...cryptoOptions(options),
-    });
+    const out = await this.send('Decrypt', { ...toWire(options), CiphertextBlob: ciphertextBlob });
     return {
       keyId: out.KeyId ?? '',
       plaintext: out.Plaintext ?? '',
@@ -194,6 +189,51 @@ export class KMSClient {
   /** `aliasName` starts with `alias/`. */
   async createAlias(aliasName: string, targetKeyId: string): Promise<void> {
     await this.send('CreateAlias', { AliasName: aliasName, TargetKeyId: targetKeyId });
+  }
+
+  /**
+   * Every page of a paginated operation (ListKeys, ListAliases, ListGrants...: `PAGINATORS`), from `input`'s
+   * `Marker` on: each `next()` sends one request with the previous page's `NextMarker`, until a page has none (or
+   * says `Truncated: false`). In Node, `for await (const page of kms.paginate(...))`; k6 has no `for await`, so
+   * `for (let p = await pages.next(); !p.done; p = await pages.next())`. Calls to `next()` run one after another.
+   */
+  paginate<Op extends PaginatedOperation>(
+    operation: Op,
+    input: KMSOperations[Op]['input'],
+  ): AsyncIterableIterator<KMSOperations[Op]['output']> {
+    type Page = KMSOperations[Op]['output'] & { Truncated?: boolean };
+    const { inputToken, outputToken } = PAGINATORS[operation];
+    let marker = (input as Record<string, unknown>)[inputToken] as string | undefined;
+    let done = false;
+    const step = async (): Promise<IteratorResult<Page>> => {
+      if (done) return { done: true, value: undefined };
+      done = true;
+      const page = (await this.send(operation, { ...input, [inputToken]: marker })) as Page;
+      const next = (page as Record<string, unknown>)[outputToken];
+      if (page.Truncated === false || typeof next !== 'string' || next === '')
+        return { done: false, value: page };
+      if (next === marker) {
+        throw new KMSServiceError(
+          `${operation} sent the same ${outputToken} twice`,
+          'RepeatedPageToken',
+          operation,
+          200,
+        );
+      }
+      marker = next;
+      done = false;
+      return { done: false, value: page };
+    };
+    let last: Promise<unknown> = Promise.resolve();
+    const pages: AsyncIterableIterator<Page> = {
+      next: () => {
+        const result = last.then(step, step);
+        last = result;
+        return result;
+      },
+      [Symbol.asyncIterator]: () => pages,
+    };
+    return pages;
   }
 
   /**
@@ -255,17 +295,17 @@ export class KMSClient {
   }
 }
 
-function dataKeyInput(operation: string, id: string, size: number | DataKeyOptions) {
-  const options = typeof size === 'object' && size !== null ? size : { numberOfBytes: size };
-  const { numberOfBytes = options.keySpec === undefined ? 32 : undefined, keySpec } = options;
-  if (numberOfBytes !== undefined) validateNumberOfBytes(operation, numberOfBytes);
-  return { KeyId: id, NumberOfBytes: numberOfBytes, KeySpec: keySpec, ...cryptoOptions(options) };
+/** Runs `onPage` on every page, in order: a loop over `next()` rather than `for await`, which k6 lacks. */
+export async function eachPage<Page>(
+  pages: AsyncIterator<Page>,
+  onPage: (page: Page) => void,
+): Promise<void> {
+  for (let page = await pages.next(); !page.done; page = await pages.next()) onPage(page.value);
 }
 
-function cryptoOptions(options: EncryptOptions & DataKeyOptions) {
-  return {
-    EncryptionContext: options.encryptionContext,
-    GrantTokens: options.grantTokens,
-    EncryptionAlgorithm: options.encryptionAlgorithm,
-  };
+function dataKeyInput(operation: string, id: string, size: number | DataKeyOptions) {
+  const options = typeof size === 'object' && size !== null ? size : { numberOfBytes: size };
+  const { numberOfBytes = options.keySpec === undefined ? 32 : undefined } = options;
+  if (numberOfBytes !== undefined) validateNumberOfBytes(operation, numberOfBytes);
+  return { ...toWire({ ...options, numberOfBytes }), KeyId: id };
 }
