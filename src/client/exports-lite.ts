@@ -1,5 +1,5 @@
-// The jslib's surface and the core client (send, paginate, encrypt, decrypt...): the lite k6 bundle's whole API,
-// and the base of exports.ts.
+// The jslib's surface (AWSConfig, KMSClient with listKeys and generateDataKey, the models and errors) and the
+// client's core (send, paginate): the lite k6 bundle's whole API, and the base of exports.ts.
 
 export type * from '../protocol/index.ts';
 export {
@@ -9,5 +9,5 @@ export {
   InvalidAWSConfigError,
 } from './aws-config.ts';
 export { AWSError, InvalidSignatureError, KMSServiceError, NetworkError } from './errors.ts';
-export { KMSClient, type KMSClientOptions } from './kms-client.ts';
+export { KMSClientLite as KMSClient, type KMSClientOptions } from './kms-client-lite.ts';
 export * from './models.ts';

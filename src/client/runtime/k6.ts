@@ -10,6 +10,7 @@ export const k6Runtime: Runtime = {
     hmacSha256Hex: (key, data) => hmac('sha256', key, data, 'hex'),
   },
   env: (name) => __ENV[name],
+  profile: () => undefined,
   base64: (data) => b64encode(data, 'std'),
   async post({ endpoint, headers, body, timeoutMs }) {
     const res = await http.asyncRequest('POST', `${endpoint.url}/`, body, {

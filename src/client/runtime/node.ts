@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { nodeSigV4Crypto } from '../../sigv4/node.ts';
 import type { HttpOutcome, HttpRequest, Runtime } from './runtime.ts';
+import { readProfile } from './shared-files.ts';
 
 /**
  * Larger than any KMS answer (a 1000-key ListKeys page is about 150 kB), small enough that a wrong endpoint
@@ -99,6 +100,7 @@ function post({ endpoint, headers, body, timeoutMs }: HttpRequest): Promise<Http
 export const nodeRuntime: Runtime = {
   crypto: nodeSigV4Crypto,
   env: (name) => process.env[name],
+  profile: (name) => readProfile((variable) => process.env[variable], name),
   base64: (data) => Buffer.from(data).toString('base64'),
   post,
 };
