@@ -15,11 +15,18 @@ const VARIABLES = [
   'AWS_SESSION_TOKEN',
   'AWS_ENDPOINT_URL_KMS',
   'AWS_ENDPOINT_URL',
+  'AWS_PROFILE',
+  'AWS_CONFIG_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
 ];
 const saved = new Map(VARIABLES.map((name) => [name, process.env[name]]));
 
 beforeEach(() => {
   for (const name of VARIABLES) delete process.env[name];
+  // No shared AWS files (test/client/shared-files.test.ts has those), whatever the machine's ~/.aws holds.
+  process.env.AWS_CONFIG_FILE = '/nonexistent/aws/config';
+  process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws/credentials';
 });
 afterEach(() => {
   for (const [name, value] of saved) {
