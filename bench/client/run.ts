@@ -12,11 +12,11 @@
  */
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../src/server/defaults.ts';
+import { freePort } from '../free-port.ts';
 import type { Job, JobResult } from './worker.ts';
 
 const { values } = parseArgs({
@@ -38,18 +38,6 @@ const root = join(import.meta.dirname, '..', '..');
 const CLIENTS = ['kmslab', 'sdk'] as const;
 type ClientName = (typeof CLIENTS)[number];
 const LABELS: Record<ClientName, string> = { kmslab: 'kmslab client', sdk: '@aws-sdk/client-kms' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** CPU time (user + system) a process has used so far, in µs; undefined where /proc is not available. */
 function processCpuUs(pid: number | undefined): number | undefined {

@@ -5,36 +5,15 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { ListKeysCommand, KMSClient as SdkClient } from '@aws-sdk/client-kms';
 import { AWSConfig, InvalidAWSConfigError } from '../../src/client/index.ts';
 import { parseIni } from '../../src/client/runtime/shared-files.ts';
+import { AWS_VARIABLES, isolateEnvironment } from '../helpers/environment.ts';
 
-const VARIABLES = [
-  'HOME',
-  'AWS_PROFILE',
-  'AWS_CONFIG_FILE',
-  'AWS_SHARED_CREDENTIALS_FILE',
-  'AWS_REGION',
-  'AWS_DEFAULT_REGION',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_ENDPOINT_URL_KMS',
-  'AWS_ENDPOINT_URL',
-  'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS',
-];
-const saved = new Map(VARIABLES.map((name) => [name, process.env[name]]));
 const dirs: string[] = [];
-
-beforeEach(() => {
-  for (const name of VARIABLES) delete process.env[name];
-});
+isolateEnvironment(['HOME', ...AWS_VARIABLES]);
 afterEach(() => {
-  for (const [name, value] of saved) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -98,6 +77,12 @@ async function resolvesLikeTheSdk(expected: Resolved): Promise<void> {
 }
 
 const KEYS = { aws_access_key_id: 'AKIDFROMCREDENTIALS1', aws_secret_access_key: 'secret-from-credentials' };
+/** What the client resolves from KEYS in the credentials file. */
+const FILE_KEYS = {
+  accessKeyId: KEYS.aws_access_key_id,
+  secretAccessKey: KEYS.aws_secret_access_key,
+  sessionToken: undefined,
+};
 
 function ini(sections: Record<string, Record<string, string>>): string {
   return Object.entries(sections)
@@ -119,9 +104,7 @@ describe('the shared AWS files, as the AWS SDK reads them', () => {
     await resolvesLikeTheSdk({
       endpoint: 'http://127.0.0.1:4599',
       region: 'eu-west-1',
-      accessKeyId: KEYS.aws_access_key_id,
-      secretAccessKey: KEYS.aws_secret_access_key,
-      sessionToken: undefined,
+      ...FILE_KEYS,
     });
   });
 
@@ -137,9 +120,7 @@ describe('the shared AWS files, as the AWS SDK reads them', () => {
     await resolvesLikeTheSdk({
       endpoint: 'http://127.0.0.1:4444',
       region: 'ap-south-1',
-      accessKeyId: KEYS.aws_access_key_id,
-      secretAccessKey: KEYS.aws_secret_access_key,
-      sessionToken: undefined,
+      ...FILE_KEYS,
     });
   });
 
@@ -194,9 +175,7 @@ describe('the shared AWS files, as the AWS SDK reads them', () => {
     await resolvesLikeTheSdk({
       endpoint: 'http://127.0.0.1:5555',
       region: 'eu-west-1',
-      accessKeyId: KEYS.aws_access_key_id,
-      secretAccessKey: KEYS.aws_secret_access_key,
-      sessionToken: undefined,
+      ...FILE_KEYS,
     });
   });
 
@@ -215,9 +194,7 @@ describe('the shared AWS files, as the AWS SDK reads them', () => {
     await resolvesLikeTheSdk({
       endpoint: 'https://kms.eu-west-3.amazonaws.com',
       region: 'eu-west-3',
-      accessKeyId: KEYS.aws_access_key_id,
-      secretAccessKey: KEYS.aws_secret_access_key,
-      sessionToken: undefined,
+      ...FILE_KEYS,
     });
   });
 
@@ -231,9 +208,7 @@ describe('the shared AWS files, as the AWS SDK reads them', () => {
     await resolvesLikeTheSdk({
       endpoint: 'https://kms.us-west-2.amazonaws.com',
       region: 'us-west-2',
-      accessKeyId: KEYS.aws_access_key_id,
-      secretAccessKey: KEYS.aws_secret_access_key,
-      sessionToken: undefined,
+      ...FILE_KEYS,
     });
   });
 
@@ -258,9 +233,7 @@ describe('the shared AWS files, as the AWS SDK reads them', () => {
     await resolvesLikeTheSdk({
       endpoint: 'http://127.0.0.1:6666',
       region: 'eu-north-1',
-      accessKeyId: KEYS.aws_access_key_id,
-      secretAccessKey: KEYS.aws_secret_access_key,
-      sessionToken: undefined,
+      ...FILE_KEYS,
     });
   });
 });
