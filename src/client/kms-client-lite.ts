@@ -149,6 +149,7 @@ export class KMSClientLite {
     let done = false;
     const step = async (): Promise<IteratorResult<Page>> => {
       if (done) return { done: true, value: undefined };
+      // Done until this page names another: a failed request ends the iteration, as a throw ends a generator.
       done = true;
       const page = (await this.send(operation, { ...input, [inputToken]: marker })) as Page;
       const next = (page as Record<string, unknown>)[outputToken];
@@ -173,6 +174,7 @@ export class KMSClientLite {
         last = result;
         return result;
       },
+      // k6 has no Symbol.asyncIterator (nor for await): there this key is a harmless 'undefined'.
       [Symbol.asyncIterator]: () => pages,
     };
     return pages;
