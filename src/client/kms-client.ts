@@ -50,9 +50,10 @@ async function validity(check: Promise<boolean>, mismatchCode: string): Promise<
 
 /**
  * The whole client: the jslib's surface (KMSClientLite, the lite k6 bundle's KMSClient) plus a method for each
- * operation that scripts use most, each one `send()`. The methods below encrypt take AWS's wire members as
- * arguments and camelCase options, and answer in camelCase. A message is a string (its UTF-8 bytes) or bytes, up
- * to 4096; other blobs are base64 strings, as KMS gives them.
+ * operation that scripts use most, each one `send()`. From `sign` on, the methods take AWS's required members
+ * as arguments and the others as camelCase options, and answer in camelCase (models.ts derives both from the
+ * model). A message is a string (its UTF-8 bytes) or bytes, up to 4096; other blobs are base64 strings, as KMS
+ * gives them.
  */
 export class KMSClient extends KMSClientLite {
   async generateDataKeyWithoutPlaintext(
