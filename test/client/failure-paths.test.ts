@@ -266,7 +266,8 @@ describe('the Node transport', () => {
     for (const chunked of [false, true]) {
       server.requests.length = 0;
       server.script({ status: 200, body: huge, chunked });
-      const error = await rejection(client().listKeys());
+      // Time enough to stream 4 MiB on a loaded machine: a timeout would be retried and blur the count.
+      const error = await rejection(client({ timeoutMs: 30_000 }).listKeys());
       assert.ok(error instanceof NetworkError, String(error));
       assert.equal(error.code, 'ResponseTooLarge');
       assert.equal(server.requests.length, 1);
