@@ -1,9 +1,11 @@
 /**
- * Generates src/protocol/types.ts, the wire types of every KMS operation, from AWS's Smithy model
- * (models/smithy-model.json). Run: `node --import tsx scripts/gen-protocol.ts`.
+ * Generates, from AWS's Smithy model (models/smithy-model.json), src/protocol/types.ts (the wire types of every
+ * KMS operation) and src/protocol/paginators.ts (the token members of each paginated operation).
+ * Run: `node --import tsx scripts/gen-protocol.ts`.
  *
- * The output is type-only, so importing it costs nothing in the k6 bundle. It is written already in Biome's
- * format, so that `biome check` passes on the committed file without a formatting step.
+ * types.ts is type-only, so importing it costs nothing in the k6 bundle; paginators.ts is a small table the client
+ * pages with. Both are written already in Biome's format, so that `biome check` passes on the committed files
+ * without a formatting step.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -23,6 +25,7 @@ import {
 
 export const MODEL_PATH = resolve(import.meta.dirname, '../models/smithy-model.json');
 export const TYPES_PATH = resolve(import.meta.dirname, '../src/protocol/types.ts');
+export const PAGINATORS_PATH = resolve(import.meta.dirname, '../src/protocol/paginators.ts');
 
 /** Biome's line width (biome.json): a union that fits stays on one line, a longer one is broken. */
 const LINE_WIDTH = 110;
@@ -136,6 +139,45 @@ export function renderTypes(model: SmithyModel): string {
   return out.join('\n');
 }
 
+interface PaginatedTrait {
+  inputToken?: string;
+  outputToken?: string;
+}
+
+/**
+ * The operations with AWS's `smithy.api#paginated` trait, and which members carry the page token. Each distinct
+ * pair of token members is written once and shared: the table goes into the k6 bundles, where bytes count.
+ */
+export function renderPaginators(model: SmithyModel): string {
+  const pairs = new Map<string, string>();
+  const entries: string[] = [];
+  for (const op of serviceOperations(model).sort((a, b) => compare(a.name, b.name))) {
+    const trait = op.shape.traits?.['smithy.api#paginated'] as PaginatedTrait | undefined;
+    if (!trait) continue;
+    const { inputToken, outputToken } = trait;
+    if (!inputToken || !outputToken) throw new Error(`${op.name} is paginated without token members`);
+    const pair = `{ inputToken: '${inputToken}', outputToken: '${outputToken}' }`;
+    const name = pairs.get(pair) ?? `${inputToken.toUpperCase()}_TOKENS`;
+    if (!pairs.has(pair) && [...pairs.values()].includes(name))
+      throw new Error(`${name} names two token pairs`);
+    pairs.set(pair, name);
+    entries.push(`  ${op.name}: ${name},`);
+  }
+  return [
+    HEADER.split('\n').slice(0, 2).join('\n'),
+    '',
+    ...[...pairs].map(([pair, name]) => `const ${name} = ${pair} as const;`),
+    '',
+    "/** Each paginated operation's token members: the input's takes the output's to ask for the next page. */",
+    'export const PAGINATORS = {',
+    ...entries,
+    '} as const;',
+    '',
+    'export type PaginatedOperation = keyof typeof PAGINATORS;',
+    '',
+  ].join('\n');
+}
+
 function ioType(ref: ShapeRef | undefined): string {
   return !ref || ref.target === UNIT ? 'Unit' : shapeName(ref.target);
 }
@@ -184,6 +226,8 @@ function compare(a: string, b: string): number {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
-  writeFileSync(TYPES_PATH, renderTypes(loadModel()));
-  console.log(`wrote ${TYPES_PATH}`);
+  const model = loadModel();
+  writeFileSync(TYPES_PATH, renderTypes(model));
+  writeFileSync(PAGINATORS_PATH, renderPaginators(model));
+  console.log(`wrote ${TYPES_PATH} and ${PAGINATORS_PATH}`);
 }

@@ -179,6 +179,8 @@ export function banner(
     'Point the AWS CLI, the AWS SDKs and k6 scripts at it:',
     `  export AWS_ENDPOINT_URL_KMS=${running.endpoint}`,
     `  export AWS_REGION=${options.region}`,
+    // boto3 and the AWS CLI v1 read only AWS_DEFAULT_REGION.
+    `  export AWS_DEFAULT_REGION=${options.region}`,
     `  export AWS_ACCESS_KEY_ID=${credential.accessKeyId}`,
     // A secret the user chose stays out of terminals and CI logs; the default one is documented and public.
     options.customCredentials

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { loadModel, renderTypes, TYPES_PATH } from '../../scripts/gen-protocol.ts';
+import {
+  loadModel,
+  PAGINATORS_PATH,
+  renderPaginators,
+  renderTypes,
+  TYPES_PATH,
+} from '../../scripts/gen-protocol.ts';
 import type {
   CreateKeyResponse,
   EncryptionAlgorithmSpec,
@@ -10,6 +16,7 @@ import type {
   OperationName,
   Unit,
 } from '../../src/protocol/index.ts';
+import { PAGINATORS } from '../../src/protocol/paginators.ts';
 
 test('src/protocol/types.ts is what the generator makes of the committed model', () => {
   const committed = readFileSync(TYPES_PATH, 'utf8');
@@ -17,6 +24,30 @@ test('src/protocol/types.ts is what the generator makes of the committed model',
     renderTypes(loadModel()) === committed,
     'types.ts is stale: run `node --import tsx scripts/gen-protocol.ts` and commit the result',
   );
+});
+
+test('src/protocol/paginators.ts is what the generator makes of the committed model', () => {
+  const committed = readFileSync(PAGINATORS_PATH, 'utf8');
+  assert.ok(
+    renderPaginators(loadModel()) === committed,
+    'paginators.ts is stale: run `node --import tsx scripts/gen-protocol.ts` and commit the result',
+  );
+});
+
+test("the paginated operations are the model's eight, each paged by Marker and NextMarker", () => {
+  assert.deepEqual(Object.keys(PAGINATORS), [
+    'DescribeCustomKeyStores',
+    'ListAliases',
+    'ListGrants',
+    'ListKeyPolicies',
+    'ListKeyRotations',
+    'ListKeys',
+    'ListResourceTags',
+    'ListRetirableGrants',
+  ]);
+  for (const tokens of Object.values(PAGINATORS)) {
+    assert.deepEqual(tokens, { inputToken: 'Marker', outputToken: 'NextMarker' });
+  }
 });
 
 test('the types describe the wire: required members, base64 blobs, epoch-second timestamps, units', () => {
