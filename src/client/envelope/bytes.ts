@@ -71,38 +71,37 @@ export class ByteReader {
     return this.#bytes.length - this.offset;
   }
 
-  bytes(length: number, field: string): Uint8Array {
+  /** Throws when fewer than `length` bytes remain: the message was cut short, or a length in it is wrong. */
+  bytes(length: number): Uint8Array {
     if (length > this.remaining) {
-      throw new EnvelopeError(`malformed message: it ends inside the ${field}`);
+      throw new EnvelopeError(`malformed message: it ends at byte ${this.#bytes.length}, inside a field`);
     }
     const out = this.#bytes.subarray(this.offset, this.offset + length);
     this.offset += length;
     return out;
   }
 
-  uint8(field: string): number {
-    return this.bytes(1, field)[0] ?? 0;
+  uint8(): number {
+    return this.bytes(1)[0] ?? 0;
   }
 
-  uint16(field: string): number {
-    const [a = 0, b = 0] = this.bytes(2, field);
+  uint16(): number {
+    const [a = 0, b = 0] = this.bytes(2);
     return (a << 8) | b;
   }
 
-  uint32(field: string): number {
-    const [a = 0, b = 0, c = 0, d = 0] = this.bytes(4, field);
+  uint32(): number {
+    const [a = 0, b = 0, c = 0, d = 0] = this.bytes(4);
     return a * 2 ** 24 + ((b << 16) | (c << 8) | d);
   }
 
-  uint64(field: string): number {
-    const high = this.uint32(field);
-    const low = this.uint32(field);
-    if (high >= 2 ** 21) throw new EnvelopeError(`malformed message: the ${field} is beyond 2^53`);
-    return high * 2 ** 32 + low;
+  /** Up to 2^53 - 1; a larger value can only be a wrong length, reported as such by the read it sizes. */
+  uint64(): number {
+    return this.uint32() * 2 ** 32 + this.uint32();
   }
 
   /** A UInt16 length, then that many bytes. */
-  shortBytes(field: string): Uint8Array {
-    return this.bytes(this.uint16(`${field} length`), field);
+  shortBytes(): Uint8Array {
+    return this.bytes(this.uint16());
   }
 }

@@ -12,7 +12,6 @@ import {
   IV_BYTES,
   isSuiteId,
   MESSAGE_ID_BYTES,
-  suiteHex,
   TAG_BYTES,
 } from './suites.ts';
 
@@ -87,13 +86,13 @@ function parseEncryptionContext(aad: Uint8Array): EncryptionContext {
   if (aad.length === 0) return {};
   const { fromUtf8 } = envelopeCrypto();
   const reader = new ByteReader(aad);
-  const count = reader.uint16('encryption context pair count');
+  const count = reader.uint16();
   if (count === 0) throw new EnvelopeError('malformed message: a non-empty encryption context with no pairs');
   const pairs: [string, string][] = [];
   const keys = new Set<string>();
   for (let i = 0; i < count; i++) {
-    const key = fromUtf8(reader.shortBytes('encryption context key'));
-    const value = fromUtf8(reader.shortBytes('encryption context value'));
+    const key = fromUtf8(reader.shortBytes());
+    const value = fromUtf8(reader.shortBytes());
     if (keys.has(key))
       throw new EnvelopeError(`malformed message: encryption context key '${key}' appears twice`);
     keys.add(key);
@@ -128,7 +127,7 @@ export function serializeHeaderBody(header: MessageHeader, commitment: Uint8Arra
 /** Reads the header at the start of `message`; `reader` is left at the start of the body. */
 export function parseHeader(reader: ByteReader, message: Uint8Array): ParsedHeader {
   const { fromUtf8 } = envelopeCrypto();
-  const version = reader.uint8('version');
+  const version = reader.uint8();
   if (version !== VERSION_2) {
     throw new EnvelopeError(
       version === 1
@@ -136,30 +135,30 @@ export function parseHeader(reader: ByteReader, message: Uint8Array): ParsedHead
         : `not an AWS Encryption SDK message: it starts with byte 0x${version.toString(16).padStart(2, '0')}`,
     );
   }
-  const suiteId = reader.uint16('algorithm suite ID');
-  if (!isSuiteId(suiteId)) throw new EnvelopeError(`unsupported algorithm suite ${suiteHex(suiteId)}`);
-  const messageId = reader.bytes(MESSAGE_ID_BYTES, 'message ID');
-  const encryptionContext = parseEncryptionContext(reader.shortBytes('encryption context'));
-  const keyCount = reader.uint16('encrypted data key count');
+  const suiteId = reader.uint16();
+  if (!isSuiteId(suiteId)) throw new EnvelopeError(`unsupported algorithm suite 0x${suiteId.toString(16)}`);
+  const messageId = reader.bytes(MESSAGE_ID_BYTES);
+  const encryptionContext = parseEncryptionContext(reader.shortBytes());
+  const keyCount = reader.uint16();
   if (keyCount === 0) throw new EnvelopeError('malformed message: no encrypted data keys');
   const encryptedDataKeys: EncryptedDataKey[] = [];
   for (let i = 0; i < keyCount; i++) {
     encryptedDataKeys.push({
-      providerId: fromUtf8(reader.shortBytes('key provider ID')),
-      providerInfo: fromUtf8(reader.shortBytes('key provider info')),
-      encryptedDataKey: reader.shortBytes('encrypted data key'),
+      providerId: fromUtf8(reader.shortBytes()),
+      providerInfo: fromUtf8(reader.shortBytes()),
+      encryptedDataKey: reader.shortBytes(),
     });
   }
-  const contentType = reader.uint8('content type');
-  const frameLength = reader.uint32('frame length');
+  const contentType = reader.uint8();
+  const frameLength = reader.uint32();
   if (contentType === CONTENT_TYPE.framed ? frameLength === 0 : contentType !== CONTENT_TYPE.nonFramed) {
     throw new EnvelopeError(
       `malformed message: content type ${contentType} with frame length ${frameLength}`,
     );
   }
-  const commitment = reader.bytes(COMMITMENT_BYTES, 'algorithm suite data');
+  const commitment = reader.bytes(COMMITMENT_BYTES);
   const headerBody = message.subarray(0, reader.offset);
-  const authTag = reader.bytes(TAG_BYTES, 'header authentication tag');
+  const authTag = reader.bytes(TAG_BYTES);
   return {
     header: {
       version: VERSION_2,

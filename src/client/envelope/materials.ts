@@ -75,9 +75,7 @@ export class DefaultMaterialsManager implements MaterialsManager {
       : undefined;
     if (isSigned(suiteId) !== (publicKey !== undefined)) {
       throw new EnvelopeError(
-        publicKey === undefined
-          ? `malformed message: a signed algorithm suite without ${PUBLIC_KEY_CONTEXT_KEY} in its encryption context`
-          : `malformed message: an unsigned algorithm suite with ${PUBLIC_KEY_CONTEXT_KEY} in its encryption context`,
+        `malformed message: ${PUBLIC_KEY_CONTEXT_KEY} in the encryption context must come with a signed suite`,
       );
     }
     const verificationKey = publicKey === undefined ? undefined : await verificationKeyOf(publicKey);

@@ -228,25 +228,25 @@ export async function decrypt(
 
   const parts: Uint8Array[] = [];
   if (header.contentType === CONTENT_TYPE.nonFramed) {
-    const iv = reader.bytes(IV_BYTES, 'IV');
-    const length = reader.uint64('encrypted content length');
-    const sealed = reader.bytes(length + TAG_BYTES, 'encrypted content');
+    const iv = reader.bytes(IV_BYTES);
+    const length = reader.uint64();
+    const sealed = reader.bytes(length + TAG_BYTES);
     parts.push(
       await open(aes, iv, sealed, bodyAad(header.messageId, BODY_AAD_CONTENT.singleBlock, 1, length), 'body'),
     );
   } else {
     for (let sequence = 1; ; sequence++) {
-      let number = reader.uint32('frame sequence number');
+      let number = reader.uint32();
       const final = number === UINT32_MAX;
-      if (final) number = reader.uint32('final frame sequence number');
+      if (final) number = reader.uint32();
       if (number !== sequence) {
         throw new EnvelopeError(`malformed message: frame ${number} where frame ${sequence} belongs`);
       }
-      const iv = reader.bytes(IV_BYTES, 'frame IV');
-      const length = final ? reader.uint32('final frame length') : header.frameLength;
+      const iv = reader.bytes(IV_BYTES);
+      const length = final ? reader.uint32() : header.frameLength;
       if (length > header.frameLength)
         throw new EnvelopeError('malformed message: a final frame over the frame length');
-      const sealed = reader.bytes(length + TAG_BYTES, `frame ${sequence}`);
+      const sealed = reader.bytes(length + TAG_BYTES);
       const content = final ? BODY_AAD_CONTENT.finalFrame : BODY_AAD_CONTENT.frame;
       parts.push(
         await open(
@@ -262,7 +262,7 @@ export async function decrypt(
   }
   if (used.verificationKey) {
     const signed = message.subarray(0, reader.offset);
-    const signature = reader.shortBytes('signature');
+    const signature = reader.shortBytes();
     if (!(await used.verificationKey.verify(signed, signature))) {
       throw new EnvelopeError('the signature does not verify: the message was altered');
     }

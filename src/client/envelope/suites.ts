@@ -9,8 +9,8 @@ export const AlgorithmSuiteIdentifier = {
 
 export type AlgorithmSuiteId = (typeof AlgorithmSuiteIdentifier)[keyof typeof AlgorithmSuiteIdentifier];
 
-export const DEFAULT_SUITE: AlgorithmSuiteId =
-  AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384;
+const SIGNED_SUITE = 0x0578;
+export const DEFAULT_SUITE: AlgorithmSuiteId = SIGNED_SUITE;
 
 /** What both suites share: AES-256 keys from a 32-byte data key, 12-byte IVs, 16-byte tags, a 32-byte commitment. */
 export const DATA_KEY_BYTES = 32;
@@ -23,13 +23,12 @@ export const MESSAGE_ID_BYTES = 32;
 export const PUBLIC_KEY_CONTEXT_KEY = 'aws-crypto-public-key';
 
 export function isSuiteId(value: unknown): value is AlgorithmSuiteId {
-  return Object.values(AlgorithmSuiteIdentifier).includes(value as AlgorithmSuiteId);
+  return (
+    value === SIGNED_SUITE ||
+    value === AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY
+  );
 }
 
 export function isSigned(suiteId: AlgorithmSuiteId): boolean {
-  return suiteId === AlgorithmSuiteIdentifier.ALG_AES256_GCM_IV12_TAG16_HKDF_SHA512_COMMIT_KEY_ECDSA_P384;
-}
-
-export function suiteHex(suiteId: number): string {
-  return `0x${suiteId.toString(16).padStart(4, '0')}`;
+  return suiteId === SIGNED_SUITE;
 }
