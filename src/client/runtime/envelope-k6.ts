@@ -5,6 +5,7 @@ import { compressPoint, decompressPoint, derToP1363, p1363ToDer } from './p384.t
 
 const ECDSA_P384 = { name: 'ECDSA', namedCurve: 'P-384' };
 const ECDSA_SHA384 = { name: 'ECDSA', hash: 'SHA-384' };
+const AES_GCM = { name: 'AES-GCM' };
 
 /** k6's WebCrypto reads a view's whole backing buffer (grafana/k6#4259): hand it buffers that are all view. */
 function whole(bytes: Uint8Array): Uint8Array {
@@ -16,7 +17,7 @@ export const k6EnvelopeCrypto: EnvelopeCrypto = {
   randomBytes: (size) => new Uint8Array(randomBytes(size)),
   hmacSha512: (key, data) => new Uint8Array(hmac('sha512', key, data, 'binary')),
   async aesGcmKey(raw) {
-    const key = await crypto.subtle.importKey('raw', whole(raw), 'AES-GCM', false, ['encrypt', 'decrypt']);
+    const key = await crypto.subtle.importKey('raw', whole(raw), AES_GCM, false, ['encrypt', 'decrypt']);
     const params = (iv: Uint8Array, aad: Uint8Array) => ({
       name: 'AES-GCM',
       iv: whole(iv),

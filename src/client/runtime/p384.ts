@@ -5,8 +5,9 @@
  */
 
 const FIELD_BYTES = 48;
-// FIPS 186-4 §D.1.2.4. P ≡ 3 (mod 4), so a square root of a is a^((P+1)/4) (Handbook of Applied Cryptography 3.36).
-const P = 2n ** 384n - 2n ** 128n - 2n ** 96n + 2n ** 32n - 1n;
+// The curve y² = x³ - 3x + B over P = 2^384 - 2^128 - 2^96 + 2^32 - 1 (FIPS 186-4 §D.1.2.4). P ≡ 3 (mod 4), so
+// a square root of a is a^((P+1)/4) (Handbook of Applied Cryptography, 3.36).
+const P = 0xfffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffffn;
 const B = 0xb3312fa7e23ee7e4988e056be3f82d19181d9c6efe8141120314088f5013875ac656398d8a2ed19d2a85c8edd3ec2aefn;
 
 function toBigInt(bytes: Uint8Array): bigint {
@@ -51,7 +52,6 @@ export function decompressPoint(compressed: Uint8Array): Uint8Array {
   }
   const x = toBigInt(compressed.subarray(1));
   if (x >= P) throw new Error('not a compressed P-384 point');
-  // The curve: y² = x³ - 3x + b (mod P).
   const ySquared = (((x * x * x - 3n * x + B) % P) + P) % P;
   let y = modPow(ySquared, (P + 1n) / 4n, P);
   if ((y * y) % P !== ySquared) throw new Error('not a compressed P-384 point');
