@@ -117,3 +117,34 @@ describe('dist/k6/envelope.js in the k6 sandbox, with the AWS Encryption SDK, ag
     assert.equal(out.plaintext.toString(), 'cached message 0');
   });
 });
+
+describe('examples/k6/envelope.js in the k6 sandbox against kmslab', { skip }, () => {
+  let env: EnvelopeLab;
+  before(async () => {
+    env = await startEnvelopeLab(0);
+  });
+  after(() => env?.stop());
+
+  it('encrypts and decrypts every order, with at most one GenerateDataKey and one Decrypt per VU', async () => {
+    const example = fileURLToPath(new URL('../../examples/k6/envelope.js', import.meta.url));
+    const vars = {
+      AWS_REGION: env.lab.region,
+      AWS_ACCESS_KEY_ID: env.lab.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: env.lab.secretAccessKey,
+      AWS_ENDPOINT_URL_KMS: env.lab.endpoint,
+    };
+    const run = await runSandbox(example, {
+      args: Object.entries(vars).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+      timeoutMs: 60_000,
+    });
+    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+    assert.deepEqual(failedChecks(run), []);
+    assert.equal(checkCounts(run, 'the order decrypts').passes, 40);
+    assert.equal(checkCounts(run, 'another tenant’s context is refused').passes, 40);
+    // 40 messages over 2 VUs, each with its own cache: without it, 40 of each.
+    for (const operation of ['GenerateDataKey', 'Decrypt']) {
+      const calls = env.count(operation);
+      assert.ok(calls >= 1 && calls <= 2, `${operation}: ${calls} calls`);
+    }
+  });
+});
