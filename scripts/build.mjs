@@ -47,7 +47,8 @@ async function buildK6Bundle({ entry, out, maxBytes }) {
   });
   for (const output of Object.values(result.metafile.outputs)) {
     for (const { path } of output.imports) {
-      if (path !== 'k6' && !path.startsWith('k6/')) fail(`${out} imports '${path}'; only k6 and k6/* exist in k6`);
+      if (path !== 'k6' && !path.startsWith('k6/'))
+        fail(`${out} imports '${path}'; only k6 and k6/* exist in k6`);
     }
   }
   const code = readFileSync(outfile, 'utf8');

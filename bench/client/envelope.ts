@@ -13,15 +13,6 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  buildClient,
-  CommitmentPolicy,
-  getClient,
-  getLocalCryptographicMaterialsCache,
-  KMS,
-  KmsKeyringNode,
-  NodeCachingMaterialsManager,
-} from '@aws-crypto/client-node';
-import {
   type AlgorithmSuiteId,
   AlgorithmSuiteIdentifier,
   CachingMaterialsManager,
@@ -31,6 +22,7 @@ import {
 } from '../../src/client/envelope/index.ts';
 import { AWSConfig, KMSClient } from '../../src/client/index.ts';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../src/server/defaults.ts';
+import { esdkAt } from '../../test/helpers/esdk.ts';
 
 const { values } = parseArgs({
   options: {
@@ -106,11 +98,9 @@ try {
     }),
   );
   const keyArn = (await kms.createKey({ Description: 'bench:envelope' })).Arn ?? '';
-  const esdk = buildClient(CommitmentPolicy.REQUIRE_ENCRYPT_REQUIRE_DECRYPT);
-  const esdkKeyring = new KmsKeyringNode({
-    generatorKeyId: keyArn,
-    clientProvider: getClient(KMS, { endpoint, credentials: DEFAULT_CREDENTIALS }),
-  });
+  const reference = esdkAt(endpoint, DEFAULT_CREDENTIALS);
+  const esdk = reference.client;
+  const esdkKeyring = reference.keyring({ generatorKeyId: keyArn });
   const keyring = new KmsKeyring(kms, { generatorKeyId: keyArn });
   const context = { purpose: 'bench' };
   const plaintext = randomBytes(size);
@@ -125,12 +115,7 @@ try {
       maxAge: 60_000,
       maxMessagesEncrypted: MESSAGES_PER_DATA_KEY,
     });
-    const theirs = new NodeCachingMaterialsManager({
-      backingMaterials: esdkKeyring,
-      cache: getLocalCryptographicMaterialsCache(100),
-      maxAge: 60_000,
-      maxMessagesEncrypted: MESSAGES_PER_DATA_KEY,
-    });
+    const theirs = reference.cachingManager(esdkKeyring, MESSAGES_PER_DATA_KEY);
     rows.push(
       {
         name: 'kmslab/envelope',
