@@ -132,6 +132,21 @@ describe('CachingMaterialsManager against kmslab', () => {
     assert.equal(env.count('Decrypt', since), 2);
   });
 
+  it('what encrypt returns belongs to the caller: changing it leaves the cached data key’s context alone', async () => {
+    const cache = new CachingMaterialsManager({ keyring, maxAge: 60_000 });
+    const first = await encrypt(cache, 'a', { encryptionContext: { tenant: 'acme' } });
+    first.messageHeader.encryptionContext.tenant = 'changed';
+    first.messageHeader.encryptedDataKeys.length = 0;
+    const second = await encrypt(cache, 'b', { encryptionContext: { tenant: 'acme' } });
+    assert.equal(second.messageHeader.encryptionContext.tenant, 'acme');
+    assert.equal(second.messageHeader.encryptedDataKeys.length, 1);
+    const out = await env.esdk.decrypt(
+      env.esdkKeyring({ generatorKeyId: env.keyArns[0] ?? '' }),
+      second.ciphertext,
+    );
+    assert.equal(out.plaintext.toString(), 'b');
+  });
+
   it('rejects limits that are not positive integers (maxAge: positive milliseconds)', () => {
     for (const options of [
       { maxAge: 0 },

@@ -3,7 +3,7 @@
  * memory: the header with its commit key and tag, framed content, and for signed suites the footer's signature
  * over everything before it. Nothing of the plaintext is returned before every tag and the signature verified.
  */
-import { envelopeCrypto } from '../runtime/envelope-crypto.ts';
+import { type AesGcmKey, envelopeCrypto } from '../runtime/envelope-crypto.ts';
 import { ByteReader, ByteWriter, concat, equalInConstantTime } from './bytes.ts';
 import { EnvelopeError } from './errors.ts';
 import {
@@ -146,8 +146,9 @@ export async function encrypt(
     version: 2,
     suiteId,
     messageId,
-    encryptionContext: used.encryptionContext,
-    encryptedDataKeys: used.encryptedDataKeys,
+    // Copies: cached materials serve many messages, and the caller may change what it is given.
+    encryptionContext: { ...used.encryptionContext },
+    encryptedDataKeys: [...used.encryptedDataKeys],
     contentType: CONTENT_TYPE.framed,
     frameLength,
   };
@@ -157,6 +158,8 @@ export async function encrypt(
 
   // Every frame is full but the final one, which holds the rest (a whole frame when the length divides evenly).
   const frames = Math.max(1, Math.ceil(data.length / frameLength));
+  if (frames > UINT32_MAX)
+    throw new EnvelopeError(`invalid frameLength ${frameLength}: over 2^32 - 1 frames`);
   for (let sequence = 1; sequence <= frames; sequence++) {
     const final = sequence === frames;
     const chunk = data.subarray((sequence - 1) * frameLength, sequence * frameLength);
@@ -181,7 +184,7 @@ export async function encrypt(
 }
 
 async function open(
-  aes: { decrypt(iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Promise<Uint8Array> },
+  aes: AesGcmKey,
   iv: Uint8Array,
   sealed: Uint8Array,
   aad: Uint8Array,
