@@ -1,5 +1,5 @@
-// Builds the k6 bundles (dist/k6/kms.js, dist/k6/kms-lite.js) and the Node entry with declarations (dist/node),
-// and checks that each k6 bundle stays within its budget and only needs what k6 provides.
+// Builds the k6 bundles (dist/k6/kms.js, kms-lite.js, envelope.js) and the Node entries with declarations
+// (dist/node), and checks that each k6 bundle stays within its budget and only needs what k6 provides.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -9,10 +9,12 @@ import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Every k6 bundle with its budget (minified bytes): kms.js has the whole API, kms-lite.js the jslib's surface for
-// scripts that want the smallest per-VU cost.
+// scripts that want the smallest per-VU cost; envelope encryption is its own bundle, so that scripts that only
+// call KMS load none of it.
 const K6_BUNDLES = [
   { entry: 'src/client/k6.ts', out: 'dist/k6/kms.js', maxBytes: 30_000 },
   { entry: 'src/client/k6-lite.ts', out: 'dist/k6/kms-lite.js', maxBytes: 12_000 },
+  { entry: 'src/client/envelope/k6.ts', out: 'dist/k6/envelope.js', maxBytes: 17_500 },
 ];
 
 // Globals that Node or browsers have and k6 v1 lacks (shared/k6-runtime.md §1.2), and syntax Sobek rejects.
@@ -65,7 +67,7 @@ const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'ts
   stdio: 'inherit',
 });
 if (tsc.status !== 0) fail('tsc -p tsconfig.build.json');
-console.log('dist/node/client/index.js + index.d.ts: built');
+console.log('dist/node/client/index.js, envelope/index.js + .d.ts: built');
 
 // The CLI as one ES module (dependencies stay in node_modules): it starts without compiling TypeScript on load.
 // Two folders deep, like src/cli/main.ts, so that its reads of ../../package.json and ../../models/ still resolve.
