@@ -1,5 +1,5 @@
-// Builds the k6 bundle (dist/k6/kms.js) and the Node entry with declarations (dist/node), and checks that the
-// k6 bundle stays small and only needs what k6 provides.
+// Builds the k6 bundles (dist/k6/kms.js, kms-lite.js, envelope.js) and the Node entries with declarations
+// (dist/node), and checks that each k6 bundle stays within its budget and only needs what k6 provides.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -8,8 +8,14 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const k6Bundle = join(root, 'dist/k6/kms.js');
-const MAX_K6_BYTES = 12_000;
+// Every k6 bundle with its budget (minified bytes): kms.js has the whole API, kms-lite.js the jslib's surface for
+// scripts that want the smallest per-VU cost; envelope encryption is its own bundle, so that scripts that only
+// call KMS load none of it.
+const K6_BUNDLES = [
+  { entry: 'src/client/k6.ts', out: 'dist/k6/kms.js', maxBytes: 30_000 },
+  { entry: 'src/client/k6-lite.ts', out: 'dist/k6/kms-lite.js', maxBytes: 12_000 },
+  { entry: 'src/client/envelope/k6.ts', out: 'dist/k6/envelope.js', maxBytes: 17_500 },
+];
 
 // Globals that Node or browsers have and k6 v1 lacks (shared/k6-runtime.md §1.2), and syntax Sobek rejects.
 const FOREIGN_GLOBALS =
@@ -23,43 +29,45 @@ function fail(message) {
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 
-const result = await build({
-  entryPoints: [join(root, 'src/client/k6.ts')],
-  outfile: k6Bundle,
-  bundle: true,
-  format: 'esm',
-  platform: 'neutral',
-  minify: true,
-  sourcemap: true,
-  legalComments: 'none',
-  external: ['k6', 'k6/*'],
-  // Lowered rather than emitted: Sobek cannot parse them.
-  supported: { 'async-generator': false, 'for-await': false },
-  metafile: true,
-  logLevel: 'warning',
-});
-
-for (const output of Object.values(result.metafile.outputs)) {
-  for (const { path } of output.imports) {
-    if (path !== 'k6' && !path.startsWith('k6/'))
-      fail(`dist/k6/kms.js imports '${path}'; only k6 and k6/* exist in k6`);
+for (const { entry, out, maxBytes } of K6_BUNDLES) {
+  const outfile = join(root, out);
+  const result = await build({
+    entryPoints: [join(root, entry)],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    minify: true,
+    sourcemap: true,
+    legalComments: 'none',
+    external: ['k6', 'k6/*'],
+    // Lowered rather than emitted: Sobek cannot parse them.
+    supported: { 'async-generator': false, 'for-await': false },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const { path } of output.imports) {
+      if (path !== 'k6' && !path.startsWith('k6/'))
+        fail(`${out} imports '${path}'; only k6 and k6/* exist in k6`);
+    }
   }
+  const code = readFileSync(outfile, 'utf8');
+  const foreign = FOREIGN_GLOBALS.exec(code);
+  if (foreign) fail(`${out} uses '${foreign[0]}', which k6 does not provide`);
+  const rejected = REJECTED_SYNTAX.exec(code);
+  if (rejected) fail(`${out} contains '${rejected[0]}', which k6's JavaScript engine rejects`);
+  const raw = Buffer.byteLength(code);
+  const gzip = gzipSync(code).length;
+  console.log(`${out}: ${raw} bytes minified, ${gzip} bytes gzip (limit ${maxBytes})`);
+  if (raw > maxBytes) fail(`${out} is ${raw} bytes, over its ${maxBytes}-byte budget`);
 }
-const code = readFileSync(k6Bundle, 'utf8');
-const foreign = FOREIGN_GLOBALS.exec(code);
-if (foreign) fail(`dist/k6/kms.js uses '${foreign[0]}', which k6 does not provide`);
-const rejected = REJECTED_SYNTAX.exec(code);
-if (rejected) fail(`dist/k6/kms.js contains '${rejected[0]}', which k6's JavaScript engine rejects`);
-const raw = Buffer.byteLength(code);
-const gzip = gzipSync(code).length;
-console.log(`dist/k6/kms.js: ${raw} bytes minified, ${gzip} bytes gzip (limit ${MAX_K6_BYTES})`);
-if (raw >= MAX_K6_BYTES) fail(`dist/k6/kms.js is ${raw} bytes, over the ${MAX_K6_BYTES}-byte budget`);
 
 const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
 });
 if (tsc.status !== 0) fail('tsc -p tsconfig.build.json');
-console.log('dist/node/client/index.js + index.d.ts: built');
+console.log('dist/node/client/index.js, envelope/index.js + .d.ts: built');
 
 // The CLI as one ES module (dependencies stay in node_modules): it starts without compiling TypeScript on load.
 // Two folders deep, like src/cli/main.ts, so that its reads of ../../package.json and ../../models/ still resolve.

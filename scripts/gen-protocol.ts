@@ -1,10 +1,11 @@
 /**
- * Generates from AWS's Smithy model (models/smithy-model.json) src/protocol/types.ts, the wire types of every
- * KMS operation, and src/protocol/limits.ts, the largest request the model allows. Run:
- * `node --import tsx scripts/gen-protocol.ts`.
+ * Generates, from AWS's Smithy model (models/smithy-model.json), src/protocol/types.ts (the wire types of every
+ * KMS operation), src/protocol/paginators.ts (the token members of each paginated operation) and
+ * src/protocol/limits.ts (the largest request the model allows). Run: `node --import tsx scripts/gen-protocol.ts`.
  *
- * types.ts is type-only, so importing it costs nothing in the k6 bundle. Both are written already in Biome's
- * format, so that `biome check` passes on the committed files without a formatting step.
+ * types.ts is type-only, so importing it costs nothing in the k6 bundle; paginators.ts is a small table the client
+ * pages with. All are written already in Biome's format, so that `biome check` passes on the committed files
+ * without a formatting step.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -24,6 +25,7 @@ import {
 
 export const MODEL_PATH = resolve(import.meta.dirname, '../models/smithy-model.json');
 export const TYPES_PATH = resolve(import.meta.dirname, '../src/protocol/types.ts');
+export const PAGINATORS_PATH = resolve(import.meta.dirname, '../src/protocol/paginators.ts');
 export const LIMITS_PATH = resolve(import.meta.dirname, '../src/protocol/limits.ts');
 
 /** Biome's line width (biome.json): a union that fits stays on one line, a longer one is broken. */
@@ -138,6 +140,45 @@ export function renderTypes(model: SmithyModel): string {
   }
   out.push('}', '', 'export type OperationName = keyof KMSOperations;', '');
   return out.join('\n');
+}
+
+interface PaginatedTrait {
+  inputToken?: string;
+  outputToken?: string;
+}
+
+/**
+ * The operations with AWS's `smithy.api#paginated` trait, and which members carry the page token. Each distinct
+ * pair of token members is written once and shared: the table goes into the k6 bundles, where bytes count.
+ */
+export function renderPaginators(model: SmithyModel): string {
+  const pairs = new Map<string, string>();
+  const entries: string[] = [];
+  for (const op of serviceOperations(model).sort((a, b) => compare(a.name, b.name))) {
+    const trait = op.shape.traits?.['smithy.api#paginated'] as PaginatedTrait | undefined;
+    if (!trait) continue;
+    const { inputToken, outputToken } = trait;
+    if (!inputToken || !outputToken) throw new Error(`${op.name} is paginated without token members`);
+    const pair = `{ inputToken: '${inputToken}', outputToken: '${outputToken}' }`;
+    const name = pairs.get(pair) ?? `${inputToken.toUpperCase()}_TOKENS`;
+    if (!pairs.has(pair) && [...pairs.values()].includes(name))
+      throw new Error(`${name} names two token pairs`);
+    pairs.set(pair, name);
+    entries.push(`  ${op.name}: ${name},`);
+  }
+  return [
+    GENERATED.trimEnd(),
+    '',
+    ...[...pairs].map(([pair, name]) => `const ${name} = ${pair} as const;`),
+    '',
+    "/** Each paginated operation's token members: the input's takes the output's to ask for the next page. */",
+    'export const PAGINATORS = {',
+    ...entries,
+    '} as const;',
+    '',
+    'export type PaginatedOperation = keyof typeof PAGINATORS;',
+    '',
+  ].join('\n');
 }
 
 function ioType(ref: ShapeRef | undefined): string {
@@ -304,8 +345,12 @@ export const MAX_REQUEST_BYTES = ${bytes.toLocaleString('en-US').replaceAll(',',
 
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
   const model = loadModel();
-  writeFileSync(TYPES_PATH, renderTypes(model));
-  console.log(`wrote ${TYPES_PATH}`);
-  writeFileSync(LIMITS_PATH, renderLimits(model));
-  console.log(`wrote ${LIMITS_PATH}`);
+  for (const [path, render] of [
+    [TYPES_PATH, renderTypes],
+    [PAGINATORS_PATH, renderPaginators],
+    [LIMITS_PATH, renderLimits],
+  ] as const) {
+    writeFileSync(path, render(model));
+    console.log(`wrote ${path}`);
+  }
 }

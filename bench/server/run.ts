@@ -8,13 +8,13 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../src/server/defaults.ts';
 import { createNodeSigV4 } from '../../src/sigv4/node.ts';
+import { freePort } from '../free-port.ts';
 
 const { values } = parseArgs({
   options: {
@@ -33,18 +33,6 @@ if (values.help) {
 const duration = Number(values.duration);
 const connections = values.connections.split(',').map(Number);
 const root = join(import.meta.dirname, '..', '..');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntilListening(port: number, child: ChildProcess, name: string): Promise<void> {
   const deadline = Date.now() + 20_000;

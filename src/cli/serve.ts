@@ -151,7 +151,7 @@ export function banner(
   const credential = first ?? DEFAULT_CREDENTIALS;
   const lines = [
     `kmslab ${version} listening on ${running.endpoint} (ready in ${Math.round(readyMs)} ms)`,
-    `  region    ${options.region} (requests may use any region; each region has its own keys)`,
+    `  region    ${options.region} (requests may use any region AWS KMS runs in; each region has its own keys)`,
     `  account   ${options.accountId}`,
     running.database === undefined
       ? '  storage   in memory (discarded when kmslab stops)'
@@ -180,6 +180,8 @@ export function banner(
     'Point the AWS CLI, the AWS SDKs and k6 scripts at it:',
     `  export AWS_ENDPOINT_URL_KMS=${running.endpoint}`,
     `  export AWS_REGION=${options.region}`,
+    // boto3 and the AWS CLI v1 read only AWS_DEFAULT_REGION.
+    `  export AWS_DEFAULT_REGION=${options.region}`,
     `  export AWS_ACCESS_KEY_ID=${credential.accessKeyId}`,
     // A secret the user chose stays out of terminals and CI logs; the default one is documented and public.
     options.customCredentials

@@ -1,5 +1,5 @@
 import { REGION_PATTERN } from '../protocol/regions.ts';
-import { runtime } from './runtime/runtime.ts';
+import { type Endpoint, runtime } from './runtime/runtime.ts';
 
 /** A configuration value is missing or malformed; the message says which one and why. */
 export class InvalidAWSConfigError extends Error {
@@ -17,6 +17,8 @@ export interface AWSConnectionOptions {
    */
   endpoint?: string | { href: string };
   scheme?: 'http' | 'https';
+  /** Node: the profile of the shared AWS files to read; default AWS_PROFILE, then `default`. */
+  profile?: string;
 }
 
 export interface AWSConfigOptions extends AWSConnectionOptions {
@@ -24,15 +26,6 @@ export interface AWSConfigOptions extends AWSConnectionOptions {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
-}
-
-/** A parsed endpoint. `host` carries the port only when it is not the scheme's default: it is what gets signed. */
-export interface Endpoint {
-  protocol: 'http' | 'https';
-  hostname: string;
-  port: number;
-  host: string;
-  url: string;
 }
 
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
@@ -111,24 +104,33 @@ export class AWSConfig {
 
   /**
    * Reads AWS_REGION (or AWS_DEFAULT_REGION), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN and the
-   * endpoint variables: `__ENV` in k6, `process.env` in Node. `options` may name the endpoint, as in the jslib.
+   * endpoint variables: `__ENV` in k6, `process.env` in Node. In Node, what the environment leaves unset comes
+   * from a profile of the shared AWS files, as in the AWS SDKs. `options` may name the endpoint, as in the jslib.
    */
   static fromEnvironment(options: AWSConnectionOptions = {}): AWSConfig {
     const env = (name: string) => runtime().env(name) || undefined;
-    const region = env('AWS_REGION') ?? env('AWS_DEFAULT_REGION');
-    const accessKeyId = env('AWS_ACCESS_KEY_ID');
-    const secretAccessKey = env('AWS_SECRET_ACCESS_KEY');
+    const profile = runtime().profile(options.profile);
+    const region = env('AWS_REGION') ?? env('AWS_DEFAULT_REGION') ?? profile?.region;
+    // The keys come as a pair, from the environment when it has both, else from the profile (as in the SDKs).
+    const fromEnv = {
+      accessKeyId: env('AWS_ACCESS_KEY_ID'),
+      secretAccessKey: env('AWS_SECRET_ACCESS_KEY'),
+      sessionToken: env('AWS_SESSION_TOKEN'),
+    };
+    const keys =
+      (fromEnv.accessKeyId && fromEnv.secretAccessKey) || !profile?.accessKeyId ? fromEnv : profile;
+    const { accessKeyId, secretAccessKey, sessionToken } = keys;
     const missing = [
       region ? '' : 'AWS_REGION',
       accessKeyId ? '' : 'AWS_ACCESS_KEY_ID',
       secretAccessKey ? '' : 'AWS_SECRET_ACCESS_KEY',
     ].filter(Boolean);
     if (!region || !accessKeyId || !secretAccessKey) {
+      const unsupported = profile?.unsupportedCredentials;
       throw new InvalidAWSConfigError(
-        `invalid AWS config; reason: ${missing.join(', ')} not set in the environment`,
+        `invalid AWS config; reason: ${missing.join(', ')} not set in the environment${profile ? ` nor in ${profile.source}` : ''}${unsupported ? `, whose ${unsupported} this client cannot use: export static keys (aws configure export-credentials --format env)` : ''}`,
       );
     }
-    const sessionToken = env('AWS_SESSION_TOKEN');
     return new AWSConfig({
       ...options,
       region,
@@ -139,8 +141,13 @@ export class AWSConfig {
   }
 }
 
-/** An explicit endpoint wins, then the variables the AWS SDKs and CLI honour, then AWS's regional endpoint. */
-function resolveEndpoint({ endpoint, scheme }: AWSConnectionOptions, region: string): Endpoint {
+/**
+ * An explicit endpoint wins, then the variables the AWS SDKs and CLI honour, then (Node) the profile's, then AWS's
+ * regional endpoint. AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true (or the profile's ignore_configured_endpoint_urls)
+ * skips the variables and the profile, as in the SDKs.
+ */
+function resolveEndpoint(options: AWSConnectionOptions, region: string): Endpoint {
+  const { endpoint, scheme } = options;
   if (scheme !== undefined && scheme !== 'http' && scheme !== 'https') {
     throw new InvalidAWSConfigError(
       `invalid scheme ${describe(scheme)}; reason: should be 'http' or 'https'`,
@@ -155,9 +162,15 @@ function resolveEndpoint({ endpoint, scheme }: AWSConnectionOptions, region: str
     }
     return parseEndpoint(SCHEME.test(href) ? href : `${scheme ?? 'https'}://${href}`);
   }
-  for (const name of ['AWS_ENDPOINT_URL_KMS', 'AWS_ENDPOINT_URL']) {
-    const value = runtime().env(name);
-    if (value) return parseEndpoint(value, name);
+  const env = runtime().env;
+  const profile = runtime().profile(options.profile);
+  const ignore = env('AWS_IGNORE_CONFIGURED_ENDPOINT_URLS') ?? profile?.ignoreConfiguredEndpointUrls;
+  if (ignore?.toLowerCase() !== 'true') {
+    for (const name of ['AWS_ENDPOINT_URL_KMS', 'AWS_ENDPOINT_URL']) {
+      const value = env(name);
+      if (value) return parseEndpoint(value, name);
+    }
+    if (profile?.endpoint) return parseEndpoint(profile.endpoint, profile.endpointSource);
   }
   return parseEndpoint(`https://kms.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`);
 }

@@ -1,12 +1,4 @@
-// The public API, shared by the k6 and Node entry points.
+// The public API of the Node entry and the full k6 bundle: the lite API with the client that has every method.
 
-export type * from '../protocol/index.ts';
-export {
-  AWSConfig,
-  type AWSConfigOptions,
-  type AWSConnectionOptions,
-  InvalidAWSConfigError,
-} from './aws-config.ts';
-export { AWSError, InvalidSignatureError, KMSServiceError, NetworkError } from './errors.ts';
-export { KMSClient, type KMSClientOptions } from './kms-client.ts';
-export * from './models.ts';
+export * from './exports-lite.ts';
+export { KMSClient } from './kms-client.ts';

@@ -1,138 +1,61 @@
-import type { KeyMetadata, KMSOperations, OperationName } from '../protocol/index.ts';
-import { SigV4 } from '../sigv4/index.ts';
-import { AWSConfig, type Endpoint, InvalidAWSConfigError, parseEndpoint } from './aws-config.ts';
-import { InvalidSignatureError, KMSServiceError, NetworkError } from './errors.ts';
-import {
-  type DataKeyOptions,
-  type DecryptOptions,
-  type EncryptOptions,
-  KMSDataKey,
-  type KMSDecryptResult,
-  type KMSEncryptedDataKey,
-  type KMSEncryptResult,
-  KMSKey,
+import type {
+  DataKeyPairSpec,
+  GrantOperation,
+  KeyMetadata,
+  KMSOperations,
+  MacAlgorithmSpec,
+  SigningAlgorithmSpec,
+} from '../protocol/index.ts';
+import { KMSServiceError } from './errors.ts';
+import { dataKeyInput, eachPage, KMSClientLite } from './kms-client-lite.ts';
+import type {
+  CreateGrantOptions,
+  DataKeyOptions,
+  DataKeyPairOptions,
+  DecryptOptions,
+  DeriveSharedSecretOptions,
+  EncryptOptions,
+  GenerateRandomOptions,
+  GetPublicKeyOptions,
+  KMSAlias,
+  KMSDataKeyPair,
+  KMSDataKeyPairWithoutPlaintext,
+  KMSDecryptResult,
+  KMSEncryptedDataKey,
+  KMSEncryptResult,
+  KMSGrant,
+  KMSKeyDeletion,
+  KMSMacResult,
+  KMSPublicKey,
+  KMSReEncryptResult,
+  KMSSharedSecret,
+  KMSSignResult,
+  MacOptions,
+  ReEncryptOptions,
+  SignOptions,
+  VerifyOptions,
 } from './models.ts';
-import { type HttpOutcome, runtime } from './runtime/runtime.ts';
+import { runtime } from './runtime/runtime.ts';
+import { fromWire, toWire } from './wire.ts';
 
-export interface KMSClientOptions {
-  /** Attempts per call, the first included; 1 disables retries. Default 3. */
-  maxAttempts?: number;
-  /** Backoff before retry n is a random delay in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))). Default 100. */
-  baseDelayMs?: number;
-  /** Default 5000. */
-  maxDelayMs?: number;
-  /** Per attempt. Default 60000, like k6. */
-  timeoutMs?: number;
-}
-
-const SIGNATURE_ERRORS = ['InvalidSignatureException', 'IncompleteSignatureException'];
-const THROTTLING_ERRORS = ['ThrottlingException', 'Throttling', 'TooManyRequestsException'];
-
-/** `com.amazonaws.kms#NotFoundException` and `NotFoundException:http://internal...` both mean `NotFoundException`. */
-function errorCode(raw: string): string {
-  return raw.slice(raw.lastIndexOf('#') + 1).split(':')[0] ?? '';
-}
-
-/** The code for an error answer whose body names none, such as an HTML page from a proxy. */
-function codeForStatus(status: number): string {
-  if (status === 429) return 'ThrottlingException';
-  if (status === 503) return 'ServiceUnavailable';
-  return status >= 500 ? 'InternalFailure' : 'UnknownError';
-}
-
-function serviceError(operation: string, status: number, headers: Record<string, string>, body: string) {
-  let parsed: { __type?: unknown; message?: unknown; Message?: unknown } = {};
+/** KMS answers a signature or MAC that does not match with an error; the methods answer `false`. */
+async function validity(check: Promise<boolean>, mismatchCode: string): Promise<boolean> {
   try {
-    parsed = JSON.parse(body) ?? {};
-  } catch {
-    // Not JSON: the status and the error-type header still say what happened.
-  }
-  const raw = headers['x-amzn-errortype'] || (typeof parsed.__type === 'string' ? parsed.__type : '');
-  const code = (raw && errorCode(raw)) || codeForStatus(status);
-  const detail = parsed.message ?? parsed.Message;
-  const message = typeof detail === 'string' ? detail : `${operation} failed with HTTP ${status}`;
-  const ErrorClass = SIGNATURE_ERRORS.includes(code) ? InvalidSignatureError : KMSServiceError;
-  return new ErrorClass(message, code, operation, status);
-}
-
-function isRetryable(error: unknown): boolean {
-  if (error instanceof NetworkError) return true;
-  return (
-    error instanceof KMSServiceError &&
-    (error.statusCode === 429 || error.statusCode >= 500 || THROTTLING_ERRORS.includes(error.code))
-  );
-}
-
-/** Raised before sending, with the code and message AWS itself answers for the same input. */
-function validateNumberOfBytes(operation: string, value: number): void {
-  const bound = !Number.isInteger(value)
-    ? 'be an integer'
-    : value < 1
-      ? 'have value greater than or equal to 1'
-      : value > 1024
-        ? 'have value less than or equal to 1024'
-        : '';
-  if (bound) {
-    throw new KMSServiceError(
-      `1 validation error detected: Value '${value}' at 'numberOfBytes' failed to satisfy constraint: Member must ${bound}`,
-      'ValidationException',
-      operation,
-      400,
-    );
+    return await check;
+  } catch (error) {
+    if (error instanceof KMSServiceError && error.code === mismatchCode) return false;
+    throw error;
   }
 }
 
-function integerOption(name: string, value: number | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < min) {
-    throw new InvalidAWSConfigError(
-      `invalid KMSClient option ${name}; reason: should be an integer >= ${min}, got ${value}`,
-    );
-  }
-  return value;
-}
-
-/** AWS KMS over JSON 1.1: every method maps onto `send`, which signs, posts, retries and decodes. */
-export class KMSClient {
-  readonly #config: AWSConfig;
-  readonly #endpoint: Endpoint;
-  readonly #signer: SigV4;
-  readonly #maxAttempts: number;
-  readonly #baseDelayMs: number;
-  readonly #maxDelayMs: number;
-  readonly #timeoutMs: number;
-
-  constructor(config: AWSConfig, options: KMSClientOptions = {}) {
-    if (!(config instanceof AWSConfig)) {
-      throw new InvalidAWSConfigError('invalid KMSClient config; reason: expected an AWSConfig instance');
-    }
-    this.#config = config;
-    this.#endpoint = parseEndpoint(config.endpoint);
-    this.#signer = new SigV4(runtime().crypto);
-    this.#maxAttempts = integerOption('maxAttempts', options.maxAttempts, 3, 1);
-    this.#baseDelayMs = integerOption('baseDelayMs', options.baseDelayMs, 100, 0);
-    this.#maxDelayMs = integerOption('maxDelayMs', options.maxDelayMs, 5000, 0);
-    this.#timeoutMs = integerOption('timeoutMs', options.timeoutMs, 60_000, 1);
-  }
-
-  /** Every key in the account and region, following all pages. `limit` is the page size (1-1000). */
-  async listKeys(options: { limit?: number } = {}): Promise<KMSKey[]> {
-    const keys: KMSKey[] = [];
-    let marker: string | undefined;
-    do {
-      const page = await this.send('ListKeys', { Limit: options.limit, Marker: marker });
-      for (const key of page.Keys ?? []) keys.push(new KMSKey(key.KeyId ?? '', key.KeyArn ?? ''));
-      marker = page.Truncated ? page.NextMarker : undefined;
-    } while (marker);
-    return keys;
-  }
-
-  /** A data key of `size` bytes (1-1024) or per `options`, under the key named by ID, ARN, alias or alias ARN. */
-  async generateDataKey(id: string, size: number | DataKeyOptions = 32): Promise<KMSDataKey> {
-    const out = await this.send('GenerateDataKey', dataKeyInput('GenerateDataKey', id, size));
-    return new KMSDataKey(out.KeyId ?? '', out.CiphertextBlob ?? '', out.Plaintext ?? '');
-  }
-
+/**
+ * The whole client: the jslib's surface (KMSClientLite, the lite k6 bundle's KMSClient) plus a method for each
+ * operation that scripts use most, each one `send()`. From `sign` on, the methods take AWS's required members
+ * as arguments and the others as camelCase options, and answer in camelCase (models.ts derives both from the
+ * model). A message is a string (its UTF-8 bytes) or bytes, up to 4096; other blobs are base64 strings, as KMS
+ * gives them.
+ */
+export class KMSClient extends KMSClientLite {
   async generateDataKeyWithoutPlaintext(
     id: string,
     size: number | DataKeyOptions = 32,
@@ -149,9 +72,9 @@ export class KMSClient {
     options: EncryptOptions = {},
   ): Promise<KMSEncryptResult> {
     const out = await this.send('Encrypt', {
+      ...toWire(options),
       KeyId: keyId,
       Plaintext: runtime().base64(plaintext),
-      ...cryptoOptions(options),
     });
     return {
       keyId: out.KeyId ?? '',
@@ -162,11 +85,7 @@ export class KMSClient {
 
   /** Decrypts a base64 ciphertext blob; the plaintext comes back base64, like a data key's. */
   async decrypt(ciphertextBlob: string, options: DecryptOptions = {}): Promise<KMSDecryptResult> {
-    const out = await this.send('Decrypt', {
-      CiphertextBlob: ciphertextBlob,
-      KeyId: options.keyId,
-      ...cryptoOptions(options),
-    });
+    const out = await this.send('Decrypt', { ...toWire(options), CiphertextBlob: ciphertextBlob });
     return {
       keyId: out.KeyId ?? '',
       plaintext: out.Plaintext ?? '',
@@ -189,77 +108,152 @@ export class KMSClient {
     await this.send('CreateAlias', { AliasName: aliasName, TargetKeyId: targetKeyId });
   }
 
-  /**
-   * Any KMS operation with its wire input; resolves to its wire output or rejects with an AWSError.
-   * Members left `undefined` are not sent (JSON.stringify drops them), which the methods above rely on.
-   */
-  async send<Op extends OperationName>(
-    operation: Op,
-    input: KMSOperations[Op]['input'],
-  ): Promise<KMSOperations[Op]['output']> {
-    const body = JSON.stringify(input ?? {});
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await this.#attempt(operation, body)) as KMSOperations[Op]['output'];
-      } catch (error) {
-        if (attempt >= this.#maxAttempts || !isRetryable(error)) {
-          throw error;
-        }
-      }
-      // Full jitter: a random delay up to the capped exponential bound.
-      const bound = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** (attempt - 1));
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * bound));
-    }
+  /** Signs with an asymmetric SIGN_VERIFY key (or, with `messageType: 'DIGEST'`, signs a digest). */
+  async sign(
+    keyId: string,
+    message: string | Uint8Array,
+    signingAlgorithm: SigningAlgorithmSpec,
+    options: SignOptions = {},
+  ): Promise<KMSSignResult> {
+    const input = { ...toWire(options), KeyId: keyId, Message: runtime().base64(message) };
+    return fromWire(await this.send('Sign', { ...input, SigningAlgorithm: signingAlgorithm }));
   }
 
-  /** One signed request; signed anew on each attempt so that the signature date stays fresh. */
-  async #attempt(operation: string, body: string): Promise<unknown> {
-    const { host, url } = this.#endpoint;
-    const headers: Record<string, string> = {
-      'Content-Type': 'application/x-amz-json-1.1',
-      'X-Amz-Target': `TrentService.${operation}`,
-    };
-    const signed = this.#signer.sign(
-      { method: 'POST', path: '/', headers: { ...headers, Host: host }, body },
-      { credentials: this.#config, region: this.#config.region, service: 'kms' },
-    );
-    delete signed.headers.Host;
-    const outcome: HttpOutcome = await runtime().post({
-      url: `${url}/`,
-      host,
-      headers: signed.headers,
-      body,
-      timeoutMs: this.#timeoutMs,
+  /** `true` if `signature` (base64) is the key's signature of the message; `false` when KMS says it is not. */
+  verify(
+    keyId: string,
+    message: string | Uint8Array,
+    signature: string,
+    signingAlgorithm: SigningAlgorithmSpec,
+    options: VerifyOptions = {},
+  ): Promise<boolean> {
+    const input = { ...toWire(options), KeyId: keyId, Message: runtime().base64(message) };
+    const answer = this.send('Verify', {
+      ...input,
+      Signature: signature,
+      SigningAlgorithm: signingAlgorithm,
     });
-    if ('networkError' in outcome) {
-      throw new NetworkError(outcome.networkError.message, outcome.networkError.code, operation);
-    }
-    const { status, headers: responseHeaders, body: responseBody } = outcome;
-    if (status < 200 || status >= 300) throw serviceError(operation, status, responseHeaders, responseBody);
-    try {
-      return responseBody === '' ? {} : (JSON.parse(responseBody) ?? {});
-    } catch {
-      throw new KMSServiceError(
-        `${operation} answered HTTP ${status} with a body that is not JSON`,
-        'SerializationException',
-        operation,
-        status,
-      );
-    }
+    return validity(
+      answer.then((out) => out.SignatureValid === true),
+      'KMSInvalidSignatureException',
+    );
   }
-}
 
-function dataKeyInput(operation: string, id: string, size: number | DataKeyOptions) {
-  const options = typeof size === 'object' && size !== null ? size : { numberOfBytes: size };
-  const { numberOfBytes = options.keySpec === undefined ? 32 : undefined, keySpec } = options;
-  if (numberOfBytes !== undefined) validateNumberOfBytes(operation, numberOfBytes);
-  return { KeyId: id, NumberOfBytes: numberOfBytes, KeySpec: keySpec, ...cryptoOptions(options) };
-}
+  /** The public key of an asymmetric key (DER SubjectPublicKeyInfo, base64) and what it may be used for. */
+  async getPublicKey(keyId: string, options: GetPublicKeyOptions = {}): Promise<KMSPublicKey> {
+    return fromWire(await this.send('GetPublicKey', { ...toWire(options), KeyId: keyId }));
+  }
 
-function cryptoOptions(options: EncryptOptions & DataKeyOptions) {
-  return {
-    EncryptionContext: options.encryptionContext,
-    GrantTokens: options.grantTokens,
-    EncryptionAlgorithm: options.encryptionAlgorithm,
-  };
+  /** An HMAC of the message under an HMAC key. */
+  async generateMac(
+    keyId: string,
+    message: string | Uint8Array,
+    macAlgorithm: MacAlgorithmSpec,
+    options: MacOptions = {},
+  ): Promise<KMSMacResult> {
+    const input = { ...toWire(options), KeyId: keyId, Message: runtime().base64(message) };
+    return fromWire(await this.send('GenerateMac', { ...input, MacAlgorithm: macAlgorithm }));
+  }
+
+  /** `true` if `mac` (base64) is the key's HMAC of the message; `false` when KMS says it is not. */
+  verifyMac(
+    keyId: string,
+    message: string | Uint8Array,
+    mac: string,
+    macAlgorithm: MacAlgorithmSpec,
+    options: MacOptions = {},
+  ): Promise<boolean> {
+    const input = { ...toWire(options), KeyId: keyId, Message: runtime().base64(message) };
+    const answer = this.send('VerifyMac', { ...input, Mac: mac, MacAlgorithm: macAlgorithm });
+    return validity(
+      answer.then((out) => out.MacValid === true),
+      'KMSInvalidMacException',
+    );
+  }
+
+  /** A new asymmetric key pair: the public key, the private key in plaintext and encrypted under `keyId`. */
+  async generateDataKeyPair(
+    keyId: string,
+    keyPairSpec: DataKeyPairSpec,
+    options: DataKeyPairOptions = {},
+  ): Promise<KMSDataKeyPair> {
+    const input = { ...toWire(options), KeyId: keyId, KeyPairSpec: keyPairSpec };
+    return fromWire(await this.send('GenerateDataKeyPair', input));
+  }
+
+  async generateDataKeyPairWithoutPlaintext(
+    keyId: string,
+    keyPairSpec: DataKeyPairSpec,
+    options: DataKeyPairOptions = {},
+  ): Promise<KMSDataKeyPairWithoutPlaintext> {
+    const input = { ...toWire(options), KeyId: keyId, KeyPairSpec: keyPairSpec };
+    return fromWire(await this.send('GenerateDataKeyPairWithoutPlaintext', input));
+  }
+
+  /** ECDH between a KEY_AGREEMENT key's private key and `publicKey` (DER SubjectPublicKeyInfo, base64). */
+  async deriveSharedSecret(
+    keyId: string,
+    publicKey: string,
+    options: DeriveSharedSecretOptions = {},
+  ): Promise<KMSSharedSecret> {
+    const input = { KeyAgreementAlgorithm: 'ECDH' as const, ...toWire(options), KeyId: keyId };
+    return fromWire(await this.send('DeriveSharedSecret', { ...input, PublicKey: publicKey }));
+  }
+
+  /** Decrypts a ciphertext blob and encrypts it again under `destinationKeyId`, inside KMS. */
+  async reEncrypt(
+    ciphertextBlob: string,
+    destinationKeyId: string,
+    options: ReEncryptOptions = {},
+  ): Promise<KMSReEncryptResult> {
+    const input = { ...toWire(options), CiphertextBlob: ciphertextBlob, DestinationKeyId: destinationKeyId };
+    return fromWire(await this.send('ReEncrypt', input));
+  }
+
+  /** `numberOfBytes` (1-1024) random bytes, base64. */
+  async generateRandom(numberOfBytes: number, options: GenerateRandomOptions = {}): Promise<string> {
+    const out = await this.send('GenerateRandom', { ...toWire(options), NumberOfBytes: numberOfBytes });
+    return out.Plaintext ?? '';
+  }
+
+  /** Every alias, or `keyId`'s, following all pages. `limit` is the page size (1-100). */
+  async listAliases(options: { keyId?: string; limit?: number } = {}): Promise<KMSAlias[]> {
+    const aliases: KMSAlias[] = [];
+    await eachPage(this.paginate('ListAliases', toWire(options)), (page) => {
+      for (const alias of page.Aliases ?? []) aliases.push(fromWire(alias));
+    });
+    return aliases;
+  }
+
+  /** Schedules the key's deletion after `pendingWindowInDays` (7-30, KMS's default 30). */
+  async scheduleKeyDeletion(keyId: string, pendingWindowInDays?: number): Promise<KMSKeyDeletion> {
+    const input = { KeyId: keyId, PendingWindowInDays: pendingWindowInDays };
+    return fromWire(await this.send('ScheduleKeyDeletion', input));
+  }
+
+  /** Turns on automatic rotation every `rotationPeriodInDays` (90-2560, KMS's default 365). */
+  async enableKeyRotation(keyId: string, rotationPeriodInDays?: number): Promise<void> {
+    await this.send('EnableKeyRotation', { KeyId: keyId, RotationPeriodInDays: rotationPeriodInDays });
+  }
+
+  /** Lets `granteePrincipal` (an ARN) run `operations` with the key; `constraints` bind an encryption context. */
+  async createGrant(
+    keyId: string,
+    granteePrincipal: string,
+    operations: GrantOperation[],
+    options: CreateGrantOptions = {},
+  ): Promise<KMSGrant> {
+    const { constraints, ...rest } = options;
+    const input = {
+      ...toWire(rest),
+      KeyId: keyId,
+      GranteePrincipal: granteePrincipal,
+      Operations: operations,
+    };
+    const out = await this.send('CreateGrant', {
+      ...input,
+      Constraints: constraints && toWire(constraints),
+    });
+    return fromWire(out);
+  }
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
@@ -8,8 +9,9 @@ import {
   GenerateDataKeyCommand,
 } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS } from '../../src/server/defaults.ts';
-import { REPO, run, type ServeProcess, serve } from './spawn.ts';
+import { cleanEnv, REPO, run, type ServeProcess, serve } from './spawn.ts';
 
+const BOTO3_LIST_KEYS = 'import boto3; print(len(boto3.client("kms").list_keys()["Keys"]))';
 const VERSION = (JSON.parse(readFileSync(`${REPO}/package.json`, 'utf8')) as { version: string }).version;
 
 describe('kmslab CLI usage', () => {
@@ -93,6 +95,7 @@ describe('kmslab serve', () => {
     assert.match(stdout, /region\s+us-east-1/);
     assert.match(stdout, new RegExp(`export AWS_ENDPOINT_URL_KMS=${server.endpoint}\\n`));
     assert.match(stdout, /export AWS_REGION=us-east-1\n/);
+    assert.match(stdout, /export AWS_DEFAULT_REGION=us-east-1\n/);
     assert.match(stdout, new RegExp(`export AWS_ACCESS_KEY_ID=${DEFAULT_CREDENTIALS.accessKeyId}\\n`));
     assert.match(
       stdout,
@@ -100,6 +103,30 @@ describe('kmslab serve', () => {
     );
     assert.match(stdout, /storage\s+in memory/);
     assert.match(stdout, /SigV4 signatures verified/);
+  });
+
+  test('its export lines alone point boto3 and the AWS CLI v1 at it (they read AWS_DEFAULT_REGION only)', (t) => {
+    const exported = Object.fromEntries(
+      [...server.output().stdout.matchAll(/^ {2}export (\w+)=(\S+)$/gm)].map(([, name, value]) => [
+        name,
+        value,
+      ]),
+    );
+    // Nothing else from this machine: no AWS_ variables, no shared files.
+    const env = cleanEnv({
+      ...exported,
+      AWS_CONFIG_FILE: '/nonexistent/aws/config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws/credentials',
+    });
+    const keys = execFileSync('python3', ['-c', BOTO3_LIST_KEYS], { env, encoding: 'utf8' });
+    assert.match(keys, /^\d+\n$/);
+    const cli = spawnSync('aws', ['--version'], { env, encoding: 'utf8' });
+    if (!`${cli.stdout}${cli.stderr}`.startsWith('aws-cli/1.')) {
+      t.skip('the AWS CLI v1 is not first on PATH');
+      return;
+    }
+    const listed = execFileSync('aws', ['kms', 'list-keys', '--output', 'json'], { env, encoding: 'utf8' });
+    assert.ok(Array.isArray(JSON.parse(listed).Keys));
   });
 
   test('logs one line per request with operation, key, status and time, and never the plaintext', async () => {

@@ -1,31 +1,18 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import {
   AWSConfig,
   type AWSConfigOptions,
   InvalidAWSConfigError,
   KMSClient,
 } from '../../src/client/index.ts';
+import { AWS_VARIABLES, isolateEnvironment } from '../helpers/environment.ts';
 
-const VARIABLES = [
-  'AWS_REGION',
-  'AWS_DEFAULT_REGION',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_ENDPOINT_URL_KMS',
-  'AWS_ENDPOINT_URL',
-];
-const saved = new Map(VARIABLES.map((name) => [name, process.env[name]]));
-
+isolateEnvironment(AWS_VARIABLES);
 beforeEach(() => {
-  for (const name of VARIABLES) delete process.env[name];
-});
-afterEach(() => {
-  for (const [name, value] of saved) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
+  // No shared AWS files (test/client/shared-files.test.ts has those), whatever the machine's ~/.aws holds.
+  process.env.AWS_CONFIG_FILE = '/nonexistent/aws/config';
+  process.env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent/aws/credentials';
 });
 
 const VALID = {

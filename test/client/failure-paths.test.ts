@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   AWSConfig,
@@ -8,6 +10,7 @@ import {
   KMSServiceError,
   NetworkError,
 } from '../../src/client/index.ts';
+import { MAX_RESPONSE_BYTES } from '../../src/client/runtime/node.ts';
 import { rejection } from '../helpers/rejection.ts';
 import {
   json,
@@ -35,7 +38,9 @@ function client(options: KMSClientOptions = {}, sessionToken?: string): KMSClien
     endpoint: server.endpoint,
     ...(sessionToken ? { sessionToken } : {}),
   });
-  return new KMSClient(config, { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 300, ...options });
+  // A long timeout: on a loaded machine a short one would be retried and change the request counts; the hang
+  // tests set their own.
+  return new KMSClient(config, { baseDelayMs: 1, maxDelayMs: 5, timeoutMs: 30_000, ...options });
 }
 
 describe('signing', () => {
@@ -235,6 +240,62 @@ describe('transport failures', () => {
     const error = await rejection(new KMSClient(config, { maxAttempts: 1 }).listKeys());
     assert.ok(error instanceof NetworkError);
     assert.equal(error.code, 'ECONNREFUSED');
+  });
+});
+
+describe('the Node transport', () => {
+  it('sends sequential calls over one kept-alive connection', async () => {
+    server.script(json(200, SCRIPTED_DATA_KEY));
+    const kms = client();
+    for (let i = 0; i < 5; i++) await kms.generateDataKey('k');
+    assert.equal(new Set(server.requests.map((r) => r.remotePort)).size, 1);
+  });
+
+  it('refuses a redirect clearly, without resending the signed request elsewhere', async () => {
+    server.script({ status: 301, headers: { location: 'https://kms.example.com/' }, body: '' });
+    const error = await rejection(client().listKeys());
+    assert.ok(error instanceof KMSServiceError);
+    assert.equal(error.statusCode, 301);
+    assert.match(
+      error.message,
+      /redirected \(HTTP 301\) to https:\/\/kms\.example\.com\/; .*does not follow/,
+    );
+    assert.equal(server.requests.length, 1);
+  });
+
+  it('stops reading an answer over the size guard, with or without Content-Length, and does not retry', async () => {
+    const huge = 'x'.repeat(MAX_RESPONSE_BYTES + 1);
+    for (const chunked of [false, true]) {
+      server.requests.length = 0;
+      server.script({ status: 200, body: huge, chunked });
+      const error = await rejection(client().listKeys());
+      assert.ok(error instanceof NetworkError, String(error));
+      assert.equal(error.code, 'ResponseTooLarge');
+      assert.equal(server.requests.length, 1);
+    }
+    server.script(json(200, { Keys: [] }));
+    assert.deepEqual(await client().listKeys(), [], 'the next call gets a fresh connection');
+  });
+
+  it('reports a connection cut in the middle of the answer as a NetworkError with its cause code', async () => {
+    const cut = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(200, { 'content-length': '1000' }).write('{"Keys":');
+        setTimeout(() => res.socket?.destroy(), 20);
+      });
+    });
+    await new Promise<void>((resolve) => cut.listen(0, '127.0.0.1', resolve));
+    const { port } = cut.address() as AddressInfo;
+    const config = new AWSConfig({
+      region: 'us-east-1',
+      ...TEST_CREDENTIALS,
+      endpoint: `http://127.0.0.1:${port}`,
+    });
+    const error = await rejection(new KMSClient(config, { maxAttempts: 1 }).listKeys());
+    cut.close();
+    assert.ok(error instanceof NetworkError, String(error));
+    assert.equal(error.code, 'ECONNRESET');
   });
 });
 

@@ -1,4 +1,8 @@
 import { startKmslab } from '../helpers/kmslab.ts';
 import { kmsClientSuite } from './kms-suite.ts';
 
-kmsClientSuite('kmslab', () => startKmslab(), { pagesListKeys: true, checksSignatures: true });
+kmsClientSuite('kmslab', () => startKmslab(), {
+  pagesLists: true,
+  keepsRotationPeriod: true,
+  checksSignatures: true,
+});

@@ -9,5 +9,5 @@ kmsClientSuite(
     accessKeyId: 'AKIAIOSFODNN7EXAMPLE',
     secretAccessKey: 'moto-does-not-check-signatures',
   }),
-  { pagesListKeys: false, checksSignatures: false },
+  { pagesLists: false, keepsRotationPeriod: false, checksSignatures: false },
 );

@@ -19,8 +19,10 @@ export interface KmsServer {
 }
 
 export interface SuiteOptions {
-  /** The server pages ListKeys by Limit/Marker (moto ignores Limit and answers one page). */
-  pagesListKeys: boolean;
+  /** The server pages ListKeys, ListAliases... by Limit/Marker (moto ignores Limit and answers one page). */
+  pagesLists: boolean;
+  /** The server keeps EnableKeyRotation's RotationPeriodInDays (moto ignores it). */
+  keepsRotationPeriod: boolean;
   /** The server verifies SigV4 signatures (moto does not). */
   checksSignatures: boolean;
 }
@@ -74,7 +76,7 @@ export function kmsClientSuite(name: string, start: () => Promise<KmsServer>, op
       assert.equal(new Set(ids).size, ids.length, 'no key twice');
     });
 
-    if (options.pagesListKeys) {
+    if (options.pagesLists) {
       it('lists more keys than fit on one default page (100)', async () => {
         const created: string[] = [];
         for (let i = 0; i < 101; i++) created.push((await kms.createKey()).KeyId);
@@ -150,6 +152,67 @@ export function kmsClientSuite(name: string, start: () => Promise<KmsServer>, op
       assert.ok(aliases.Aliases?.some((a) => a.AliasName === aliasName));
       const random = await kms.send('GenerateRandom', { NumberOfBytes: 24 });
       assert.equal(bytes(random.Plaintext ?? ''), 24);
+    });
+
+    it('re-encrypts under another key and context, inside KMS', async () => {
+      const [source, destination] = keys as [KMSKey, KMSKey];
+      const encrypted = await kms.encrypt(source.keyId, 'moved', { encryptionContext: { from: 'a' } });
+      const moved = await kms.reEncrypt(encrypted.ciphertextBlob, destination.keyId, {
+        sourceEncryptionContext: { from: 'a' },
+        destinationEncryptionContext: { to: 'b' },
+      });
+      assert.equal(moved.keyId, destination.keyArn);
+      assert.equal(moved.sourceKeyId, source.keyArn);
+      const decrypted = await kms.decrypt(moved.ciphertextBlob, { encryptionContext: { to: 'b' } });
+      assert.equal(decrypted.keyId, destination.keyArn);
+      assert.equal(decrypted.plaintext, Buffer.from('moved').toString('base64'));
+    });
+
+    it('generates random bytes of the size asked for', async () => {
+      const [a, b] = [await kms.generateRandom(24), await kms.generateRandom(24)];
+      assert.equal(bytes(a), 24);
+      assert.notEqual(a, b);
+    });
+
+    it("lists every alias, or one key's, in camelCase", async () => {
+      const all = await kms.listAliases();
+      const ours = all.find((alias) => alias.aliasName === aliasName);
+      assert.equal(ours?.aliasArn, aliasArn);
+      assert.equal(ours?.targetKeyId, keys[0]?.keyId);
+      const forKey = await kms.listAliases({ keyId: keys[0]?.keyId });
+      assert.deepEqual(
+        forKey.map((alias) => alias.aliasName),
+        [aliasName],
+      );
+    });
+
+    it('schedules a key for deletion', async () => {
+      const { KeyId } = await kms.createKey();
+      const before = Date.now() / 1000;
+      const scheduled = await kms.scheduleKeyDeletion(KeyId, 7);
+      assert.match(scheduled.keyId, new RegExp(KeyId));
+      const days = (scheduled.deletionDate - before) / 86_400;
+      assert.ok(days > 6.9 && days < 7.1, `deletion in ${days} days`);
+      assert.equal((await kms.describeKey(KeyId)).KeyState, 'PendingDeletion');
+    });
+
+    it('turns on automatic rotation with its period', async () => {
+      const { KeyId } = await kms.createKey();
+      await kms.enableKeyRotation(KeyId, 180);
+      const status = await kms.send('GetKeyRotationStatus', { KeyId });
+      assert.equal(status.KeyRotationEnabled, true);
+      if (options.keepsRotationPeriod) assert.equal(status.RotationPeriodInDays, 180);
+    });
+
+    it('pages through ListAliases with for await, one page per request', async () => {
+      const extra = [`${aliasName}-2`, `${aliasName}-3`];
+      for (const name of extra) await kms.createAlias(name, (keys[1] as KMSKey).keyId);
+      const pages = [];
+      for await (const page of kms.paginate('ListAliases', { KeyId: (keys[1] as KMSKey).keyId, Limit: 1 })) {
+        pages.push(page.Aliases?.map((alias) => alias.AliasName));
+      }
+      if (options.pagesLists) assert.deepEqual(pages, [[extra[0]], [extra[1]]]);
+      else assert.deepEqual(pages.flat(), extra);
     });
 
     it('raises NotFoundException for an unknown key, naming the operation', async () => {

@@ -5,7 +5,8 @@ import { expectedSignature, parseAuthorization } from '../../src/sigv4/verify.ts
 
 /** What the server does with the next request. */
 export type Reply =
-  | { status: number; body?: string; headers?: Record<string, string> }
+  /** `chunked` sends the body in 64 kB writes without a Content-Length. */
+  | { status: number; body?: string; headers?: Record<string, string>; chunked?: boolean }
   /** Read the request, then destroy the connection without answering. */
   | { reset: true }
   /** Read the request and never answer. */
@@ -18,6 +19,8 @@ export interface RecordedRequest {
   target: string;
   /** The Authorization header matches the request as received (host, target, body...) and the secret. */
   signatureValid: boolean;
+  /** The client's port: the same for requests sent over one kept-alive connection. */
+  remotePort: number;
 }
 
 export interface ScriptedServer {
@@ -74,11 +77,22 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
           { ...auth, requestDate: headers['x-amz-date'] ?? '' },
           TEST_CREDENTIALS.secretAccessKey,
         ) === auth.signature;
-      requests.push({ headers: req.headers, body, target: headers['x-amz-target'] ?? '', signatureValid });
+      requests.push({
+        headers: req.headers,
+        body,
+        target: headers['x-amz-target'] ?? '',
+        signatureValid,
+        remotePort: req.socket.remotePort ?? 0,
+      });
 
       const reply = (replies.length > 1 ? replies.shift() : replies[0]) as Reply;
       if ('reset' in reply) req.socket.destroy();
-      else if ('status' in reply) res.writeHead(reply.status, reply.headers ?? {}).end(reply.body ?? '');
+      else if ('status' in reply && reply.chunked) {
+        res.writeHead(reply.status, reply.headers ?? {});
+        const text = reply.body ?? '';
+        for (let at = 0; at < text.length; at += 65_536) res.write(text.slice(at, at + 65_536));
+        res.end();
+      } else if ('status' in reply) res.writeHead(reply.status, reply.headers ?? {}).end(reply.body ?? '');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

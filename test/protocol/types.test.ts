@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { loadModel, renderTypes, TYPES_PATH } from '../../scripts/gen-protocol.ts';
+import {
+  LIMITS_PATH,
+  loadModel,
+  PAGINATORS_PATH,
+  renderLimits,
+  renderPaginators,
+  renderTypes,
+  TYPES_PATH,
+} from '../../scripts/gen-protocol.ts';
 import type {
   CreateKeyResponse,
   EncryptionAlgorithmSpec,
@@ -10,13 +18,36 @@ import type {
   OperationName,
   Unit,
 } from '../../src/protocol/index.ts';
+import { PAGINATORS } from '../../src/protocol/paginators.ts';
 
-test('src/protocol/types.ts is what the generator makes of the committed model', () => {
-  const committed = readFileSync(TYPES_PATH, 'utf8');
-  assert.ok(
-    renderTypes(loadModel()) === committed,
-    'types.ts is stale: run `node --import tsx scripts/gen-protocol.ts` and commit the result',
-  );
+for (const [path, render] of [
+  [TYPES_PATH, renderTypes],
+  [PAGINATORS_PATH, renderPaginators],
+  [LIMITS_PATH, renderLimits],
+] as const) {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  test(`src/protocol/${name} is what the generator makes of the committed model`, () => {
+    assert.ok(
+      render(loadModel()) === readFileSync(path, 'utf8'),
+      `${name} is stale: run \`node --import tsx scripts/gen-protocol.ts\` and commit the result`,
+    );
+  });
+}
+
+test("the paginated operations are the model's eight, each paged by Marker and NextMarker", () => {
+  assert.deepEqual(Object.keys(PAGINATORS), [
+    'DescribeCustomKeyStores',
+    'ListAliases',
+    'ListGrants',
+    'ListKeyPolicies',
+    'ListKeyRotations',
+    'ListKeys',
+    'ListResourceTags',
+    'ListRetirableGrants',
+  ]);
+  for (const tokens of Object.values(PAGINATORS)) {
+    assert.deepEqual(tokens, { inputToken: 'Marker', outputToken: 'NextMarker' });
+  }
 });
 
 test('the types describe the wire: required members, base64 blobs, epoch-second timestamps, units', () => {

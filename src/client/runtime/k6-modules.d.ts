@@ -23,11 +23,12 @@ declare module 'k6/http' {
 }
 
 declare module 'k6/crypto' {
+  export function randomBytes(size: number): ArrayBuffer;
   export function sha256(input: string | Uint8Array, outputEncoding: 'hex'): string;
   export function hmac(
-    algorithm: 'sha256',
+    algorithm: 'sha256' | 'sha512',
     key: string | Uint8Array,
-    input: string,
+    input: string | Uint8Array,
     outputEncoding: 'binary',
   ): ArrayBuffer;
   export function hmac(
@@ -40,4 +41,6 @@ declare module 'k6/crypto' {
 
 declare module 'k6/encoding' {
   export function b64encode(input: string | Uint8Array | ArrayBuffer, encoding?: 'std'): string;
+  export function b64decode(input: string, encoding: 'std'): ArrayBuffer;
+  export function b64decode(input: string, encoding: 'std', format: 's'): string;
 }

@@ -10,11 +10,12 @@ export const k6Runtime: Runtime = {
     hmacSha256Hex: (key, data) => hmac('sha256', key, data, 'hex'),
   },
   env: (name) => __ENV[name],
+  profile: () => undefined,
   base64: (data) => b64encode(data, 'std'),
-  async post({ url, host, headers, body, timeoutMs }) {
-    const res = await http.asyncRequest('POST', url, body, {
+  async post({ endpoint, headers, body, timeoutMs }) {
+    const res = await http.asyncRequest('POST', `${endpoint.url}/`, body, {
       // An explicit Host makes k6 send exactly the host that was signed.
-      headers: { ...headers, Host: host },
+      headers: { ...headers, Host: endpoint.host },
       // 'text' keeps the body even when the script sets discardResponseBodies.
       responseType: 'text',
       timeout: timeoutMs,

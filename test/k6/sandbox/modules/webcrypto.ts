@@ -155,7 +155,8 @@ function toHostAlgorithm(realm: Realm, algorithm: unknown): unknown {
 
 function toRealmValue(realm: Realm, value: unknown): unknown {
   if (types.isArrayBuffer(value)) return arrayBuffer(realm, new Uint8Array(value));
-  if (value instanceof webcrypto.CryptoKey || typeof value !== 'object' || value === null) return value;
+  // util.types, not `instanceof webcrypto.CryptoKey`: Node 20 does not export the CryptoKey class.
+  if (types.isCryptoKey(value) || typeof value !== 'object' || value === null) return value;
   if ('privateKey' in value && 'publicKey' in value) return newObject(realm, { ...value });
   return toRealm(realm, value);
 }
