@@ -25,10 +25,12 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) =>
       response.writeHead(400).end('{}');
       return;
     }
-    const caller = authenticator.authenticate(
-      { method: 'POST', url: request.url ?? '/', rawHeaders: request.rawHeaders, body },
+    const authentication = authenticator.authenticate(
+      { method: 'POST', url: request.url ?? '/', rawHeaders: request.rawHeaders },
       now,
     );
+    authenticator.verifySignature(authentication, body);
+    const { caller } = authentication;
     const answer = JSON.stringify(
       handler(JSON.parse(body.toString('utf8')), { caller, now, requestId: randomUUID() }),
     );

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { partitionOf } from '../protocol/regions.ts';
 import type { AuthMode } from '../server/auth.ts';
 import type { CredentialEntry } from '../server/context.ts';
 import {
@@ -85,7 +86,6 @@ export const SERVE_SETTINGS = [
 
 const ACCESS_KEY_ID = /^[A-Za-z0-9]{16,128}$/;
 const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export interface ParsedServeOptions {
   options: ServeOptions;
@@ -107,8 +107,8 @@ export function parseServeOptions(args: string[], env: NodeJS.ProcessEnv): Parse
   if (!ACCOUNT_ID.test(accountId))
     throw new UsageError(`--account: "${accountId}" is not a 12-digit account ID`);
   const region = setting('region') ?? DEFAULT_REGION;
-  if (!REGION.test(region))
-    throw new UsageError(`--region: "${region}" is not an AWS region name such as us-east-1`);
+  if (!partitionOf(region))
+    throw new UsageError(`--region: "${region}" is not a region AWS KMS runs in, such as us-east-1`);
 
   const credentialsText = setting('credentials');
   const options: ServeOptions = {

@@ -67,6 +67,7 @@ export async function startKmslab({ options, logger, env, seedSpec }: StartOptio
       ...(logger.request ? { log: logger.request } : {}),
       // An internal error is a kmslab bug; its stack helps the report and holds no request data.
       onInternalError: (error) => logger.error(`internal error: ${(error as Error)?.stack ?? String(error)}`),
+      debug: (message) => logger.debug(message),
     });
     await listen(server, options.port, options.host);
   } catch (error) {
@@ -150,7 +151,7 @@ export function banner(
   const credential = first ?? DEFAULT_CREDENTIALS;
   const lines = [
     `kmslab ${version} listening on ${running.endpoint} (ready in ${Math.round(readyMs)} ms)`,
-    `  region    ${options.region} (requests may use any region; each region has its own keys)`,
+    `  region    ${options.region} (requests may use any region AWS KMS runs in; each region has its own keys)`,
     `  account   ${options.accountId}`,
     running.database === undefined
       ? '  storage   in memory (discarded when kmslab stops)'

@@ -21,6 +21,8 @@ export interface StartKmslabOptions {
   credentials?: CredentialEntry[];
   /** The server's clock (signature expiry, creation dates); real time by default. */
   clock?: () => Date;
+  /** How long a client has to send a whole request; the server's default otherwise. */
+  requestTimeoutMs?: number;
 }
 
 export interface Kmslab {
@@ -33,6 +35,10 @@ export interface Kmslab {
   service: KmsServiceAdmin;
   /** One entry per request served. */
   logs: RequestLogEntry[];
+  /** The server's debug messages. */
+  debugLines: string[];
+  /** How many connections the server holds open. */
+  openConnections(): Promise<number>;
   /** An AWS SDK client for this server with the default credentials and no retries. */
   sdk(overrides?: { accessKeyId?: string; secretAccessKey?: string; region?: string }): KMSClient;
   stop(): Promise<void>;
@@ -47,12 +53,15 @@ export async function startKmslab(options: StartKmslabOptions = {}): Promise<Kms
   if (options.seed)
     service.applySeed(options.seed, { accountId: DEFAULT_ACCOUNT_ID, region: DEFAULT_REGION });
   const logs: RequestLogEntry[] = [];
+  const debugLines: string[] = [];
   const server = createKmsServer({
     service,
     credentials: options.credentials ?? [DEFAULT_CREDENTIALS],
     auth: options.auth ?? 'sigv4',
     log: (entry) => logs.push(entry),
+    debug: (message) => debugLines.push(message),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -66,6 +75,11 @@ export async function startKmslab(options: StartKmslabOptions = {}): Promise<Kms
     secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
     service,
     logs,
+    debugLines,
+    openConnections: () =>
+      new Promise((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      ),
     sdk(overrides = {}) {
       const client = new KMSClient({
         endpoint,

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
+  LIMITS_PATH,
   loadModel,
   PAGINATORS_PATH,
+  renderLimits,
   renderPaginators,
   renderTypes,
   TYPES_PATH,
@@ -18,21 +20,19 @@ import type {
 } from '../../src/protocol/index.ts';
 import { PAGINATORS } from '../../src/protocol/paginators.ts';
 
-test('src/protocol/types.ts is what the generator makes of the committed model', () => {
-  const committed = readFileSync(TYPES_PATH, 'utf8');
-  assert.ok(
-    renderTypes(loadModel()) === committed,
-    'types.ts is stale: run `node --import tsx scripts/gen-protocol.ts` and commit the result',
-  );
-});
-
-test('src/protocol/paginators.ts is what the generator makes of the committed model', () => {
-  const committed = readFileSync(PAGINATORS_PATH, 'utf8');
-  assert.ok(
-    renderPaginators(loadModel()) === committed,
-    'paginators.ts is stale: run `node --import tsx scripts/gen-protocol.ts` and commit the result',
-  );
-});
+for (const [path, render] of [
+  [TYPES_PATH, renderTypes],
+  [PAGINATORS_PATH, renderPaginators],
+  [LIMITS_PATH, renderLimits],
+] as const) {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  test(`src/protocol/${name} is what the generator makes of the committed model`, () => {
+    assert.ok(
+      render(loadModel()) === readFileSync(path, 'utf8'),
+      `${name} is stale: run \`node --import tsx scripts/gen-protocol.ts\` and commit the result`,
+    );
+  });
+}
 
 test("the paginated operations are the model's eight, each paged by Marker and NextMarker", () => {
   assert.deepEqual(Object.keys(PAGINATORS), [

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CreateKeyCommand, GenerateDataKeyCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { MAX_REQUEST_BYTES } from '../../src/protocol/limits.ts';
 import { createNodeSigV4 } from '../../src/sigv4/node.ts';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
 
@@ -150,10 +151,15 @@ describe('the HTTP layer', () => {
     }
   });
 
-  test('a body over 1 MiB is refused without reading it all', async () => {
-    const res = await rawRequest(server, 'TrentService.Encrypt', `{"Plaintext":"${'A'.repeat(1_100_000)}"}`);
+  test('a body larger than the largest request the model allows → 413, in AWS words', async () => {
+    const res = await rawRequest(
+      server,
+      'TrentService.Encrypt',
+      `{"Plaintext":"${'A'.repeat(MAX_REQUEST_BYTES)}"}`,
+    );
     assert.equal(res.status, 413);
     assert.equal(res.json.__type, 'SerializationException');
+    assert.equal(res.json.message, `HTTP content length exceeded ${MAX_REQUEST_BYTES} bytes.`);
   });
 
   test('the request log names operation, key and status, and never the plaintext', async () => {

@@ -1,3 +1,4 @@
+import { PARTITIONS, partitionOf } from '../../protocol/regions.ts';
 import { Errors } from './messages.ts';
 
 /** The ways a request can name a KMS key. */
@@ -8,9 +9,7 @@ export type KeyReference =
   | { kind: 'aliasArn'; aliasName: string; accountId: string; region: string };
 
 function partition(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
+  return partitionOf(region) ?? 'aws';
 }
 
 export function keyArn(accountId: string, region: string, keyId: string): string {
@@ -21,7 +20,9 @@ export function aliasArn(accountId: string, region: string, aliasName: string): 
   return `arn:${partition(region)}:kms:${region}:${accountId}:${aliasName}`;
 }
 
-const ARN = /^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):kms:([a-z0-9-]+):(\d{12}):(key\/.+|alias\/.+)$/;
+const ARN = new RegExp(
+  `^arn:(${Object.keys(PARTITIONS).join('|')}):kms:([a-z0-9-]+):(\\d{12}):(key\\/.+|alias\\/.+)$`,
+);
 
 /** Parses a KeyId-style input; an ARN that is not a KMS key or alias ARN is InvalidArnException. */
 export function parseKeyReference(value: string): KeyReference {
