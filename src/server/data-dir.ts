@@ -263,7 +263,8 @@ export function checkIntegrity(database: string): IntegrityCheck {
   });
   worker.unref();
   const passed = new Promise<void>((resolve, reject) => {
-    worker.once('message', (problems: string[]) => {
+    worker.once('message', (rows: string[]) => {
+      const problems = rows.flatMap((row) => row.split('\n'));
       if (problems.length === 1 && problems[0] === 'ok') resolve();
       else reject(corrupt(database, problems.join('; ')));
     });
