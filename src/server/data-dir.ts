@@ -172,6 +172,7 @@ async function lockDataDir(path: string, warn: (message: string) => void): Promi
     renameSync(`${pidFile}.tmp`, pidFile);
   } catch (error) {
     // The lock holds without it; only a refused start's message loses the PID.
+    rmSync(`${pidFile}.tmp`, { force: true });
     warn(`cannot write ${pidFile}: ${(error as Error).message}`);
   }
   return {
