@@ -3,12 +3,14 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
   DecryptCommand,
   DescribeKeyCommand,
   EncryptCommand,
+  GetKeyLastUsageCommand,
   ListKeysCommand,
 } from '@aws-sdk/client-kms';
 import { run, serve } from './spawn.ts';
@@ -91,6 +93,48 @@ describe('kmslab serve --data-dir', () => {
     try {
       const { Plaintext } = await second.sdk().send(new DecryptCommand({ CiphertextBlob }));
       assert.equal(Buffer.from(Plaintext as Uint8Array).toString(), 'x');
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('GetKeyLastUsage survives kill -9 once its durability window (1 s) has passed', async () => {
+    const dir = dataDir();
+    const first = await serve(['--data-dir', dir]);
+    const kms = first.sdk();
+    const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId as string;
+    const encrypted = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('used') }));
+    await delay(2500);
+    assert.equal((await first.stop('SIGKILL')).signal, 'SIGKILL');
+
+    const second = await serve(['--data-dir', dir]);
+    try {
+      const { KeyLastUsage } = await second.sdk().send(new GetKeyLastUsageCommand({ KeyId: keyId }));
+      assert.equal(KeyLastUsage?.Operation, 'Encrypt');
+      assert.equal(KeyLastUsage?.KmsRequestId, encrypted.$metadata.requestId);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  test('SIGTERM writes the usage recorded just before it', async () => {
+    const dir = dataDir();
+    const first = await serve(['--data-dir', dir]);
+    const kms = first.sdk();
+    const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId as string;
+    const decrypted = await kms.send(
+      new DecryptCommand({
+        CiphertextBlob: (await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') })))
+          .CiphertextBlob,
+      }),
+    );
+    assert.equal((await first.stop('SIGTERM')).code, 0);
+
+    const second = await serve(['--data-dir', dir]);
+    try {
+      const { KeyLastUsage } = await second.sdk().send(new GetKeyLastUsageCommand({ KeyId: keyId }));
+      assert.equal(KeyLastUsage?.Operation, 'Decrypt');
+      assert.equal(KeyLastUsage?.KmsRequestId, decrypted.$metadata.requestId);
     } finally {
       await second.stop();
     }
