@@ -55,7 +55,11 @@ export async function openDataDir(
   rootKeyEnvironment: string | undefined,
   warn: (message: string) => void,
 ): Promise<DataDir> {
-  mkdirSync(path, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new DataDirError(`cannot create the data dir ${path}: ${(error as Error).message}`);
+  }
   warnIfOthersCanWrite(path, warn);
   const lock = await lockDataDir(path, warn);
   try {

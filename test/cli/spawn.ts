@@ -1,11 +1,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS } from '../../src/server/defaults.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/kmslab.js', import.meta.url));
+
+const temporaryDirs: string[] = [];
+after(() => {
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A path for a data dir that does not exist yet, in a temporary directory removed after the tests. */
+export function newDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kmslab-cli-'));
+  temporaryDirs.push(dir);
+  return join(dir, 'data');
+}
 
 /** The environment without any KMSLAB_ or AWS_ setting of the machine, plus `extra`. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {

@@ -523,7 +523,7 @@ export class RootKeyMismatch extends Error {
 
 /** A key listing's cursor is the row id of the last key listed: keys are listed in creation order. */
 function keyCursor(cursor: string): number {
-  const pk = /^\d{1,15}$/.test(cursor) ? Number(cursor) : Number.NaN;
+  const pk = /^\d{1,16}$/.test(cursor) ? Number(cursor) : Number.NaN;
   if (!Number.isSafeInteger(pk)) throw Errors.invalidMarker();
   return pk;
 }
