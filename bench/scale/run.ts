@@ -7,7 +7,9 @@
  *
  *   npm run bench:scale -- [--keys 1,50000,1000000] [--duration 5] [--keep]
  *
- * The data dir of one key is the baseline: the machine's own speed in the same run.
+ * The data dir of one key is the baseline: the machine's own speed in the same run. The servers of all sizes run
+ * side by side and every measurement takes its turns across them, so that a busy moment of the machine does not
+ * land on one size only.
  * --keep leaves the data dirs in the temporary directory (kmslab-scale-<keys>) and reuses them next time.
  * Needs wrk (apt-get install -y wrk); 1,000,000 keys take ~0.7 GB of disk and a few minutes to create.
  */
@@ -39,6 +41,8 @@ const root = join(import.meta.dirname, '..', '..');
 const BATCH = 10_000;
 const ALIAS_EVERY = 10;
 const SAMPLES = 30;
+const STARTS = 5;
+const ROUNDS = 3;
 
 function keyIdOf(index: number): string {
   const hex = index.toString(16).padStart(12, '0');
@@ -78,6 +82,7 @@ function createKeys(dir: string, count: number): number {
 interface Server {
   child: ChildProcess;
   port: number;
+  /** From spawning to the "listening" line, and the time the server itself reports. */
   wallMs: number;
   readyMs: number;
 }
@@ -102,168 +107,197 @@ async function startServer(dir: string): Promise<Server> {
   return { child, port, wallMs: performance.now() - started, readyMs: ready };
 }
 
+async function stopServer(server: Server): Promise<void> {
+  const exited = once(server.child, 'exit');
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
 function memoryMb(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
 }
 
-async function timed(call: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await call();
-  return performance.now() - started;
+function percentile(xs: number[], p: number): number {
+  return [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? Number.NaN;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-
-/** The median and the worst of SAMPLES calls, in ms. */
-async function latency(call: () => Promise<unknown>): Promise<string> {
-  const samples: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) samples.push(await timed(call));
-  return `${median(samples).toFixed(2)} / ${Math.max(...samples).toFixed(2)}`;
+/** The median and the 90th percentile, in ms. */
+function summary(samples: number[]): string {
+  return `${percentile(samples, 0.5).toFixed(2)} / ${percentile(samples, 0.9).toFixed(2)}`;
 }
 
-interface Listing {
-  /** The markers that start the first, the middle and the last page of a walk at `limit`. */
-  markers: [string | undefined, string | undefined, string | undefined];
-  walkSeconds: number;
+/** Each call SAMPLES times, taking turns across the calls: one sample list per call. */
+async function interleaved(calls: (() => Promise<unknown>)[]): Promise<number[][]> {
+  const samples = calls.map((): number[] => []);
+  for (let i = 0; i < SAMPLES; i++) {
+    for (const [n, call] of calls.entries()) {
+      const started = performance.now();
+      await call();
+      samples[n]?.push(performance.now() - started);
+    }
+  }
+  return samples;
+}
+
+interface Walk {
+  /** The markers that start the first, middle and last pages. */
+  markers: (string | undefined)[];
+  seconds: number;
   pages: number;
 }
 
-/** Walks a whole list at `limit` per page, keeping the markers of the first, middle and last pages. */
-async function walk(page: (marker: string | undefined) => Promise<string | undefined>): Promise<Listing> {
+/** Walks a whole list, page by page. */
+async function walk(page: (marker: string | undefined) => Promise<string | undefined>): Promise<Walk> {
   const started = performance.now();
   const markers: (string | undefined)[] = [undefined];
-  let marker: string | undefined;
-  do {
-    marker = await page(marker);
-    if (marker) markers.push(marker);
-  } while (marker);
-  const middle = markers[Math.floor(markers.length / 2)];
+  for (let marker = await page(undefined); marker; marker = await page(marker)) markers.push(marker);
   return {
-    markers: [undefined, middle, markers[markers.length - 1]],
-    walkSeconds: (performance.now() - started) / 1000,
+    markers: [undefined, markers[Math.floor(markers.length / 2)], markers[markers.length - 1]],
+    seconds: (performance.now() - started) / 1000,
     pages: markers.length,
   };
 }
 
-interface Measured {
-  keys: number;
-  createSeconds: number;
-  databaseMb: number;
-  wallMs: number;
-  readyMs: number;
-  listKeys: Record<string, string>;
-  listKeysWalk: string;
-  listAliases: Record<string, string>;
-  listAliasesWalk: string;
-  generateDataKeyP50: string;
-  generateDataKeyRps: number;
-  rssMb: number;
-  peakRssMb: number;
+function client(port: number): KMSClient {
+  return new KMSClient(
+    new AWSConfig({
+      region: DEFAULT_REGION,
+      accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+      secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+      endpoint: `http://127.0.0.1:${port}`,
+    }),
+    { maxAttempts: 1 },
+  );
 }
 
-async function measure(count: number): Promise<Measured> {
+const table: { name: string; cells: string[] }[] = [];
+const row = (name: string, cells: string[]) => table.push({ name, cells });
+
+const dirs: string[] = [];
+const created: string[] = [];
+for (const count of sizes) {
   const dir = join(tmpdir(), `kmslab-scale-${count}`);
-  let createSeconds = Number.NaN;
-  if (!values.keep || !existsSync(join(dir, DATABASE_FILE))) {
+  dirs.push(dir);
+  if (values.keep && existsSync(join(dir, DATABASE_FILE))) {
+    created.push('reused');
+  } else {
     rmSync(dir, { recursive: true, force: true });
     process.stderr.write(`creating ${count} keys in ${dir}\n`);
-    createSeconds = createKeys(dir, count);
-  }
-  const databaseMb = statSync(join(dir, DATABASE_FILE)).size / 2 ** 20;
-  const server = await startServer(dir);
-  try {
-    const kms = new KMSClient(
-      new AWSConfig({
-        region: DEFAULT_REGION,
-        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-        secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
-        endpoint: `http://127.0.0.1:${server.port}`,
-      }),
-      { maxAttempts: 1 },
-    );
-
-    const keyWalk = await walk(async (Marker) => {
-      const page = await kms.send('ListKeys', { Limit: 1000, Marker });
-      return page.Truncated ? page.NextMarker : undefined;
-    });
-    const listKeys: Record<string, string> = {};
-    for (const Limit of [100, 1000]) {
-      for (const [position, Marker] of ['first', 'middle', 'last'].map(
-        (p, i) => [p, keyWalk.markers[i]] as const,
-      )) {
-        listKeys[`${position} ${Limit}`] = await latency(() => kms.send('ListKeys', { Limit, Marker }));
-      }
-    }
-    const aliasWalk = await walk(async (Marker) => {
-      const page = await kms.send('ListAliases', { Limit: 100, Marker });
-      return page.Truncated ? page.NextMarker : undefined;
-    });
-    const listAliases: Record<string, string> = {};
-    for (const [position, Marker] of ['first', 'middle', 'last'].map(
-      (p, i) => [p, aliasWalk.markers[i]] as const,
-    )) {
-      listAliases[position] = await latency(() => kms.send('ListAliases', { Limit: 100, Marker }));
-    }
-
-    const hotKey = keyIdOf(0);
-    const generateDataKeyP50 = await latency(() => kms.generateDataKey(hotKey, 32));
-    const script = generateDataKeyScript(server.port, hotKey);
-    runWrk(server.port, script, 16, 1); // warm-up
-    const { rps, errors } = runWrk(server.port, script, 16, duration);
-    if (errors > 0) throw new Error(`GenerateDataKey: ${errors} errors under wrk`);
-    const memory = memoryMb(server.child.pid ?? 0);
-    return {
-      keys: count,
-      createSeconds,
-      databaseMb,
-      wallMs: server.wallMs,
-      readyMs: server.readyMs,
-      listKeys,
-      listKeysWalk: `${keyWalk.walkSeconds.toFixed(1)} s (${keyWalk.pages} pages)`,
-      listAliases,
-      listAliasesWalk: `${aliasWalk.walkSeconds.toFixed(1)} s (${aliasWalk.pages} pages)`,
-      generateDataKeyP50,
-      generateDataKeyRps: rps,
-      rssMb: memory.rss,
-      peakRssMb: memory.peak,
-    };
-  } finally {
-    server.child.kill('SIGTERM');
-    await once(server.child, 'exit');
-    if (!values.keep) rmSync(dir, { recursive: true, force: true });
+    created.push(`${createKeys(dir, count).toFixed(0)} s`);
   }
 }
-
-const results: Measured[] = [];
-for (const size of sizes) results.push(await measure(size));
-
-const row = (name: string, cell: (m: Measured) => string) =>
-  console.log(`| ${name} | ${results.map(cell).join(' | ')} |`);
-console.log(
-  `\nkmslab serve on a data dir of N keys (an alias for every ${ALIAS_EVERY}th), ${new Date().toISOString()}`,
-);
-console.log(`latencies through HTTP from a Node client: median / worst of ${SAMPLES}, ms\n`);
-console.log(`| | ${results.map((m) => `${m.keys.toLocaleString('en-US')} keys`).join(' | ')} |`);
-console.log(`|---|${results.map(() => '---:').join('|')}|`);
-row('keys created through the store', (m) =>
-  Number.isNaN(m.createSeconds) ? 'reused' : `${m.createSeconds.toFixed(0)} s`,
-);
-row('kmslab.sqlite3', (m) => `${m.databaseMb.toFixed(0)} MB`);
-row('start-up: spawn → listening', (m) => `${m.wallMs.toFixed(0)} ms (ready in ${m.readyMs} ms)`);
-for (const key of Object.keys(results[0]?.listKeys ?? {})) {
-  const [position, limit] = key.split(' ');
-  row(`ListKeys Limit ${limit}, ${position} page`, (m) => m.listKeys[key] ?? '');
-}
-row('ListKeys: every page at Limit 1000', (m) => m.listKeysWalk);
-for (const position of ['first', 'middle', 'last']) {
-  row(`ListAliases Limit 100, ${position} page`, (m) => m.listAliases[position] ?? '');
-}
-row('ListAliases: every page at Limit 100', (m) => m.listAliasesWalk);
-row('GenerateDataKey, one hot key, sequential', (m) => m.generateDataKeyP50);
-row(`GenerateDataKey, wrk 16 connections ${duration} s`, (m) => `${m.generateDataKeyRps.toFixed(0)} req/s`);
+row('keys created through the store', created);
 row(
-  'resident memory after all of this (peak)',
-  (m) => `${m.rssMb.toFixed(0)} MB (${m.peakRssMb.toFixed(0)} MB)`,
+  'kmslab.sqlite3',
+  dirs.map((dir) => `${(statSync(join(dir, DATABASE_FILE)).size / 2 ** 20).toFixed(0)} MB`),
 );
+
+process.stderr.write('start-up\n');
+const starts = dirs.map((): Server[] => []);
+for (let i = 0; i < STARTS; i++) {
+  for (const [n, dir] of dirs.entries()) {
+    const server = await startServer(dir);
+    starts[n]?.push(server);
+    await stopServer(server);
+  }
+}
+row(
+  `start-up: spawn → listening, median of ${STARTS} (reported ready)`,
+  starts.map(
+    (s) =>
+      `${percentile(
+        s.map((x) => x.wallMs),
+        0.5,
+      ).toFixed(0)} ms (${percentile(
+        s.map((x) => x.readyMs),
+        0.5,
+      ).toFixed(0)} ms)`,
+  ),
+);
+
+const servers: Server[] = [];
+try {
+  for (const dir of dirs) servers.push(await startServer(dir));
+  const clients = servers.map((server) => client(server.port));
+
+  process.stderr.write('ListKeys, ListAliases\n');
+  const keyWalks: Walk[] = [];
+  const aliasWalks: Walk[] = [];
+  for (const kms of clients) {
+    keyWalks.push(
+      await walk(async (Marker) => {
+        const page = await kms.send('ListKeys', { Limit: 1000, Marker });
+        return page.Truncated ? page.NextMarker : undefined;
+      }),
+    );
+    aliasWalks.push(
+      await walk(async (Marker) => {
+        const page = await kms.send('ListAliases', { Limit: 100, Marker });
+        return page.Truncated ? page.NextMarker : undefined;
+      }),
+    );
+  }
+  const positions = ['first', 'middle', 'last'];
+  for (const Limit of [100, 1000]) {
+    for (const [p, position] of positions.entries()) {
+      const samples = await interleaved(
+        clients.map((kms, n) => () => kms.send('ListKeys', { Limit, Marker: keyWalks[n]?.markers[p] })),
+      );
+      row(`ListKeys Limit ${Limit}, ${position} page (ms, median / p90)`, samples.map(summary));
+    }
+  }
+  row(
+    'ListKeys: every page at Limit 1000',
+    keyWalks.map((w) => `${w.seconds.toFixed(1)} s (${w.pages} pages)`),
+  );
+  for (const [p, position] of positions.entries()) {
+    const samples = await interleaved(
+      clients.map(
+        (kms, n) => () => kms.send('ListAliases', { Limit: 100, Marker: aliasWalks[n]?.markers[p] }),
+      ),
+    );
+    row(`ListAliases Limit 100, ${position} page (ms, median / p90)`, samples.map(summary));
+  }
+  row(
+    'ListAliases: every page at Limit 100',
+    aliasWalks.map((w) => `${w.seconds.toFixed(1)} s (${w.pages} pages)`),
+  );
+
+  process.stderr.write('GenerateDataKey\n');
+  const hotKey = keyIdOf(0);
+  const latencies = await interleaved(clients.map((kms) => () => kms.generateDataKey(hotKey, 32)));
+  row('GenerateDataKey on one hot key, sequential (ms, median / p90)', latencies.map(summary));
+  const scripts = servers.map((server) => generateDataKeyScript(server.port, hotKey));
+  for (const [n, server] of servers.entries()) runWrk(server.port, scripts[n] ?? '', 16, 1); // warm-up
+  const rates = servers.map((): number[] => []);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [n, server] of servers.entries()) {
+      const { rps, errors } = runWrk(server.port, scripts[n] ?? '', 16, duration);
+      if (errors > 0) throw new Error(`GenerateDataKey: ${errors} errors under wrk`);
+      rates[n]?.push(rps);
+    }
+  }
+  row(
+    `GenerateDataKey on one hot key, wrk 16 connections (req/s, median of ${ROUNDS} × ${duration} s)`,
+    rates.map((r) => percentile(r, 0.5).toFixed(0)),
+  );
+  row(
+    'resident memory at the end (peak)',
+    servers.map((server) => {
+      const memory = memoryMb(server.child.pid ?? 0);
+      return `${memory.rss.toFixed(0)} MB (${memory.peak.toFixed(0)} MB)`;
+    }),
+  );
+} finally {
+  for (const server of servers) await stopServer(server);
+  if (!values.keep) for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+}
+
+console.log(
+  `\nkmslab serve on data dirs of N keys (an alias for every ${ALIAS_EVERY}th), ${new Date().toISOString()}\n`,
+);
+console.log(`| | ${sizes.map((n) => `${n.toLocaleString('en-US')} keys`).join(' | ')} |`);
+console.log(`|---|${sizes.map(() => '---:').join('|')}|`);
+for (const { name, cells } of table) console.log(`| ${name} | ${cells.join(' | ')} |`);
