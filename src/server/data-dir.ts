@@ -36,7 +36,6 @@ export class DataDirError extends Error {
 }
 
 export interface DataDir {
-  readonly path: string;
   readonly database: string;
   readonly rootKey: RootKey;
   /** Releases the lock. */
@@ -66,7 +65,6 @@ export async function openDataDir(
     const database = join(path, DATABASE_FILE);
     const { rootKey, isNew } = rootKeyOf(path, database, rootKeyEnvironment);
     return {
-      path,
       database,
       rootKey,
       release: lock.release,
