@@ -18,7 +18,7 @@ import { createKmsService } from '../server/service.ts';
 import type { ServeOptions } from './options.ts';
 
 /**
- * How long start-up waits for the database's integrity check before it listens: a data dir of up to ~150,000
+ * How long start-up waits for the database's integrity check before it listens: a data dir of up to ~100,000
  * keys is checked before the first request; a larger one is checked while kmslab serves, and stopped if it fails.
  */
 const INTEGRITY_WAIT_MS = 250;

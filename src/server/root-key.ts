@@ -70,9 +70,10 @@ export function randomRootKey(): RootKey {
 }
 
 /**
- * Writes a new root key to `path`, which must not exist. The key goes to a temporary file first, is synced, and
- * only then takes its name: a crash or a full disk leaves no file rather than an empty or partial one. The mode
- * applies at creation, so the key is never readable by others, not even briefly.
+ * Writes a new root key to `path`, where there is none (the caller holds the data dir's lock and has looked). The
+ * key goes to a temporary file first, is synced, and only then takes its name: a crash or a full disk leaves no
+ * file rather than an empty or partial one. The mode applies at creation, so the key is never readable by others,
+ * not even briefly.
  */
 export function createRootKeyFile(path: string): RootKey {
   const key = randomBytes(ROOT_KEY_BYTES);

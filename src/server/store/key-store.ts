@@ -123,8 +123,6 @@ function aliasFromRow(row: AliasRow): AliasRecord {
 export interface KeyStoreOptions {
   /** How many keys (with their decrypted material) stay in memory; the least recently used are dropped. */
   keyCacheSize?: number;
-  /** The database file must exist already (a data dir that has one); never create an empty one in its place. */
-  mustExist?: boolean;
 }
 
 /** Enough for the hot keys of any load test; each cached key costs a few KB. */
@@ -151,7 +149,7 @@ export class KeyStore {
     const cacheSize = options.keyCacheSize ?? DEFAULT_KEY_CACHE_SIZE;
     this.#keys = new LruCache(cacheSize);
     this.#aliasTargets = new LruCache(cacheSize);
-    this.#db = new Database(path, { fileMustExist: options.mustExist ?? false });
+    this.#db = new Database(path);
     try {
       if (path !== ':memory:' && path !== '') this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('foreign_keys = ON');
