@@ -5,9 +5,9 @@
  * ListAliases page latency at the first, middle and last positions, and GenerateDataKey on a hot key. Prints
  * one table.
  *
- *   npm run bench:scale -- [--keys 1,50000,1000000] [--duration 5] [--keep]
+ *   npm run bench:scale -- [--keys 1000,50000,1000000] [--duration 5] [--keep]
  *
- * The data dir of one key is the baseline: the machine's own speed in the same run. The servers of all sizes run
+ * The data dir of 1,000 keys (one full page at Limit 1000) is the baseline: the machine's own speed in the same run. The servers of all sizes run
  * side by side and every measurement takes its turns across them, so that a busy moment of the machine does not
  * land on one size only.
  * --keep leaves the data dirs in the temporary directory (kmslab-scale-<keys>) and reuses them next time.
@@ -30,7 +30,7 @@ import { freePort, generateDataKeyScript, runWrk } from '../wrk.ts';
 
 const { values } = parseArgs({
   options: {
-    keys: { type: 'string', default: '1,50000,1000000' },
+    keys: { type: 'string', default: '1000,50000,1000000' },
     duration: { type: 'string', default: '5' },
     keep: { type: 'boolean', default: false },
   },
