@@ -7,9 +7,10 @@
  *
  *   npm run bench:scale -- [--keys 1000,50000,1000000] [--duration 5] [--keep]
  *
- * The data dir of 1,000 keys (one full page at Limit 1000) is the baseline: the machine's own speed in the same run. The servers of all sizes run
- * side by side and every measurement takes its turns across them, so that a busy moment of the machine does not
- * land on one size only.
+ * The data dir of 1,000 keys (one full page at Limit 1000) is the baseline: the machine's own speed in the same
+ * run. The servers of all sizes run side by side and every measurement takes its turns across them, so that a busy
+ * moment of the machine does not land on one size only.
+ *
  * --keep leaves the data dirs in the temporary directory (kmslab-scale-<keys>) and reuses them next time.
  * Needs wrk (apt-get install -y wrk); 1,000,000 keys take ~0.7 GB of disk and a few minutes to create.
  */

@@ -18,8 +18,9 @@ import { createKmsService } from '../server/service.ts';
 import type { ServeOptions } from './options.ts';
 
 /**
- * How long start-up waits for the database's integrity check before it listens: a data dir of up to ~100,000
- * keys is checked before the first request; a larger one is checked while kmslab serves, and stopped if it fails.
+ * How long start-up waits for the database's integrity check before it listens: a data dir of some thousands of
+ * keys is checked before the first request; a larger one (a million keys: 2-4 s) is checked while kmslab serves,
+ * and stopped if it fails.
  */
 const INTEGRITY_WAIT_MS = 250;
 
