@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { DataDirError } from '../server/data-dir.ts';
 import { createLogger } from '../server/log.ts';
 import { RootKeyError } from '../server/root-key.ts';
 import { SeedError } from '../server/seed.ts';
@@ -69,18 +70,25 @@ async function serve(args: string[]): Promise<number> {
   }
   // The handlers go in before the banner: a supervisor that reads "listening" may signal at once.
   const stopped = new Promise<number>((resolve) => {
-    const shutdown = (signal: NodeJS.Signals) => {
-      logger.info(`${signal}: stopping`);
+    const shutdown = (code: number) => {
       running.stop().then(
-        () => resolve(0),
+        () => resolve(code),
         (error: unknown) => {
           logger.error(`stopping failed: ${(error as Error).message}`);
           resolve(1);
         },
       );
     };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info(`${signal}: stopping`);
+      shutdown(0);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    running.integrity.catch((error: unknown) => {
+      logger.error(`${(error as Error).message}; stopping`);
+      shutdown(2);
+    });
   });
   process.stdout.write(banner(running, options, VERSION, performance.now()));
   return stopped;
@@ -117,7 +125,7 @@ try {
   if (error instanceof UsageError) {
     process.stderr.write(`kmslab: ${error.message}\nRun \`kmslab --help\` for usage.\n`);
     process.exitCode = 2;
-  } else if (error instanceof SeedError || error instanceof RootKeyError) {
+  } else if (error instanceof SeedError || error instanceof RootKeyError || error instanceof DataDirError) {
     process.stderr.write(`kmslab: ${error.message}\n`);
     process.exitCode = 2;
   } else if (error instanceof StartupError) {

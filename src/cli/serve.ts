@@ -1,17 +1,28 @@
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { KmsServiceAdmin, SeedSpec } from '../server/context.ts';
+import {
+  checkIntegrity,
+  type DataDir,
+  databaseRefused,
+  type IntegrityCheck,
+  openDataDir,
+} from '../server/data-dir.ts';
 import { DEFAULT_CREDENTIALS } from '../server/defaults.ts';
 import { createKmsServer } from '../server/http.ts';
 import type { Logger } from '../server/log.ts';
-import { loadRootKey, ROOT_KEY_ENV } from '../server/root-key.ts';
+import { ROOT_KEY_ENV, type RootKey, randomRootKey, rootKeyFromEnvironment } from '../server/root-key.ts';
 import { loadSeedFile, type ParsedSeed } from '../server/seed.ts';
 import { createKmsService } from '../server/service.ts';
 import type { ServeOptions } from './options.ts';
 
-export const DATABASE_FILE = 'kmslab.sqlite3';
+/**
+ * How long start-up waits for the database's integrity check before it listens: a data dir of some thousands of
+ * keys is checked before the first request; a larger one (a million keys: 2-4 s) is checked while kmslab serves,
+ * and stopped if it fails.
+ */
+const INTEGRITY_WAIT_MS = 250;
 
 /** A start-up failure that is the user's to fix (a seed file, a root key, a busy port): no stack trace. */
 export class StartupError extends Error {
@@ -29,7 +40,12 @@ export interface RunningKmslab {
   rootKeyFile?: string;
   rootKeyCreated: boolean;
   seed?: ParsedSeed;
-  /** Closes the listener and every open connection, then the database. */
+  /**
+   * Settles when the database's integrity check has finished (at once in memory): rejects with a DataDirError
+   * when it found the file corrupt, and kmslab must then stop.
+   */
+  integrity: Promise<void>;
+  /** Closes the listener and every open connection, then the database, then releases the data dir. */
   stop(): Promise<void>;
 }
 
@@ -41,20 +57,28 @@ export interface StartOptions {
   seedSpec?: SeedSpec;
 }
 
-/** Opens the store, applies the seeds and listens: everything `kmslab serve` does before its banner. */
+/**
+ * Takes the data dir, opens the store, applies the seeds and listens: everything `kmslab serve` does before its
+ * banner. A start that fails leaves a data dir as it found it.
+ */
 export async function startKmslab({ options, logger, env, seedSpec }: StartOptions): Promise<RunningKmslab> {
   // The seed is read first so that a bad file fails before anything is created on disk.
   const seed = options.seed === undefined ? undefined : loadSeedFile(options.seed);
   for (const warning of seed?.warnings ?? []) logger.warn(warning);
 
-  const dataDir = options.inMemory ? undefined : options.dataDir;
-  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const rootKey = loadRootKey({ dataDir, envValue: env[ROOT_KEY_ENV] });
-  const database = dataDir === undefined ? ':memory:' : join(dataDir, DATABASE_FILE);
-
-  const service = createKmsService({ database, rootKey: rootKey.key });
+  const dataDir = options.inMemory
+    ? undefined
+    : await openDataDir(options.dataDir, env[ROOT_KEY_ENV], (message) => logger.warn(message));
+  const rootKey = dataDir?.rootKey ?? rootKeyFromEnvironment(env[ROOT_KEY_ENV]) ?? randomRootKey();
+  let service: KmsServiceAdmin | undefined;
+  let integrity: IntegrityCheck | undefined;
   let server: Server | undefined;
   try {
+    service = openService(dataDir, rootKey, logger);
+    if (dataDir) {
+      integrity = checkIntegrity(dataDir.database);
+      await Promise.race([integrity.passed, delay(INTEGRITY_WAIT_MS, undefined, { ref: false })]);
+    }
     const defaults = { accountId: options.accountId, region: options.region };
     if (seed) applySeed(service, seed.spec, defaults, options.seed ?? '');
     if (seedSpec) applySeed(service, seedSpec, defaults, 'the built-in seed');
@@ -72,21 +96,44 @@ export async function startKmslab({ options, logger, env, seedSpec }: StartOptio
     await listen(server, options.port, options.host);
   } catch (error) {
     server?.close();
-    service.close();
+    integrity?.stop();
+    try {
+      service?.close();
+    } finally {
+      dataDir?.releaseAfterFailedStart();
+    }
     throw error;
   }
 
   const listening = server;
+  const started = service;
   const { port } = listening.address() as AddressInfo;
+  let stopping: Promise<void> | undefined;
   const running: RunningKmslab = {
     endpoint: `http://${clientHost(options.host)}:${port}`,
     rootKeyCreated: rootKey.source === 'created',
-    stop: () => stop(listening, service),
+    integrity: integrity?.passed ?? Promise.resolve(),
+    stop: () => {
+      stopping ??= stop(listening, started, integrity, dataDir);
+      return stopping;
+    },
   };
-  if (dataDir !== undefined) running.database = database;
+  if (dataDir !== undefined) running.database = dataDir.database;
   if (rootKey.path !== undefined) running.rootKeyFile = rootKey.path;
   if (seed) running.seed = seed;
   return running;
+}
+
+function openService(dataDir: DataDir | undefined, rootKey: RootKey, logger: Logger): KmsServiceAdmin {
+  try {
+    return createKmsService({
+      database: dataDir?.database ?? ':memory:',
+      rootKey: rootKey.key,
+      onBackgroundError: (error) => logger.error(`writing key usage failed: ${(error as Error)?.message}`),
+    });
+  } catch (error) {
+    throw dataDir ? databaseRefused(dataDir, error) : error;
+  }
 }
 
 function applySeed(
@@ -132,12 +179,22 @@ function clientHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-async function stop(server: Server, service: KmsServiceAdmin): Promise<void> {
+async function stop(
+  server: Server,
+  service: KmsServiceAdmin,
+  integrity: IntegrityCheck | undefined,
+  dataDir: DataDir | undefined,
+): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   // Keep-alive connections from SDKs and load generators would hold close() open until they time out.
   server.closeAllConnections();
   await closed;
-  service.close();
+  integrity?.stop();
+  try {
+    service.close();
+  } finally {
+    dataDir?.release();
+  }
 }
 
 /** The start-up banner: where the server is and the exact variables that point AWS tools at it. */

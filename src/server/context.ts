@@ -31,6 +31,7 @@ export interface KmsService {
   readonly handlers: Readonly<Record<string, Handler | undefined>>;
   /** Runs due background work (scheduled deletions, automatic rotations) as of `now`. */
   runDueWork(now: Date): void;
+  /** Writes what is still in memory (recorded key usage) and closes the store. */
   close(): void;
 }
 
@@ -58,6 +59,10 @@ export interface ServiceOptions {
   database: string;
   /** 32 bytes: key material is encrypted at rest under this key. */
   rootKey: Uint8Array;
+  /** How many keys stay cached in memory with their material (default: the store's). */
+  keyCacheSize?: number;
+  /** Called with an error of background work (writing recorded key usage); the default prints it. */
+  onBackgroundError?: (error: unknown) => void;
 }
 
 /** What the service exposes beyond the handlers, for the CLI. */

@@ -10,11 +10,28 @@ import { usageHandlers } from './operations/usage.ts';
 import { KeyStore } from './store/key-store.ts';
 
 /**
+ * How often recorded key usage (GetKeyLastUsage) is written to disk: what a crash of the process (kill -9) can
+ * lose. Writing it with every request would put a SQLite transaction on the data plane.
+ */
+export const USAGE_FLUSH_INTERVAL_MS = 1000;
+
+/**
+ * Due deletions and rotations carried out per run, each kind: a backlog (a data dir started after a long stop)
+ * is worked off over several runs instead of stalling the requests of one.
+ */
+const DUE_WORK_BATCH = 1000;
+
+/**
  * The KMS service: the operation handlers over one store. runDueWork carries out what time makes due:
- * deletions whose waiting period has passed, automatic rotations, and writing recorded key usage to disk.
+ * deletions whose waiting period has passed and automatic rotations. Recorded key usage is written to disk every
+ * USAGE_FLUSH_INTERVAL_MS and when the service closes.
  */
 export function createKmsService(options: ServiceOptions): KmsServiceAdmin {
-  const store = new KeyStore(options.database, options.rootKey);
+  const store = new KeyStore(
+    options.database,
+    options.rootKey,
+    options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize },
+  );
   const handlers: Record<string, Handler> = {
     ...keyHandlers(store),
     ...aliasHandlers(store),
@@ -24,17 +41,26 @@ export function createKmsService(options: ServiceOptions): KmsServiceAdmin {
     ...rotationHandlers(store),
     ...usageHandlers(store),
   };
+  const onError = options.onBackgroundError ?? ((error: unknown) => console.error(error));
+  const usageFlush = setInterval(() => {
+    try {
+      store.flushUsage();
+    } catch (error) {
+      onError(error);
+    }
+  }, USAGE_FLUSH_INTERVAL_MS);
+  usageFlush.unref();
   return {
     handlers,
     runDueWork(now: Date) {
-      for (const key of store.keysDueForDeletion(now.getTime())) store.deleteKey(key);
-      rotateDueKeys(store, now);
-      store.flushUsage();
+      for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH)) store.deleteKey(key);
+      rotateDueKeys(store, now, DUE_WORK_BATCH);
     },
     applySeed(spec, defaults) {
       applySeed(store, spec, defaults, new Date());
     },
     close() {
+      clearInterval(usageFlush);
       store.close();
     },
   };

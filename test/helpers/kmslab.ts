@@ -16,6 +16,8 @@ export interface StartKmslabOptions {
   /** SQLite file; a throwaway in-memory store by default. */
   database?: string;
   rootKey?: Uint8Array;
+  /** How many keys the store keeps in memory (the default: the store's). */
+  keyCacheSize?: number;
   seed?: SeedSpec;
   auth?: AuthMode;
   credentials?: CredentialEntry[];
@@ -49,6 +51,7 @@ export async function startKmslab(options: StartKmslabOptions = {}): Promise<Kms
   const service = createKmsService({
     database: options.database ?? ':memory:',
     rootKey: options.rootKey ?? randomBytes(32),
+    ...(options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize }),
   });
   if (options.seed)
     service.applySeed(options.seed, { accountId: DEFAULT_ACCOUNT_ID, region: DEFAULT_REGION });

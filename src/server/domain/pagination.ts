@@ -41,28 +41,36 @@ function decodeMarker(marker: string, list: string): string {
 }
 
 /**
- * One page of a list sorted by `sortKey` (unique, ascending). The marker remembers the last sort key returned,
- * not an offset, so items created or deleted between pages neither repeat nor shift the next page.
+ * One page of a list that `fetch` reads in order: up to `count` items after the cursor of the last item of the
+ * previous page. The marker carries that cursor, which only the list's owner understands (a sort key, a row
+ * position): items created or deleted between pages neither repeat nor shift the next page.
  */
+export function paginateQuery<T>(
+  request: PageRequest,
+  limits: ListLimits,
+  fetch: (after: string | undefined, count: number) => readonly T[],
+  cursorOf: (item: T) => string,
+): Page<T> {
+  const limit = Math.min(request.Limit ?? limits.defaultLimit, limits.maxLimit);
+  const after = request.Marker === undefined ? undefined : decodeMarker(request.Marker, limits.list);
+  // One more than the page shows whether another page follows.
+  const fetched = fetch(after, limit + 1);
+  const items = fetched.slice(0, limit);
+  const last = items[items.length - 1];
+  if (fetched.length <= limit || last === undefined) return { items, Truncated: false };
+  return { items, NextMarker: encodeMarker({ list: limits.list, after: cursorOf(last) }), Truncated: true };
+}
+
+/** One page of a list held in memory, sorted by `sortKey` (unique, ascending). */
 export function paginate<T>(
   items: readonly T[],
   sortKey: (item: T) => string,
   request: PageRequest,
   limits: ListLimits,
 ): Page<T> {
-  const limit = Math.min(request.Limit ?? limits.defaultLimit, limits.maxLimit);
-  let start = 0;
-  if (request.Marker !== undefined) {
-    const after = decodeMarker(request.Marker, limits.list);
-    start = items.findIndex((item) => sortKey(item) > after);
-    if (start < 0) start = items.length;
-  }
-  const page = items.slice(start, start + limit);
-  const last = page[page.length - 1];
-  if (start + limit >= items.length || last === undefined) return { items: page, Truncated: false };
-  return {
-    items: page,
-    NextMarker: encodeMarker({ list: limits.list, after: sortKey(last) }),
-    Truncated: true,
+  const fetch = (after: string | undefined, count: number) => {
+    const start = after === undefined ? 0 : items.findIndex((item) => sortKey(item) > after);
+    return start < 0 ? [] : items.slice(start, start + count);
   };
+  return paginateQuery(request, limits, fetch, sortKey);
 }

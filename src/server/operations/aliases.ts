@@ -3,7 +3,7 @@ import { checkAliasName, checkNewAliasName } from '../domain/alias.ts';
 import { aliasArn } from '../domain/arn.ts';
 import { assertNotPendingDeletion, epochSeconds } from '../domain/key.ts';
 import { Errors } from '../domain/messages.ts';
-import { type PageRequest, paginate } from '../domain/pagination.ts';
+import { type PageRequest, paginateQuery } from '../domain/pagination.ts';
 import type { KeyStore } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 
@@ -46,16 +46,14 @@ export function aliasHandlers(store: KeyStore): Record<string, Handler> {
     },
 
     ListAliases(input: PageRequest & { KeyId?: string }, { caller }) {
-      let aliases = store.listAliases(caller.accountId, caller.region);
-      if (input.KeyId !== undefined) {
-        const { keyId } = resolveKey(store, caller, input.KeyId, 'key-only').record;
-        aliases = aliases.filter((a) => a.targetKeyId === keyId);
-      }
-      const page = paginate(aliases, (a) => a.aliasName, input, {
-        list: 'aliases',
-        defaultLimit: 50,
-        maxLimit: 100,
-      });
+      const { accountId, region } = caller;
+      const key = input.KeyId === undefined ? undefined : resolveKey(store, caller, input.KeyId, 'key-only');
+      const page = paginateQuery(
+        input,
+        { list: 'aliases', defaultLimit: 50, maxLimit: 100 },
+        (after, count) => store.listAliases(accountId, region, after, count, key),
+        (a) => a.cursor,
+      );
       return {
         Aliases: page.items.map((a) => ({
           AliasName: a.aliasName,

@@ -11,7 +11,7 @@ import {
   keyMetadata,
 } from '../domain/key.ts';
 import { Errors } from '../domain/messages.ts';
-import { type PageRequest, paginate } from '../domain/pagination.ts';
+import { type PageRequest, paginateQuery } from '../domain/pagination.ts';
 import { checkPolicy, defaultKeyPolicy } from '../domain/policy.ts';
 import { checkTags, type Tag } from '../domain/tags.ts';
 import type { KeyStore } from '../store/key-store.ts';
@@ -79,17 +79,15 @@ export function keyHandlers(store: KeyStore): Record<string, Handler> {
     },
 
     ListKeys(input: PageRequest, { caller }) {
-      const keys = store.listKeyIds(caller.accountId, caller.region);
-      const page = paginate(keys, (k) => String(k.pk).padStart(16, '0'), input, {
-        list: 'keys',
-        defaultLimit: 100,
-        maxLimit: 1000,
-      });
+      const { accountId, region } = caller;
+      const page = paginateQuery(
+        input,
+        { list: 'keys', defaultLimit: 100, maxLimit: 1000 },
+        (after, count) => store.listKeys(accountId, region, after, count),
+        (k) => k.cursor,
+      );
       return {
-        Keys: page.items.map(({ keyId }) => ({
-          KeyId: keyId,
-          KeyArn: keyArn(caller.accountId, caller.region, keyId),
-        })),
+        Keys: page.items.map(({ keyId }) => ({ KeyId: keyId, KeyArn: keyArn(accountId, region, keyId) })),
         NextMarker: page.NextMarker,
         Truncated: page.Truncated,
       };

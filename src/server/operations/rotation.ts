@@ -17,9 +17,12 @@ interface KeyIdInput {
   KeyId: string;
 }
 
-/** Automatic rotation of every enabled key whose rotation date has come; the next one is a period later. */
-export function rotateDueKeys(store: KeyStore, now: Date): void {
-  for (const key of store.keysDueForRotation(now.getTime())) {
+/**
+ * Automatic rotation of the enabled keys whose rotation date has come, `limit` at most (the earliest first); the
+ * next one is a period later.
+ */
+export function rotateDueKeys(store: KeyStore, now: Date, limit: number): void {
+  for (const key of store.keysDueForRotation(now.getTime(), limit)) {
     const period = key.record.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
     store.rotate(key, generateMaterial(now.getTime(), 'AUTOMATIC'), {
       nextRotationDate: now.getTime() + period * DAY_MS,

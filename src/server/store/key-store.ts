@@ -7,7 +7,9 @@ import {
   loadedKey,
   type RotationType,
 } from '../domain/key.ts';
+import { Errors } from '../domain/messages.ts';
 import type { Tag } from '../domain/tags.ts';
+import { LruCache } from './lru.ts';
 import { SCHEMA, SCHEMA_VERSION } from './schema.ts';
 import { RootKeySealer } from './sealing.ts';
 
@@ -24,6 +26,9 @@ export interface AliasRecord {
   creationDate: number;
   lastUpdatedDate: number;
 }
+
+/** An item of a listing with the opaque cursor that continues the listing after it. */
+export type Listed<T> = T & { cursor: string };
 
 export interface KeyUsage {
   operation: string;
@@ -115,37 +120,54 @@ function aliasFromRow(row: AliasRow): AliasRecord {
   };
 }
 
+export interface KeyStoreOptions {
+  /** How many keys (with their decrypted material) stay in memory; the least recently used are dropped. */
+  keyCacheSize?: number;
+}
+
+/** Enough for the hot keys of any load test; each cached key costs a few KB. */
+export const DEFAULT_KEY_CACHE_SIZE = 10_000;
+
 /**
  * Keys, material, aliases, tags and usage in SQLite. Reads that the data plane makes (a key with its decrypted
- * material, an alias's target) are cached in memory after first use and kept up to date by every write that goes
- * through this class, so Encrypt, Decrypt and GenerateDataKey don't touch the disk. Last-usage records are kept
- * in memory and written in batches by flushUsage().
+ * material, an alias's target) are cached in memory, in bounded LRU caches, and kept up to date by every write that
+ * goes through this class. Memory follows disk: every write runs in a transaction and reaches the caches only
+ * once it has committed. Last-usage records are kept in memory until flushUsage() writes them in one batch.
  */
 export class KeyStore {
   readonly #db: Database.Database;
   readonly #sealer: RootKeySealer;
-  readonly #keys = new Map<string, StoredKey>();
-  readonly #aliasTargets = new Map<string, string>();
-  readonly #usage = new Map<number, KeyUsage>();
-  readonly #unflushedUsage = new Set<number>();
+  readonly #keys: LruCache<string, StoredKey>;
+  readonly #aliasTargets: LruCache<string, string>;
+  readonly #unflushedUsage = new Map<number, KeyUsage>();
+  /** Cache changes waiting for the running transaction to commit; undefined outside a transaction. */
+  #onCommit: (() => void)[] | undefined;
   readonly #statements;
 
-  constructor(path: string, rootKey: Uint8Array) {
+  constructor(path: string, rootKey: Uint8Array, options: KeyStoreOptions = {}) {
     this.#sealer = new RootKeySealer(rootKey);
+    const cacheSize = options.keyCacheSize ?? DEFAULT_KEY_CACHE_SIZE;
+    this.#keys = new LruCache(cacheSize);
+    this.#aliasTargets = new LruCache(cacheSize);
     this.#db = new Database(path);
-    if (path !== ':memory:' && path !== '') this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.exec(SCHEMA);
-    this.#checkRootKey();
+    try {
+      if (path !== ':memory:' && path !== '') this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('foreign_keys = ON');
+      this.#db.pragma('synchronous = NORMAL');
+      this.#db.exec(SCHEMA);
+      this.#checkRootKey();
+    } catch (error) {
+      this.#db.close();
+      throw error;
+    }
     const db = this.#db;
     this.#statements = {
       keyByScope: db.prepare<[string, string, string], KeyRow>(
         'SELECT * FROM keys WHERE account_id = ? AND region = ? AND key_id = ?',
       ),
       keyByPk: db.prepare<[number], KeyRow>('SELECT * FROM keys WHERE pk = ?'),
-      keysInScope: db.prepare<[string, string], { pk: number; key_id: string }>(
-        'SELECT pk, key_id FROM keys WHERE account_id = ? AND region = ? ORDER BY pk',
+      keysPage: db.prepare<[string, string, number, number], { pk: number; key_id: string }>(
+        'SELECT pk, key_id FROM keys WHERE account_id = ? AND region = ? AND pk > ? ORDER BY pk LIMIT ?',
       ),
       insertKey: db.prepare(
         `INSERT INTO keys (account_id, region, key_id, description, key_state, creation_date, deletion_date,
@@ -160,11 +182,14 @@ export class KeyStore {
          WHERE pk = @pk`,
       ),
       deleteKey: db.prepare<[number]>('DELETE FROM keys WHERE pk = ?'),
-      dueForDeletion: db.prepare<[number], { pk: number }>(
-        `SELECT pk FROM keys WHERE key_state = 'PendingDeletion' AND deletion_date <= ? ORDER BY pk`,
+      // Both walk their partial index in date order: the earliest due first, never the whole table.
+      dueForDeletion: db.prepare<[number, number], { pk: number }>(
+        `SELECT pk FROM keys WHERE key_state = 'PendingDeletion' AND deletion_date <= ?
+         ORDER BY deletion_date LIMIT ?`,
       ),
-      dueForRotation: db.prepare<[number], { pk: number }>(
-        `SELECT pk FROM keys WHERE key_state = 'Enabled' AND next_rotation_date <= ? ORDER BY pk`,
+      dueForRotation: db.prepare<[number, number], { pk: number }>(
+        `SELECT pk FROM keys WHERE key_state = 'Enabled' AND next_rotation_date <= ?
+         ORDER BY next_rotation_date LIMIT ?`,
       ),
       materials: db.prepare<[number], MaterialRow>(
         'SELECT material_id, sealed, created_at, rotation_type FROM key_materials WHERE key_pk = ? ORDER BY seq',
@@ -177,12 +202,16 @@ export class KeyStore {
         `SELECT a.*, k.key_id FROM aliases a JOIN keys k ON k.pk = a.key_pk
          WHERE a.account_id = ? AND a.region = ? AND a.alias_name = ?`,
       ),
-      aliasesInScope: db.prepare<[string, string], AliasRow>(
+      aliasesPage: db.prepare<[string, string, string, number], AliasRow>(
         `SELECT a.*, k.key_id FROM aliases a JOIN keys k ON k.pk = a.key_pk
-         WHERE a.account_id = ? AND a.region = ? ORDER BY a.alias_name`,
+         WHERE a.account_id = ? AND a.region = ? AND a.alias_name > ? ORDER BY a.alias_name LIMIT ?`,
       ),
-      aliasesOfKey: db.prepare<[number], AliasRow>(
-        `SELECT a.*, k.key_id FROM aliases a JOIN keys k ON k.pk = a.key_pk WHERE a.key_pk = ? ORDER BY a.alias_name`,
+      aliasesOfKeyPage: db.prepare<[number, string, number], AliasRow>(
+        `SELECT a.*, k.key_id FROM aliases a JOIN keys k ON k.pk = a.key_pk
+         WHERE a.key_pk = ? AND a.alias_name > ? ORDER BY a.alias_name LIMIT ?`,
+      ),
+      aliasNamesOfKey: db.prepare<[number], { alias_name: string }>(
+        'SELECT alias_name FROM aliases WHERE key_pk = ?',
       ),
       insertAlias: db.prepare(
         `INSERT INTO aliases (account_id, region, alias_name, key_pk, creation_date, last_updated_date)
@@ -215,25 +244,42 @@ export class KeyStore {
       .get(ROOT_KEY_CHECK);
     if (!row) {
       const insert = this.#db.prepare('INSERT INTO meta (name, value) VALUES (?, ?)');
-      insert.run(ROOT_KEY_CHECK, this.#sealer.seal(Buffer.from(ROOT_KEY_CHECK_TEXT), ROOT_KEY_CHECK));
-      insert.run('schema-version', Buffer.from(String(SCHEMA_VERSION)));
+      this.transaction(() => {
+        insert.run(ROOT_KEY_CHECK, this.#sealer.seal(Buffer.from(ROOT_KEY_CHECK_TEXT), ROOT_KEY_CHECK));
+        insert.run('schema-version', Buffer.from(String(SCHEMA_VERSION)));
+      });
       return;
     }
-    if (!this.#sealer.open(row.value, ROOT_KEY_CHECK)) {
-      this.#db.close();
-      throw new Error('the root key does not match the one this database was created with');
-    }
+    if (!this.#sealer.open(row.value, ROOT_KEY_CHECK)) throw new RootKeyMismatch();
   }
 
+  /**
+   * Runs `work` in one SQLite transaction, or as part of the running one. The caches change only once the
+   * transaction has committed: a write that fails (a full disk) leaves memory and disk as they were.
+   */
   transaction<T>(work: () => T): T {
-    return this.#db.transaction(work)();
+    if (this.#onCommit) return work();
+    const onCommit: (() => void)[] = [];
+    this.#onCommit = onCommit;
+    let result: T;
+    try {
+      result = this.#db.transaction(work)();
+    } finally {
+      this.#onCommit = undefined;
+    }
+    for (const change of onCommit) change();
+    return result;
+  }
+
+  #whenCommitted(change: () => void): void {
+    if (this.#onCommit) this.#onCommit.push(change);
+    else change();
   }
 
   // Keys
 
   findKey(accountId: string, region: string, keyId: string): StoredKey | undefined {
-    const cacheKey = scopeKey(accountId, region, keyId);
-    const cached = this.#keys.get(cacheKey);
+    const cached = this.#keys.get(scopeKey(accountId, region, keyId));
     if (cached) return cached;
     const row = this.#statements.keyByScope.get(accountId, region, keyId);
     return row ? this.#load(row) : undefined;
@@ -251,18 +297,28 @@ export class KeyStore {
         rotationType: (m.rotation_type ?? undefined) as RotationType | undefined,
       };
     });
-    return this.#cache(row.pk, record, materials);
+    return this.#remember(row.pk, record, materials);
   }
 
-  #cache(pk: number, record: KeyRecord, materials: KeyMaterial[]): StoredKey {
+  /** Caches a key as it is on disk once the running transaction (if any) commits, and hides the old version now. */
+  #remember(pk: number, record: KeyRecord, materials: KeyMaterial[]): StoredKey {
     const key: StoredKey = { ...loadedKey(record, materials), pk };
-    this.#keys.set(scopeKey(record.accountId, record.region, record.keyId), key);
+    const cacheKey = scopeKey(record.accountId, record.region, record.keyId);
+    this.#keys.delete(cacheKey);
+    this.#whenCommitted(() => this.#keys.set(cacheKey, key));
     return key;
   }
 
-  /** Key IDs in creation order. */
-  listKeyIds(accountId: string, region: string): { pk: number; keyId: string }[] {
-    return this.#statements.keysInScope.all(accountId, region).map((r) => ({ pk: r.pk, keyId: r.key_id }));
+  /** Key IDs in creation order, `limit` at most, after the key whose cursor is given. */
+  listKeys(
+    accountId: string,
+    region: string,
+    after: string | undefined,
+    limit: number,
+  ): Listed<{ keyId: string }>[] {
+    return this.#statements.keysPage
+      .all(accountId, region, after === undefined ? 0 : keyCursor(after), limit)
+      .map((r) => ({ keyId: r.key_id, cursor: String(r.pk) }));
   }
 
   createKey(record: KeyRecord, materials: KeyMaterial[], tags: readonly Tag[]): StoredKey {
@@ -279,7 +335,7 @@ export class KeyStore {
         this.#insertMaterial(pk, seq, record, material);
       });
       this.#writeTags(pk, tags);
-      return this.#cache(pk, record, materials);
+      return this.#remember(pk, record, materials);
     });
   }
 
@@ -299,29 +355,33 @@ export class KeyStore {
     changes: Partial<Omit<KeyRecord, 'accountId' | 'region' | 'keyId' | 'creationDate'>>,
   ): StoredKey {
     const record: KeyRecord = { ...key.record, ...changes };
-    this.#statements.updateKey.run({ pk: key.pk, ...mutableColumns(record) });
-    return this.#cache(key.pk, record, [...key.materials]);
+    return this.transaction(() => {
+      this.#statements.updateKey.run({ pk: key.pk, ...mutableColumns(record) });
+      return this.#remember(key.pk, record, [...key.materials]);
+    });
   }
 
   /** Adds a material version, which becomes current, and records the change to the key in the same transaction. */
   rotate(key: StoredKey, material: KeyMaterial, changes: Partial<KeyRecord> = {}): StoredKey {
+    const record: KeyRecord = { ...key.record, ...changes };
     return this.transaction(() => {
       this.#insertMaterial(key.pk, key.materials.length, key.record, material);
-      const record: KeyRecord = { ...key.record, ...changes };
       this.#statements.updateKey.run({ pk: key.pk, ...mutableColumns(record) });
-      return this.#cache(key.pk, record, [...key.materials, material]);
+      return this.#remember(key.pk, record, [...key.materials, material]);
     });
   }
 
   /** Deletes the key with its material, aliases, tags and usage (the foreign keys cascade). */
   deleteKey(key: StoredKey): void {
-    const aliases = this.#statements.aliasesOfKey.all(key.pk);
-    this.#statements.deleteKey.run(key.pk);
-    this.#keys.delete(scopeKey(key.record.accountId, key.record.region, key.record.keyId));
-    for (const alias of aliases)
-      this.#aliasTargets.delete(scopeKey(alias.account_id, alias.region, alias.alias_name));
-    this.#usage.delete(key.pk);
-    this.#unflushedUsage.delete(key.pk);
+    const { accountId, region, keyId } = key.record;
+    this.transaction(() => {
+      const aliases = this.#statements.aliasNamesOfKey.all(key.pk);
+      this.#statements.deleteKey.run(key.pk);
+      // Dropping cache entries is always safe: they reload from disk if the transaction rolls back.
+      this.#keys.delete(scopeKey(accountId, region, keyId));
+      for (const alias of aliases) this.#aliasTargets.delete(scopeKey(accountId, region, alias.alias_name));
+      this.#whenCommitted(() => this.#unflushedUsage.delete(key.pk));
+    });
   }
 
   #byPk(pk: number): StoredKey | undefined {
@@ -330,12 +390,14 @@ export class KeyStore {
     return this.#keys.get(scopeKey(row.account_id, row.region, row.key_id)) ?? this.#load(row);
   }
 
-  keysDueForDeletion(now: number): StoredKey[] {
-    return this.#statements.dueForDeletion.all(now).flatMap((r) => this.#byPk(r.pk) ?? []);
+  /** Keys whose deletion date has come, the earliest first, `limit` at most. */
+  keysDueForDeletion(now: number, limit: number): StoredKey[] {
+    return this.#statements.dueForDeletion.all(now, limit).flatMap((r) => this.#byPk(r.pk) ?? []);
   }
 
-  keysDueForRotation(now: number): StoredKey[] {
-    return this.#statements.dueForRotation.all(now).flatMap((r) => this.#byPk(r.pk) ?? []);
+  /** Enabled keys whose automatic rotation date has come, the earliest first, `limit` at most. */
+  keysDueForRotation(now: number, limit: number): StoredKey[] {
+    return this.#statements.dueForRotation.all(now, limit).flatMap((r) => this.#byPk(r.pk) ?? []);
   }
 
   // Aliases
@@ -351,29 +413,53 @@ export class KeyStore {
     const cached = this.#aliasTargets.get(cacheKey);
     if (cached !== undefined) return cached;
     const target = this.findAlias(accountId, region, aliasName)?.targetKeyId;
-    if (target !== undefined) this.#aliasTargets.set(cacheKey, target);
+    if (target !== undefined) this.#rememberAlias(cacheKey, target);
     return target;
   }
 
-  listAliases(accountId: string, region: string): AliasRecord[] {
-    return this.#statements.aliasesInScope.all(accountId, region).map(aliasFromRow);
+  #rememberAlias(cacheKey: string, targetKeyId: string): void {
+    this.#aliasTargets.delete(cacheKey);
+    this.#whenCommitted(() => this.#aliasTargets.set(cacheKey, targetKeyId));
+  }
+
+  /**
+   * Aliases by name, `limit` at most, after the alias whose cursor is given; only those of `key` when it is
+   * given.
+   */
+  listAliases(
+    accountId: string,
+    region: string,
+    after: string | undefined,
+    limit: number,
+    key?: StoredKey,
+  ): Listed<AliasRecord>[] {
+    const rows = key
+      ? this.#statements.aliasesOfKeyPage.all(key.pk, after ?? '', limit)
+      : this.#statements.aliasesPage.all(accountId, region, after ?? '', limit);
+    return rows.map((row) => ({ ...aliasFromRow(row), cursor: row.alias_name }));
   }
 
   createAlias(aliasName: string, key: StoredKey, now: number): void {
-    const { accountId, region } = key.record;
-    this.#statements.insertAlias.run(accountId, region, aliasName, key.pk, now, now);
-    this.#aliasTargets.set(scopeKey(accountId, region, aliasName), key.record.keyId);
+    const { accountId, region, keyId } = key.record;
+    this.transaction(() => {
+      this.#statements.insertAlias.run(accountId, region, aliasName, key.pk, now, now);
+      this.#rememberAlias(scopeKey(accountId, region, aliasName), keyId);
+    });
   }
 
   retargetAlias(aliasName: string, key: StoredKey, now: number): void {
-    const { accountId, region } = key.record;
-    this.#statements.retargetAlias.run(key.pk, now, accountId, region, aliasName);
-    this.#aliasTargets.set(scopeKey(accountId, region, aliasName), key.record.keyId);
+    const { accountId, region, keyId } = key.record;
+    this.transaction(() => {
+      this.#statements.retargetAlias.run(key.pk, now, accountId, region, aliasName);
+      this.#rememberAlias(scopeKey(accountId, region, aliasName), keyId);
+    });
   }
 
   deleteAlias(accountId: string, region: string, aliasName: string): void {
-    this.#statements.deleteAlias.run(accountId, region, aliasName);
-    this.#aliasTargets.delete(scopeKey(accountId, region, aliasName));
+    this.transaction(() => {
+      this.#statements.deleteAlias.run(accountId, region, aliasName);
+      this.#aliasTargets.delete(scopeKey(accountId, region, aliasName));
+    });
   }
 
   // Tags
@@ -394,35 +480,48 @@ export class KeyStore {
   // Last usage
 
   recordUsage(key: StoredKey, usage: KeyUsage): void {
-    this.#usage.set(key.pk, usage);
-    this.#unflushedUsage.add(key.pk);
+    this.#unflushedUsage.set(key.pk, usage);
   }
 
   lastUsage(key: StoredKey): KeyUsage | undefined {
-    const remembered = this.#usage.get(key.pk);
-    if (remembered) return remembered;
+    const unflushed = this.#unflushedUsage.get(key.pk);
+    if (unflushed) return unflushed;
     const row = this.#statements.usage.get(key.pk);
-    if (!row) return undefined;
-    const usage = { operation: row.operation, timestamp: row.timestamp, requestId: row.request_id };
-    this.#usage.set(key.pk, usage);
-    return usage;
+    return row && { operation: row.operation, timestamp: row.timestamp, requestId: row.request_id };
   }
 
-  /** Writes the usage recorded since the last flush, in one transaction. */
+  /** Writes the usage recorded since the last flush, in one transaction; kept in memory until it commits. */
   flushUsage(): void {
     if (this.#unflushedUsage.size === 0) return;
     this.transaction(() => {
-      for (const pk of this.#unflushedUsage) {
-        const usage = this.#usage.get(pk);
-        if (usage) this.#statements.upsertUsage.run(pk, usage.operation, usage.timestamp, usage.requestId);
-      }
+      for (const [pk, usage] of this.#unflushedUsage)
+        this.#statements.upsertUsage.run(pk, usage.operation, usage.timestamp, usage.requestId);
+      this.#whenCommitted(() => this.#unflushedUsage.clear());
     });
-    this.#unflushedUsage.clear();
   }
 
+  /** Writes the unflushed usage and closes the database, even when that write fails. */
   close(): void {
     if (!this.#db.open) return;
-    this.flushUsage();
-    this.#db.close();
+    try {
+      this.flushUsage();
+    } finally {
+      this.#db.close();
+    }
   }
+}
+
+/** The database was created under another root key (the message is the fix, for the operator). */
+export class RootKeyMismatch extends Error {
+  constructor() {
+    super('the root key does not match the one this database was created with');
+    this.name = 'RootKeyMismatch';
+  }
+}
+
+/** A key listing's cursor is the row id of the last key listed: keys are listed in creation order. */
+function keyCursor(cursor: string): number {
+  const pk = /^\d{1,16}$/.test(cursor) ? Number(cursor) : Number.NaN;
+  if (!Number.isSafeInteger(pk)) throw Errors.invalidMarker();
+  return pk;
 }

@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS keys (
   on_demand_rotations INTEGER NOT NULL DEFAULT 0,
   UNIQUE (account_id, region, key_id)
 );
+-- ListKeys reads a page of a scope in creation (pk) order from this index alone (key_id is in it).
+CREATE INDEX IF NOT EXISTS keys_listing ON keys (account_id, region, pk, key_id);
 CREATE INDEX IF NOT EXISTS keys_deletion ON keys (deletion_date) WHERE deletion_date IS NOT NULL;
 CREATE INDEX IF NOT EXISTS keys_rotation ON keys (next_rotation_date) WHERE next_rotation_date IS NOT NULL;
 CREATE TABLE IF NOT EXISTS key_materials (
