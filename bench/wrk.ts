@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../src/server/defaults.ts';
 import { createNodeSigV4 } from '../src/sigv4/node.ts';
 
-/** What the wrk benches share: wrk sending one signed GenerateDataKey over and over. */
+/** What the wrk benches share: wrk sending one signed request over and over, and its numbers. */
 
-/** A wrk script that sends one signed GenerateDataKey request for `keyId` (valid for 15 minutes). */
-export function generateDataKeyScript(port: number, keyId: string): string {
-  const body = JSON.stringify({ KeyId: keyId, NumberOfBytes: 32 });
+/** A wrk script that sends one signed request of `operation` with `input` (valid for 15 minutes). */
+export function signedRequestScript(port: number, operation: string, input: object): string {
+  const body = JSON.stringify(input);
   const signed = createNodeSigV4().sign(
     {
       method: 'POST',
@@ -17,7 +17,7 @@ export function generateDataKeyScript(port: number, keyId: string): string {
       headers: {
         Host: `127.0.0.1:${port}`,
         'Content-Type': 'application/x-amz-json-1.1',
-        'X-Amz-Target': 'TrentService.GenerateDataKey',
+        'X-Amz-Target': `TrentService.${operation}`,
       },
       body,
     },
@@ -36,6 +36,11 @@ export function generateDataKeyScript(port: number, keyId: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'kmslab-bench-')), 'request.lua');
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
+}
+
+/** A wrk script for GenerateDataKey of 32 bytes under `keyId`. */
+export function generateDataKeyScript(port: number, keyId: string): string {
+  return signedRequestScript(port, 'GenerateDataKey', { KeyId: keyId, NumberOfBytes: 32 });
 }
 
 function toMs(value: string): number {
