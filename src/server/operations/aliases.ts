@@ -1,9 +1,9 @@
 import type { Handler } from '../context.ts';
-import { checkAliasName, checkNewAliasName } from '../domain/alias.ts';
-import { aliasArn } from '../domain/arn.ts';
-import { assertNotPendingDeletion, epochSeconds } from '../domain/key.ts';
-import { Errors } from '../domain/messages.ts';
-import { type PageRequest, paginate } from '../domain/pagination.ts';
+import { checkAliasName, checkNewAliasName } from '../keys/alias.ts';
+import { aliasArn } from '../keys/arn.ts';
+import { assertNotPendingDeletion, epochSeconds } from '../keys/key.ts';
+import { Errors } from '../messages.ts';
+import { type PageRequest, paginate } from '../pagination.ts';
 import type { KeyStore } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 

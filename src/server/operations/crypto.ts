@@ -1,9 +1,9 @@
 import type { Caller, Handler, OperationContext } from '../context.ts';
-import { open, parseCiphertext, seal } from '../domain/ciphertext.ts';
-import type { EncryptionContext } from '../domain/encryption-context.ts';
-import { assertEnabled, currentMaterial } from '../domain/key.ts';
-import { Errors } from '../domain/messages.ts';
-import { randomBytesFromPool } from '../domain/random.ts';
+import { open, parseCiphertext, seal } from '../crypto/ciphertext.ts';
+import type { EncryptionContext } from '../crypto/encryption-context.ts';
+import { randomBytesFromPool } from '../crypto/random.ts';
+import { assertEnabled, currentMaterial } from '../keys/key.ts';
+import { Errors } from '../messages.ts';
 import type { KeyStore, StoredKey } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 

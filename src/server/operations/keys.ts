@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Handler } from '../context.ts';
-import { keyArn } from '../domain/arn.ts';
+import { keyArn } from '../keys/arn.ts';
 import {
   assertNotPendingDeletion,
   DAY_MS,
@@ -9,11 +9,11 @@ import {
   generateMaterial,
   type KeyRecord,
   keyMetadata,
-} from '../domain/key.ts';
-import { Errors } from '../domain/messages.ts';
-import { type PageRequest, paginate } from '../domain/pagination.ts';
-import { checkPolicy, defaultKeyPolicy } from '../domain/policy.ts';
-import { checkTags, type Tag } from '../domain/tags.ts';
+} from '../keys/key.ts';
+import { checkPolicy, defaultKeyPolicy } from '../keys/policy.ts';
+import { checkTags, type Tag } from '../keys/tags.ts';
+import { Errors } from '../messages.ts';
+import { type PageRequest, paginate } from '../pagination.ts';
 import type { KeyStore } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 

@@ -1,6 +1,6 @@
 import type { Handler } from '../context.ts';
-import { type PageRequest, paginate } from '../domain/pagination.ts';
-import { checkPolicy, checkPolicyName, DEFAULT_POLICY_NAME } from '../domain/policy.ts';
+import { checkPolicy, checkPolicyName, DEFAULT_POLICY_NAME } from '../keys/policy.ts';
+import { type PageRequest, paginate } from '../pagination.ts';
 import type { KeyStore } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 

@@ -7,9 +7,9 @@ import {
   epochSeconds,
   generateMaterial,
   MAX_ON_DEMAND_ROTATIONS,
-} from '../domain/key.ts';
-import { Errors } from '../domain/messages.ts';
-import { type PageRequest, paginate } from '../domain/pagination.ts';
+} from '../keys/key.ts';
+import { Errors } from '../messages.ts';
+import { type PageRequest, paginate } from '../pagination.ts';
 import type { KeyStore, StoredKey } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 

@@ -1,8 +1,8 @@
 import type { Handler } from '../context.ts';
-import { assertNotPendingDeletion } from '../domain/key.ts';
-import { Errors } from '../domain/messages.ts';
-import { type PageRequest, paginate } from '../domain/pagination.ts';
-import { checkTags, mergeTags, type Tag } from '../domain/tags.ts';
+import { assertNotPendingDeletion } from '../keys/key.ts';
+import { checkTags, mergeTags, type Tag } from '../keys/tags.ts';
+import { Errors } from '../messages.ts';
+import { type PageRequest, paginate } from '../pagination.ts';
 import type { KeyStore } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 

@@ -1,5 +1,5 @@
 import type { Handler } from '../context.ts';
-import { epochSeconds } from '../domain/key.ts';
+import { epochSeconds } from '../keys/key.ts';
 import type { KeyStore } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 

@@ -6,8 +6,8 @@ import {
   type LoadedKey,
   loadedKey,
   type RotationType,
-} from '../domain/key.ts';
-import type { Tag } from '../domain/tags.ts';
+} from '../keys/key.ts';
+import type { Tag } from '../keys/tags.ts';
 import { SCHEMA, SCHEMA_VERSION } from './schema.ts';
 import { RootKeySealer } from './sealing.ts';
 

@@ -1,4 +1,4 @@
-import { KMSError } from '../errors.ts';
+import { KMSError } from './errors.ts';
 
 /**
  * Every error a KMS operation answers with, in one place: AWS's error type, HTTP status and message. Where the

@@ -1,4 +1,4 @@
-import { Errors } from './messages.ts';
+import { Errors } from '../messages.ts';
 
 /** The ways a request can name a KMS key. */
 export type KeyReference =

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { Errors } from '../messages.ts';
 import { keyArn } from './arn.ts';
-import { Errors } from './messages.ts';
 
 export type KeyState = 'Enabled' | 'Disabled' | 'PendingDeletion';
 export type RotationType = 'AUTOMATIC' | 'ON_DEMAND';
