@@ -1,4 +1,4 @@
-import type { Handler, KmsServiceAdmin, ServiceOptions } from './context.ts';
+import type { Handlers, KmsServiceAdmin, ServiceOptions } from './context.ts';
 import { aliasHandlers } from './operations/aliases.ts';
 import { cryptoHandlers } from './operations/crypto.ts';
 import { keyHandlers } from './operations/keys.ts';
@@ -15,7 +15,7 @@ import { KeyStore } from './store/key-store.ts';
  */
 export function createKmsService(options: ServiceOptions): KmsServiceAdmin {
   const store = new KeyStore(options.database, options.rootKey);
-  const handlers: Record<string, Handler> = {
+  const handlers: Partial<Handlers> = {
     ...keyHandlers(store),
     ...aliasHandlers(store),
     ...tagHandlers(store),

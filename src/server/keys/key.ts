@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { KeyMetadata } from '../../protocol/index.ts';
 import { Errors } from '../messages.ts';
 import { keyArn } from './arn.ts';
 
@@ -104,7 +105,7 @@ export function epochSeconds(ms: number | undefined): number | undefined {
  * DescribeKey's KeyMetadata, shaped like AWS's answer for a symmetric encryption key. PendingDeletionWindowInDays
  * is absent: AWS shows it only for multi-Region keys pending replica deletion.
  */
-export function keyMetadata(key: LoadedKey) {
+export function keyMetadata(key: LoadedKey): KeyMetadata {
   const { record } = key;
   const pending = record.keyState === 'PendingDeletion';
   return {

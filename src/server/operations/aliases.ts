@@ -1,20 +1,15 @@
-import type { Handler } from '../context.ts';
+import type { Handlers, Output } from '../context.ts';
 import { checkAliasName, checkNewAliasName } from '../keys/alias.ts';
 import { aliasArn } from '../keys/arn.ts';
 import { assertNotPendingDeletion, epochSeconds } from '../keys/key.ts';
 import { Errors } from '../messages.ts';
-import { type PageRequest, paginate } from '../pagination.ts';
+import { paginate } from '../pagination.ts';
 import type { KeyStore } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 
-interface AliasInput {
-  AliasName: string;
-  TargetKeyId: string;
-}
-
-export function aliasHandlers(store: KeyStore): Record<string, Handler> {
+export function aliasHandlers(store: KeyStore): Partial<Handlers> {
   return {
-    CreateAlias(input: AliasInput, { caller, now }) {
+    CreateAlias(input, { caller, now }): Output<'CreateAlias'> {
       checkNewAliasName(input.AliasName);
       const key = resolveKey(store, caller, input.TargetKeyId, 'key-only');
       assertNotPendingDeletion(key);
@@ -25,7 +20,7 @@ export function aliasHandlers(store: KeyStore): Record<string, Handler> {
       return {};
     },
 
-    UpdateAlias(input: AliasInput, { caller, now }) {
+    UpdateAlias(input, { caller, now }): Output<'UpdateAlias'> {
       checkAliasName(input.AliasName);
       if (!store.findAlias(caller.accountId, caller.region, input.AliasName)) {
         throw Errors.aliasNotFound(aliasArn(caller.accountId, caller.region, input.AliasName));
@@ -36,7 +31,7 @@ export function aliasHandlers(store: KeyStore): Record<string, Handler> {
       return {};
     },
 
-    DeleteAlias(input: { AliasName: string }, { caller }) {
+    DeleteAlias(input, { caller }): Output<'DeleteAlias'> {
       checkAliasName(input.AliasName);
       if (!store.findAlias(caller.accountId, caller.region, input.AliasName)) {
         throw Errors.aliasNotFound(aliasArn(caller.accountId, caller.region, input.AliasName));
@@ -45,7 +40,7 @@ export function aliasHandlers(store: KeyStore): Record<string, Handler> {
       return {};
     },
 
-    ListAliases(input: PageRequest & { KeyId?: string }, { caller }) {
+    ListAliases(input, { caller }): Output<'ListAliases'> {
       let aliases = store.listAliases(caller.accountId, caller.region);
       if (input.KeyId !== undefined) {
         const { keyId } = resolveKey(store, caller, input.KeyId, 'key-only').record;

@@ -1,4 +1,10 @@
-import type { Caller, Handler, OperationContext } from '../context.ts';
+import type {
+  EncryptionAlgorithmSpec,
+  GenerateDataKeyRequest,
+  KeyLastUsageTrackingOperation,
+  RecipientInfo,
+} from '../../protocol/index.ts';
+import type { Caller, Handlers, OperationContext, Output } from '../context.ts';
 import { open, parseCiphertext, seal } from '../crypto/ciphertext.ts';
 import type { EncryptionContext } from '../crypto/encryption-context.ts';
 import { randomBytesFromPool } from '../crypto/random.ts';
@@ -7,45 +13,16 @@ import { Errors } from '../messages.ts';
 import type { KeyStore, StoredKey } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 
-const ALGORITHM = 'SYMMETRIC_DEFAULT';
+const ALGORITHM: EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT';
 const MAX_PLAINTEXT_BYTES = 4096;
 
-interface DataPlaneInput {
+/** What the data-plane operations that encrypt under a key share. */
+interface EncryptingInput {
   EncryptionContext?: EncryptionContext;
-  DryRun?: boolean;
-  Recipient?: unknown;
+  Recipient?: RecipientInfo;
 }
 
-interface EncryptInput extends DataPlaneInput {
-  KeyId: string;
-  Plaintext: string;
-  EncryptionAlgorithm?: string;
-}
-
-interface DecryptInput extends DataPlaneInput {
-  CiphertextBlob: string;
-  KeyId?: string;
-  EncryptionAlgorithm?: string;
-}
-
-interface ReEncryptInput {
-  CiphertextBlob: string;
-  SourceEncryptionContext?: EncryptionContext;
-  SourceKeyId?: string;
-  DestinationKeyId: string;
-  DestinationEncryptionContext?: EncryptionContext;
-  SourceEncryptionAlgorithm?: string;
-  DestinationEncryptionAlgorithm?: string;
-  DryRun?: boolean;
-}
-
-interface DataKeyInput extends DataPlaneInput {
-  KeyId: string;
-  NumberOfBytes?: number;
-  KeySpec?: 'AES_128' | 'AES_256';
-}
-
-function checkAlgorithm(algorithm: string | undefined): void {
+function checkAlgorithm(algorithm: EncryptionAlgorithmSpec | undefined): void {
   if (algorithm !== undefined && algorithm !== ALGORITHM)
     throw Errors.algorithmIncompatible(algorithm, ALGORITHM);
 }
@@ -57,20 +34,24 @@ function plaintextOf(base64: string): Buffer {
   return plaintext;
 }
 
-function dataKeyLength(input: DataKeyInput): number {
+function dataKeyLength(input: GenerateDataKeyRequest): number {
   if (input.NumberOfBytes !== undefined && input.KeySpec !== undefined) throw Errors.dataKeyLengthTwice();
   if (input.KeySpec !== undefined) return input.KeySpec === 'AES_128' ? 16 : 32;
   if (input.NumberOfBytes !== undefined) return input.NumberOfBytes;
   throw Errors.dataKeyLengthMissing();
 }
 
-export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
-  function used(key: StoredKey, operation: string, { now, requestId }: OperationContext): void {
+export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
+  function used(
+    key: StoredKey,
+    operation: KeyLastUsageTrackingOperation,
+    { now, requestId }: OperationContext,
+  ): void {
     store.recordUsage(key, { operation, timestamp: now.getTime(), requestId });
   }
 
   /** An enabled key that the request may encrypt under (aliases allowed, as for every data-plane operation). */
-  function encryptionKey(caller: Caller, keyId: string, input: DataPlaneInput): StoredKey {
+  function encryptionKey(caller: Caller, keyId: string, input: EncryptingInput): StoredKey {
     const key = resolveKey(store, caller, keyId, 'key-or-alias');
     assertEnabled(key);
     if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
@@ -89,16 +70,19 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
     return { blob, materialId: material.materialId };
   }
 
-  /** The key a blob was made under and its plaintext; every way it fails to open is InvalidCiphertext. */
+  /**
+   * The key a blob was made under and its plaintext; every way it fails to open is InvalidCiphertext. The model
+   * leaves the blob optional; validation requires it as AWS does, and no blob would be no kmslab blob anyway.
+   */
   function decrypt(
     caller: Caller,
-    ciphertext: string,
+    ciphertext: string | undefined,
     context: EncryptionContext | undefined,
     requestedKeyId: string | undefined,
   ) {
     const requested =
       requestedKeyId === undefined ? undefined : resolveKey(store, caller, requestedKeyId, 'key-or-alias');
-    const parsed = parseCiphertext(Buffer.from(ciphertext, 'base64'));
+    const parsed = parseCiphertext(Buffer.from(ciphertext ?? '', 'base64'));
     if (!parsed) throw Errors.invalidCiphertext();
     const key = store.findKey(caller.accountId, caller.region, parsed.keyId);
     if (requested && requested.pk !== key?.pk) throw Errors.incorrectKey();
@@ -111,7 +95,11 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
     return { key, plaintext, materialId: material.materialId };
   }
 
-  function generateDataKey(input: DataKeyInput, context: OperationContext, operation: string) {
+  function generateDataKey(
+    input: GenerateDataKeyRequest,
+    context: OperationContext,
+    operation: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext',
+  ) {
     const key = encryptionKey(context.caller, input.KeyId, input);
     const dataKey = randomBytesFromPool(dataKeyLength(input));
     if (input.DryRun) throw Errors.dryRun();
@@ -121,7 +109,7 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
   }
 
   return {
-    Encrypt(input: EncryptInput, context) {
+    Encrypt(input, context): Output<'Encrypt'> {
       const { caller } = context;
       const key = encryptionKey(caller, input.KeyId, input);
       checkAlgorithm(input.EncryptionAlgorithm);
@@ -132,7 +120,7 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
       return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: ALGORITHM };
     },
 
-    Decrypt(input: DecryptInput, context) {
+    Decrypt(input, context): Output<'Decrypt'> {
       const { caller } = context;
       if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
       const { key, plaintext, materialId } = decrypt(
@@ -152,7 +140,7 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
       };
     },
 
-    ReEncrypt(input: ReEncryptInput, context) {
+    ReEncrypt(input, context): Output<'ReEncrypt'> {
       const { caller } = context;
       const source = decrypt(caller, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceKeyId);
       checkAlgorithm(input.SourceEncryptionAlgorithm);
@@ -173,7 +161,7 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
       };
     },
 
-    GenerateDataKey(input: DataKeyInput, context) {
+    GenerateDataKey(input, context): Output<'GenerateDataKey'> {
       const { key, dataKey, blob, materialId } = generateDataKey(input, context, 'GenerateDataKey');
       return {
         CiphertextBlob: blob.toString('base64'),
@@ -183,12 +171,12 @@ export function cryptoHandlers(store: KeyStore): Record<string, Handler> {
       };
     },
 
-    GenerateDataKeyWithoutPlaintext(input: DataKeyInput, context) {
+    GenerateDataKeyWithoutPlaintext(input, context): Output<'GenerateDataKeyWithoutPlaintext'> {
       const { key, blob, materialId } = generateDataKey(input, context, 'GenerateDataKeyWithoutPlaintext');
       return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, KeyMaterialId: materialId };
     },
 
-    GenerateRandom(input: { NumberOfBytes?: number; CustomKeyStoreId?: string; Recipient?: unknown }) {
+    GenerateRandom(input): Output<'GenerateRandom'> {
       if (input.NumberOfBytes === undefined) throw Errors.numberOfBytesRequired();
       if (input.CustomKeyStoreId !== undefined) throw Errors.unsupportedCustomKeyStore();
       if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();

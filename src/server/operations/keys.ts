@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Handler } from '../context.ts';
+import type { CreateKeyRequest } from '../../protocol/index.ts';
+import type { Handlers, Output } from '../context.ts';
 import { keyArn } from '../keys/arn.ts';
 import {
   assertNotPendingDeletion,
@@ -11,33 +12,16 @@ import {
   keyMetadata,
 } from '../keys/key.ts';
 import { checkPolicy, defaultKeyPolicy } from '../keys/policy.ts';
-import { checkTags, type Tag } from '../keys/tags.ts';
+import { checkTags } from '../keys/tags.ts';
 import { Errors } from '../messages.ts';
-import { type PageRequest, paginate } from '../pagination.ts';
+import { paginate } from '../pagination.ts';
 import type { KeyStore } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
-
-interface CreateKeyInput {
-  Policy?: string;
-  Description?: string;
-  KeyUsage?: string;
-  CustomerMasterKeySpec?: string;
-  KeySpec?: string;
-  Origin?: string;
-  CustomKeyStoreId?: string;
-  Tags?: Tag[];
-  MultiRegion?: boolean;
-  XksKeyId?: string;
-}
-
-interface KeyIdInput {
-  KeyId: string;
-}
 
 const SYMMETRIC = 'SYMMETRIC_DEFAULT';
 
 /** kmslab creates symmetric encryption keys only; anything else is refused the way KMS refuses it. */
-function checkKeyType(input: CreateKeyInput): void {
+function checkKeyType(input: CreateKeyRequest): void {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) throw Errors.bothKeySpecs();
   const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? SYMMETRIC;
   if (keySpec !== SYMMETRIC) {
@@ -53,9 +37,9 @@ function checkKeyType(input: CreateKeyInput): void {
   if (input.MultiRegion === true) throw Errors.unsupportedMultiRegion();
 }
 
-export function keyHandlers(store: KeyStore): Record<string, Handler> {
+export function keyHandlers(store: KeyStore): Partial<Handlers> {
   return {
-    CreateKey(input: CreateKeyInput, { caller, now }) {
+    CreateKey(input, { caller, now }): Output<'CreateKey'> {
       checkKeyType(input);
       const tags = input.Tags ?? [];
       checkTags(tags);
@@ -74,11 +58,11 @@ export function keyHandlers(store: KeyStore): Record<string, Handler> {
       return { KeyMetadata: keyMetadata(key) };
     },
 
-    DescribeKey(input: KeyIdInput, { caller }) {
+    DescribeKey(input, { caller }): Output<'DescribeKey'> {
       return { KeyMetadata: keyMetadata(resolveKey(store, caller, input.KeyId, 'key-or-alias')) };
     },
 
-    ListKeys(input: PageRequest, { caller }) {
+    ListKeys(input, { caller }): Output<'ListKeys'> {
       const keys = store.listKeyIds(caller.accountId, caller.region);
       const page = paginate(keys, (k) => String(k.pk).padStart(16, '0'), input, {
         list: 'keys',
@@ -95,21 +79,21 @@ export function keyHandlers(store: KeyStore): Record<string, Handler> {
       };
     },
 
-    EnableKey(input: KeyIdInput, { caller }) {
+    EnableKey(input, { caller }): Output<'EnableKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       assertNotPendingDeletion(key);
       if (key.record.keyState !== 'Enabled') store.updateKey(key, { keyState: 'Enabled' });
       return {};
     },
 
-    DisableKey(input: KeyIdInput, { caller }) {
+    DisableKey(input, { caller }): Output<'DisableKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       assertNotPendingDeletion(key);
       if (key.record.keyState !== 'Disabled') store.updateKey(key, { keyState: 'Disabled' });
       return {};
     },
 
-    ScheduleKeyDeletion(input: KeyIdInput & { PendingWindowInDays?: number }, { caller, now }) {
+    ScheduleKeyDeletion(input, { caller, now }): Output<'ScheduleKeyDeletion'> {
       const days = input.PendingWindowInDays ?? DEFAULT_PENDING_WINDOW_DAYS;
       if (days < 7 || days > 30) throw Errors.pendingWindowOutOfRange(days);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
@@ -124,14 +108,14 @@ export function keyHandlers(store: KeyStore): Record<string, Handler> {
       };
     },
 
-    CancelKeyDeletion(input: KeyIdInput, { caller }) {
+    CancelKeyDeletion(input, { caller }): Output<'CancelKeyDeletion'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       if (key.record.keyState !== 'PendingDeletion') throw Errors.notPendingDeletion(key.arn);
       store.updateKey(key, { keyState: 'Disabled', deletionDate: undefined, pendingWindowInDays: undefined });
       return { KeyId: key.arn };
     },
 
-    UpdateKeyDescription(input: KeyIdInput & { Description: string }, { caller }) {
+    UpdateKeyDescription(input, { caller }): Output<'UpdateKeyDescription'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       assertNotPendingDeletion(key);
       store.updateKey(key, { description: input.Description });

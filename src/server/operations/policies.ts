@@ -1,23 +1,18 @@
-import type { Handler } from '../context.ts';
+import type { Handlers, Output } from '../context.ts';
 import { checkPolicy, checkPolicyName, DEFAULT_POLICY_NAME } from '../keys/policy.ts';
-import { type PageRequest, paginate } from '../pagination.ts';
+import { paginate } from '../pagination.ts';
 import type { KeyStore } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 
-interface PolicyInput {
-  KeyId: string;
-  PolicyName?: string;
-}
-
-export function policyHandlers(store: KeyStore): Record<string, Handler> {
+export function policyHandlers(store: KeyStore): Partial<Handlers> {
   return {
-    GetKeyPolicy(input: PolicyInput, { caller }) {
+    GetKeyPolicy(input, { caller }): Output<'GetKeyPolicy'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       checkPolicyName(input.PolicyName);
       return { Policy: key.record.policy, PolicyName: DEFAULT_POLICY_NAME };
     },
 
-    PutKeyPolicy(input: PolicyInput & { Policy: string }, { caller }) {
+    PutKeyPolicy(input, { caller }): Output<'PutKeyPolicy'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       checkPolicyName(input.PolicyName);
       checkPolicy(input.Policy);
@@ -25,7 +20,7 @@ export function policyHandlers(store: KeyStore): Record<string, Handler> {
       return {};
     },
 
-    ListKeyPolicies(input: PageRequest & { KeyId: string }, { caller }) {
+    ListKeyPolicies(input, { caller }): Output<'ListKeyPolicies'> {
       resolveKey(store, caller, input.KeyId, 'key-only');
       const page = paginate([DEFAULT_POLICY_NAME], (name) => name, input, {
         list: 'policies',

@@ -1,4 +1,5 @@
-import type { Handler } from '../context.ts';
+import type { RotationsListEntry } from '../../protocol/index.ts';
+import type { Handlers, Output } from '../context.ts';
 import {
   assertEnabled,
   currentMaterial,
@@ -9,13 +10,9 @@ import {
   MAX_ON_DEMAND_ROTATIONS,
 } from '../keys/key.ts';
 import { Errors } from '../messages.ts';
-import { type PageRequest, paginate } from '../pagination.ts';
+import { paginate } from '../pagination.ts';
 import type { KeyStore, StoredKey } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
-
-interface KeyIdInput {
-  KeyId: string;
-}
 
 /** Automatic rotation of every enabled key whose rotation date has come; the next one is a period later. */
 export function rotateDueKeys(store: KeyStore, now: Date): void {
@@ -27,7 +24,7 @@ export function rotateDueKeys(store: KeyStore, now: Date): void {
   }
 }
 
-function rotationEntry(key: StoredKey, index: number) {
+function rotationEntry(key: StoredKey, index: number): RotationsListEntry {
   const material = key.materials[index];
   if (!material) throw new Error(`no material ${index} for key ${key.arn}`);
   return {
@@ -39,9 +36,9 @@ function rotationEntry(key: StoredKey, index: number) {
   };
 }
 
-export function rotationHandlers(store: KeyStore): Record<string, Handler> {
+export function rotationHandlers(store: KeyStore): Partial<Handlers> {
   return {
-    EnableKeyRotation(input: KeyIdInput & { RotationPeriodInDays?: number }, { caller, now }) {
+    EnableKeyRotation(input, { caller, now }): Output<'EnableKeyRotation'> {
       const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
       if (period < 90 || period > 2560) throw Errors.rotationPeriodOutOfRange(period);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
@@ -56,14 +53,14 @@ export function rotationHandlers(store: KeyStore): Record<string, Handler> {
       return {};
     },
 
-    DisableKeyRotation(input: KeyIdInput, { caller }) {
+    DisableKeyRotation(input, { caller }): Output<'DisableKeyRotation'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       assertEnabled(key);
       store.updateKey(key, { rotationPeriodInDays: undefined, nextRotationDate: undefined });
       return {};
     },
 
-    GetKeyRotationStatus(input: KeyIdInput, { caller }) {
+    GetKeyRotationStatus(input, { caller }): Output<'GetKeyRotationStatus'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       const { rotationPeriodInDays, nextRotationDate } = key.record;
       // The key ARN, as real AWS answers (the AWS-validated snapshots), whatever the documentation examples show.
@@ -75,7 +72,7 @@ export function rotationHandlers(store: KeyStore): Record<string, Handler> {
       };
     },
 
-    RotateKeyOnDemand(input: KeyIdInput, { caller, now }) {
+    RotateKeyOnDemand(input, { caller, now }): Output<'RotateKeyOnDemand'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       assertEnabled(key);
       if (key.record.onDemandRotations >= MAX_ON_DEMAND_ROTATIONS)
@@ -88,7 +85,7 @@ export function rotationHandlers(store: KeyStore): Record<string, Handler> {
       return { KeyId: key.arn };
     },
 
-    ListKeyRotations(input: PageRequest & KeyIdInput & { IncludeKeyMaterial?: string }, { caller }) {
+    ListKeyRotations(input, { caller }): Output<'ListKeyRotations'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
       const indexes = key.materials.flatMap((m, i) => (all || m.rotationType ? [i] : []));

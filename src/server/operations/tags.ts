@@ -1,14 +1,14 @@
-import type { Handler } from '../context.ts';
+import type { Handlers, Output } from '../context.ts';
 import { assertNotPendingDeletion } from '../keys/key.ts';
-import { checkTags, mergeTags, type Tag } from '../keys/tags.ts';
+import { checkTags, mergeTags } from '../keys/tags.ts';
 import { Errors } from '../messages.ts';
-import { type PageRequest, paginate } from '../pagination.ts';
+import { paginate } from '../pagination.ts';
 import type { KeyStore } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 
-export function tagHandlers(store: KeyStore): Record<string, Handler> {
+export function tagHandlers(store: KeyStore): Partial<Handlers> {
   return {
-    TagResource(input: { KeyId: string; Tags: Tag[] }, { caller }) {
+    TagResource(input, { caller }): Output<'TagResource'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       assertNotPendingDeletion(key);
       checkTags(input.Tags);
@@ -16,7 +16,7 @@ export function tagHandlers(store: KeyStore): Record<string, Handler> {
       return {};
     },
 
-    UntagResource(input: { KeyId: string; TagKeys: string[] }, { caller }) {
+    UntagResource(input, { caller }): Output<'UntagResource'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       assertNotPendingDeletion(key);
       if (input.TagKeys.some((k) => k.toLowerCase().startsWith('aws:'))) throw Errors.reservedTagKey();
@@ -28,7 +28,7 @@ export function tagHandlers(store: KeyStore): Record<string, Handler> {
       return {};
     },
 
-    ListResourceTags(input: PageRequest & { KeyId: string }, { caller }) {
+    ListResourceTags(input, { caller }): Output<'ListResourceTags'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       const page = paginate(store.tags(key), (t) => t.TagKey, input, {
         list: 'tags',
