@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { IV_BYTES, open as openAead, seal as sealAead, TAG_BYTES } from './aead.ts';
 import { type EncryptionContext, encodeEncryptionContext } from './encryption-context.ts';
 import { randomBytesFromPool } from './random.ts';
 
@@ -14,8 +14,6 @@ import { randomBytesFromPool } from './random.ts';
 
 const FORMAT_VERSION = 1;
 const MATERIAL_ID_BYTES = 32;
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 const MAX_KEY_ID_BYTES = 0xffff;
 
 export interface CiphertextHeader {
@@ -75,11 +73,10 @@ export function seal(
 ): Buffer {
   const iv = randomBytesFromPool(IV_BYTES);
   const headerBytes = encodeHeader(header.keyId, header.materialId, iv);
-  const cipher = createCipheriv('aes-256-gcm', material, iv);
-  cipher.setAAD(additionalData(headerBytes, scope, context));
-  const body = cipher.update(plaintext);
-  const final = cipher.final();
-  return Buffer.concat([headerBytes, body, final, cipher.getAuthTag()]);
+  return Buffer.concat([
+    headerBytes,
+    sealAead(material, iv, plaintext, additionalData(headerBytes, scope, context)),
+  ]);
 }
 
 /** Reads the header of a blob; undefined if it is not a kmslab blob of a known version. */
@@ -106,15 +103,5 @@ export function open(
   scope: KeyScope,
   context: EncryptionContext | undefined,
 ): Buffer | undefined {
-  const decipher = createDecipheriv('aes-256-gcm', material, parsed.iv);
-  decipher.setAAD(additionalData(parsed.header, scope, context));
-  decipher.setAuthTag(parsed.sealed.subarray(parsed.sealed.length - TAG_BYTES));
-  try {
-    return Buffer.concat([
-      decipher.update(parsed.sealed.subarray(0, parsed.sealed.length - TAG_BYTES)),
-      decipher.final(),
-    ]);
-  } catch {
-    return undefined;
-  }
+  return openAead(material, parsed.iv, parsed.sealed, additionalData(parsed.header, scope, context));
 }
