@@ -1,7 +1,8 @@
 import type { Handlers, Output } from '../context.ts';
 import { checkAliasName, checkNewAliasName } from '../keys/alias.ts';
 import { aliasArn } from '../keys/arn.ts';
-import { assertNotPendingDeletion, epochSeconds } from '../keys/key.ts';
+import { epochSeconds } from '../keys/key.ts';
+import { checkState } from '../keys/states.ts';
 import { Errors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
 import type { KeyStore } from '../store/key-store.ts';
@@ -12,7 +13,7 @@ export function aliasHandlers(store: KeyStore): Partial<Handlers> {
     CreateAlias(input, { caller, now }): Output<'CreateAlias'> {
       checkNewAliasName(input.AliasName);
       const key = resolveKey(store, caller, input.TargetKeyId, 'key-only');
-      assertNotPendingDeletion(key);
+      checkState(key, 'CreateAlias');
       if (store.findAlias(caller.accountId, caller.region, input.AliasName)) {
         throw Errors.aliasExists(aliasArn(caller.accountId, caller.region, input.AliasName));
       }
@@ -26,7 +27,7 @@ export function aliasHandlers(store: KeyStore): Partial<Handlers> {
         throw Errors.aliasNotFound(aliasArn(caller.accountId, caller.region, input.AliasName));
       }
       const key = resolveKey(store, caller, input.TargetKeyId, 'key-only');
-      assertNotPendingDeletion(key);
+      checkState(key, 'UpdateAlias');
       store.retargetAlias(input.AliasName, key, now.getTime());
       return {};
     },
@@ -43,7 +44,9 @@ export function aliasHandlers(store: KeyStore): Partial<Handlers> {
     ListAliases(input, { caller }): Output<'ListAliases'> {
       let aliases = store.listAliases(caller.accountId, caller.region);
       if (input.KeyId !== undefined) {
-        const { keyId } = resolveKey(store, caller, input.KeyId, 'key-only').record;
+        const key = resolveKey(store, caller, input.KeyId, 'key-only');
+        checkState(key, 'ListAliases');
+        const { keyId } = key.record;
         aliases = aliases.filter((a) => a.targetKeyId === keyId);
       }
       const page = paginate(aliases, (a) => a.aliasName, input, {

@@ -8,12 +8,15 @@ import type { Caller, Handlers, OperationContext, Output } from '../context.ts';
 import { open, parseCiphertext, seal } from '../crypto/ciphertext.ts';
 import type { EncryptionContext } from '../crypto/encryption-context.ts';
 import { randomBytesFromPool } from '../crypto/random.ts';
-import { assertEnabled, currentMaterial } from '../keys/key.ts';
+import { checkAlgorithm, checkUsage, currentMaterial } from '../keys/key.ts';
+import type { CryptographicOperation } from '../keys/kinds.ts';
+import { checkState } from '../keys/states.ts';
 import { Errors } from '../messages.ts';
 import type { KeyStore, StoredKey } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 
-const ALGORITHM: EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT';
+/** The algorithm a request that names none gets (the model's default). */
+const DEFAULT_ALGORITHM: EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT';
 const MAX_PLAINTEXT_BYTES = 4096;
 
 /** What the data-plane operations that encrypt under a key share. */
@@ -22,9 +25,17 @@ interface EncryptingInput {
   Recipient?: RecipientInfo;
 }
 
-function checkAlgorithm(algorithm: EncryptionAlgorithmSpec | undefined): void {
-  if (algorithm !== undefined && algorithm !== ALGORITHM)
-    throw Errors.algorithmIncompatible(algorithm, ALGORITHM);
+/** The encryption algorithm a request names, or the default, once the key is found to offer it. */
+function encryptionAlgorithm(key: StoredKey, requested: EncryptionAlgorithmSpec | undefined) {
+  const algorithm = requested ?? DEFAULT_ALGORITHM;
+  checkAlgorithm(key, 'EncryptionAlgorithms', algorithm);
+  return algorithm;
+}
+
+/** The key's state and usage allow the operation. */
+function checkUsable(key: StoredKey, operation: CryptographicOperation): void {
+  checkState(key, operation);
+  checkUsage(key, operation);
 }
 
 function plaintextOf(base64: string): Buffer {
@@ -50,10 +61,15 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
     store.recordUsage(key, { operation, timestamp: now.getTime(), requestId });
   }
 
-  /** An enabled key that the request may encrypt under (aliases allowed, as for every data-plane operation). */
-  function encryptionKey(caller: Caller, keyId: string, input: EncryptingInput): StoredKey {
+  /** A key that the request may encrypt under (aliases allowed, as for every data-plane operation). */
+  function encryptionKey(
+    caller: Caller,
+    keyId: string,
+    input: EncryptingInput,
+    operation: CryptographicOperation,
+  ): StoredKey {
     const key = resolveKey(store, caller, keyId, 'key-or-alias');
-    assertEnabled(key);
+    checkUsable(key, operation);
     if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
     return key;
   }
@@ -64,7 +80,7 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
       plaintext,
       material.bytes,
       { keyId: key.record.keyId, materialId: material.materialId },
-      key.record,
+      key.binding,
       context,
     );
     return { blob, materialId: material.materialId };
@@ -79,6 +95,7 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
     ciphertext: string | undefined,
     context: EncryptionContext | undefined,
     requestedKeyId: string | undefined,
+    operation: CryptographicOperation,
   ) {
     const requested =
       requestedKeyId === undefined ? undefined : resolveKey(store, caller, requestedKeyId, 'key-or-alias');
@@ -88,9 +105,9 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
     if (requested && requested.pk !== key?.pk) throw Errors.incorrectKey();
     // A blob naming no key of this account and region (deleted, forged, or another account's) can't be opened.
     if (!key) throw Errors.invalidCiphertext();
-    assertEnabled(key);
+    checkUsable(key, operation);
     const material = key.byMaterialId.get(parsed.materialId);
-    const plaintext = material && open(parsed, material.bytes, key.record, context);
+    const plaintext = material && open(parsed, material.bytes, key.binding, context);
     if (!material || !plaintext) throw Errors.invalidCiphertext();
     return { key, plaintext, materialId: material.materialId };
   }
@@ -100,7 +117,7 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
     context: OperationContext,
     operation: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext',
   ) {
-    const key = encryptionKey(context.caller, input.KeyId, input);
+    const key = encryptionKey(context.caller, input.KeyId, input, operation);
     const dataKey = randomBytesFromPool(dataKeyLength(input));
     if (input.DryRun) throw Errors.dryRun();
     const { blob, materialId } = encrypt(key, dataKey, input.EncryptionContext);
@@ -111,13 +128,13 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
   return {
     Encrypt(input, context): Output<'Encrypt'> {
       const { caller } = context;
-      const key = encryptionKey(caller, input.KeyId, input);
-      checkAlgorithm(input.EncryptionAlgorithm);
+      const key = encryptionKey(caller, input.KeyId, input, 'Encrypt');
+      const algorithm = encryptionAlgorithm(key, input.EncryptionAlgorithm);
       const plaintext = plaintextOf(input.Plaintext);
       if (input.DryRun) throw Errors.dryRun();
       const { blob } = encrypt(key, plaintext, input.EncryptionContext);
       used(key, 'Encrypt', context);
-      return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: ALGORITHM };
+      return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: algorithm };
     },
 
     Decrypt(input, context): Output<'Decrypt'> {
@@ -128,24 +145,31 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
         input.CiphertextBlob,
         input.EncryptionContext,
         input.KeyId,
+        'Decrypt',
       );
-      checkAlgorithm(input.EncryptionAlgorithm);
+      const algorithm = encryptionAlgorithm(key, input.EncryptionAlgorithm);
       if (input.DryRun) throw Errors.dryRun();
       used(key, 'Decrypt', context);
       return {
         KeyId: key.arn,
         Plaintext: plaintext.toString('base64'),
-        EncryptionAlgorithm: ALGORITHM,
+        EncryptionAlgorithm: algorithm,
         KeyMaterialId: materialId,
       };
     },
 
     ReEncrypt(input, context): Output<'ReEncrypt'> {
       const { caller } = context;
-      const source = decrypt(caller, input.CiphertextBlob, input.SourceEncryptionContext, input.SourceKeyId);
-      checkAlgorithm(input.SourceEncryptionAlgorithm);
-      const destination = encryptionKey(caller, input.DestinationKeyId, {});
-      checkAlgorithm(input.DestinationEncryptionAlgorithm);
+      const source = decrypt(
+        caller,
+        input.CiphertextBlob,
+        input.SourceEncryptionContext,
+        input.SourceKeyId,
+        'ReEncrypt',
+      );
+      const sourceAlgorithm = encryptionAlgorithm(source.key, input.SourceEncryptionAlgorithm);
+      const destination = encryptionKey(caller, input.DestinationKeyId, {}, 'ReEncrypt');
+      const destinationAlgorithm = encryptionAlgorithm(destination, input.DestinationEncryptionAlgorithm);
       if (input.DryRun) throw Errors.dryRun();
       const { blob, materialId } = encrypt(destination, source.plaintext, input.DestinationEncryptionContext);
       used(source.key, 'ReEncrypt', context);
@@ -154,8 +178,8 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
         CiphertextBlob: blob.toString('base64'),
         SourceKeyId: source.key.arn,
         KeyId: destination.arn,
-        SourceEncryptionAlgorithm: ALGORITHM,
-        DestinationEncryptionAlgorithm: ALGORITHM,
+        SourceEncryptionAlgorithm: sourceAlgorithm,
+        DestinationEncryptionAlgorithm: destinationAlgorithm,
         SourceKeyMaterialId: source.materialId,
         DestinationKeyMaterialId: materialId,
       };

@@ -1,5 +1,6 @@
 import type { Handlers, Output } from '../context.ts';
 import { checkPolicy, checkPolicyName, DEFAULT_POLICY_NAME } from '../keys/policy.ts';
+import { checkState } from '../keys/states.ts';
 import { paginate } from '../pagination.ts';
 import type { KeyStore } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
@@ -8,12 +9,14 @@ export function policyHandlers(store: KeyStore): Partial<Handlers> {
   return {
     GetKeyPolicy(input, { caller }): Output<'GetKeyPolicy'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(key, 'GetKeyPolicy');
       checkPolicyName(input.PolicyName);
       return { Policy: key.record.policy, PolicyName: DEFAULT_POLICY_NAME };
     },
 
     PutKeyPolicy(input, { caller }): Output<'PutKeyPolicy'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(key, 'PutKeyPolicy');
       checkPolicyName(input.PolicyName);
       checkPolicy(input.Policy);
       store.updateKey(key, { policy: input.Policy });
@@ -21,7 +24,7 @@ export function policyHandlers(store: KeyStore): Partial<Handlers> {
     },
 
     ListKeyPolicies(input, { caller }): Output<'ListKeyPolicies'> {
-      resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(resolveKey(store, caller, input.KeyId, 'key-only'), 'ListKeyPolicies');
       const page = paginate([DEFAULT_POLICY_NAME], (name) => name, input, {
         list: 'policies',
         defaultLimit: 100,

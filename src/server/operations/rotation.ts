@@ -1,7 +1,6 @@
 import type { RotationsListEntry } from '../../protocol/index.ts';
 import type { Handlers, Output } from '../context.ts';
 import {
-  assertEnabled,
   currentMaterial,
   DAY_MS,
   DEFAULT_ROTATION_PERIOD_DAYS,
@@ -9,6 +8,7 @@ import {
   generateMaterial,
   MAX_ON_DEMAND_ROTATIONS,
 } from '../keys/key.ts';
+import { checkState } from '../keys/states.ts';
 import { Errors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
 import type { KeyStore, StoredKey } from '../store/key-store.ts';
@@ -18,7 +18,7 @@ import { resolveKey } from './resolve.ts';
 export function rotateDueKeys(store: KeyStore, now: Date): void {
   for (const key of store.keysDueForRotation(now.getTime())) {
     const period = key.record.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
-    store.rotate(key, generateMaterial(now.getTime(), 'AUTOMATIC'), {
+    store.rotate(key, generateMaterial(now.getTime(), 'AUTOMATIC', key.kind), {
       nextRotationDate: now.getTime() + period * DAY_MS,
     });
   }
@@ -42,7 +42,7 @@ export function rotationHandlers(store: KeyStore): Partial<Handlers> {
       const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
       if (period < 90 || period > 2560) throw Errors.rotationPeriodOutOfRange(period);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertEnabled(key);
+      checkState(key, 'EnableKeyRotation');
       const { rotationPeriodInDays: previous, nextRotationDate } = key.record;
       // Changing the period of an enabled rotation moves the next date relative to the last one, as KMS does.
       const next =
@@ -55,13 +55,14 @@ export function rotationHandlers(store: KeyStore): Partial<Handlers> {
 
     DisableKeyRotation(input, { caller }): Output<'DisableKeyRotation'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertEnabled(key);
+      checkState(key, 'DisableKeyRotation');
       store.updateKey(key, { rotationPeriodInDays: undefined, nextRotationDate: undefined });
       return {};
     },
 
     GetKeyRotationStatus(input, { caller }): Output<'GetKeyRotationStatus'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(key, 'GetKeyRotationStatus');
       const { rotationPeriodInDays, nextRotationDate } = key.record;
       // The key ARN, as real AWS answers (the AWS-validated snapshots), whatever the documentation examples show.
       return {
@@ -74,10 +75,10 @@ export function rotationHandlers(store: KeyStore): Partial<Handlers> {
 
     RotateKeyOnDemand(input, { caller, now }): Output<'RotateKeyOnDemand'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertEnabled(key);
+      checkState(key, 'RotateKeyOnDemand');
       if (key.record.onDemandRotations >= MAX_ON_DEMAND_ROTATIONS)
         throw Errors.onDemandRotationLimit(key.arn);
-      store.rotate(key, generateMaterial(now.getTime(), 'ON_DEMAND'), {
+      store.rotate(key, generateMaterial(now.getTime(), 'ON_DEMAND', key.kind), {
         onDemandRotations: key.record.onDemandRotations + 1,
       });
       // AWS answers with the key ARN whatever form the request used (localstack's AWS-validated
@@ -87,6 +88,7 @@ export function rotationHandlers(store: KeyStore): Partial<Handlers> {
 
     ListKeyRotations(input, { caller }): Output<'ListKeyRotations'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(key, 'ListKeyRotations');
       const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
       const indexes = key.materials.flatMap((m, i) => (all || m.rotationType ? [i] : []));
       const page = paginate(indexes, (i) => String(i).padStart(8, '0'), input, {

@@ -1,5 +1,5 @@
 import type { Handlers, Output } from '../context.ts';
-import { assertNotPendingDeletion } from '../keys/key.ts';
+import { checkState } from '../keys/states.ts';
 import { checkTags, mergeTags } from '../keys/tags.ts';
 import { Errors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
@@ -10,7 +10,7 @@ export function tagHandlers(store: KeyStore): Partial<Handlers> {
   return {
     TagResource(input, { caller }): Output<'TagResource'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertNotPendingDeletion(key);
+      checkState(key, 'TagResource');
       checkTags(input.Tags);
       store.replaceTags(key, mergeTags(store.tags(key), input.Tags));
       return {};
@@ -18,7 +18,7 @@ export function tagHandlers(store: KeyStore): Partial<Handlers> {
 
     UntagResource(input, { caller }): Output<'UntagResource'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertNotPendingDeletion(key);
+      checkState(key, 'UntagResource');
       if (input.TagKeys.some((k) => k.toLowerCase().startsWith('aws:'))) throw Errors.reservedTagKey();
       const removed = new Set(input.TagKeys);
       store.replaceTags(
@@ -30,6 +30,7 @@ export function tagHandlers(store: KeyStore): Partial<Handlers> {
 
     ListResourceTags(input, { caller }): Output<'ListResourceTags'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(key, 'ListResourceTags');
       const page = paginate(store.tags(key), (t) => t.TagKey, input, {
         list: 'tags',
         defaultLimit: 50,

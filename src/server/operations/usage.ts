@@ -1,6 +1,7 @@
 import type { KeyLastUsageTrackingOperation } from '../../protocol/index.ts';
 import type { Handlers, Output } from '../context.ts';
 import { epochSeconds } from '../keys/key.ts';
+import { checkState } from '../keys/states.ts';
 import type { KeyStore } from '../store/key-store.ts';
 import { resolveKey } from './resolve.ts';
 
@@ -8,6 +9,7 @@ export function usageHandlers(store: KeyStore): Partial<Handlers> {
   return {
     GetKeyLastUsage(input, { caller }): Output<'GetKeyLastUsage'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(key, 'GetKeyLastUsage');
       const usage = store.lastUsage(key);
       return {
         KeyId: key.record.keyId,
