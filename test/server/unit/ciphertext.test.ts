@@ -3,7 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { IV_BYTES, seal as sealAead } from '../../../src/server/crypto/aead.ts';
-import { keyBinding, open, parseCiphertext, seal } from '../../../src/server/crypto/ciphertext.ts';
+import {
+  type KeyBinding,
+  keyBinding,
+  open,
+  parseCiphertext,
+  seal,
+} from '../../../src/server/crypto/ciphertext.ts';
 import { encodeEncryptionContext } from '../../../src/server/crypto/encryption-context.ts';
 
 /**
@@ -32,6 +38,11 @@ const singleRegion = (region: string, account = ACCOUNT) =>
   keyBinding(account, region, [account, region, KEY_ID]);
 /** A multi-Region key's binding in `region`: its identity leaves the region out. */
 const multiRegion = (region: string) => keyBinding(ACCOUNT, region, [ACCOUNT, MRK_ID]);
+
+/** A format-2 blob of the plaintext under the material, sealed by key `keyId` with `binding`. */
+function sealed(keyId: string, binding: KeyBinding, context?: Record<string, string>): Buffer {
+  return seal(plaintext, material, { keyId, materialId }, binding, context);
+}
 
 function opens(
   blob: Buffer,
@@ -98,13 +109,7 @@ describe('ciphertext format 2 (written from now on)', () => {
   });
 
   test("a multi-Region key's blob opens with the same material in every region of its related keys", () => {
-    const blob = seal(
-      plaintext,
-      material,
-      { keyId: MRK_ID, materialId },
-      multiRegion('us-east-1'),
-      undefined,
-    );
+    const blob = sealed(MRK_ID, multiRegion('us-east-1'));
     for (const region of ['us-east-1', 'eu-west-1', 'ap-southeast-2']) {
       assert.deepEqual(opens(blob, multiRegion(region)), plaintext, region);
     }
@@ -112,20 +117,14 @@ describe('ciphertext format 2 (written from now on)', () => {
   });
 
   test("a single-Region key's blob does not open under a key of the same ID in another region or account", () => {
-    const blob = seal(
-      plaintext,
-      material,
-      { keyId: KEY_ID, materialId },
-      singleRegion('us-east-1'),
-      undefined,
-    );
+    const blob = sealed(KEY_ID, singleRegion('us-east-1'));
     assert.deepEqual(opens(blob, singleRegion('us-east-1')), plaintext);
     assert.equal(opens(blob, singleRegion('eu-west-1')), undefined);
     assert.equal(opens(blob, singleRegion('us-east-1', '444455556666')), undefined);
   });
 
   test('the encryption context is bound exactly: {"ab":"c"} is not {"a":"bc"}, order does not matter', () => {
-    const blob = seal(plaintext, material, { keyId: KEY_ID, materialId }, singleRegion('us-east-1'), {
+    const blob = sealed(KEY_ID, singleRegion('us-east-1'), {
       ab: 'c',
       x: 'y',
     });
@@ -143,13 +142,7 @@ describe('ciphertext format 2 (written from now on)', () => {
   });
 
   test('a flipped bit anywhere (version, key ID, material ID, IV, ciphertext, tag) does not open', () => {
-    const blob = seal(
-      plaintext,
-      material,
-      { keyId: KEY_ID, materialId },
-      singleRegion('us-east-1'),
-      undefined,
-    );
+    const blob = sealed(KEY_ID, singleRegion('us-east-1'));
     const keyIdEnd = 3 + KEY_ID.length;
     const ivStart = keyIdEnd + 32;
     const sealedStart = ivStart + IV_BYTES;
@@ -171,13 +164,7 @@ describe('ciphertext format 2 (written from now on)', () => {
   });
 
   test('a cut or foreign blob is undefined, never an exception', () => {
-    const blob = seal(
-      plaintext,
-      material,
-      { keyId: KEY_ID, materialId },
-      singleRegion('us-east-1'),
-      undefined,
-    );
+    const blob = sealed(KEY_ID, singleRegion('us-east-1'));
     for (let length = 0; length < blob.length; length++) {
       assert.equal(opens(blob.subarray(0, length)), undefined, `first ${length} bytes`);
     }

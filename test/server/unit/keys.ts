@@ -1,5 +1,15 @@
 import type { KeySpec, KeyState, KeyUsageType } from '../../../src/protocol/index.ts';
 import { type LoadedKey, loadedKey } from '../../../src/server/keys/key.ts';
+import { type CryptographicOperation, KEY_KINDS } from '../../../src/server/keys/kinds.ts';
+
+/** Every cryptographic operation: each is allowed by some kind under some usage. */
+export const CRYPTOGRAPHIC_OPERATIONS: readonly CryptographicOperation[] = [
+  ...new Set(
+    Object.values(KEY_KINDS).flatMap((kind) =>
+      Object.values(kind.usages).flatMap((usage) => usage.operations),
+    ),
+  ),
+];
 
 /** A key as the store would hand it out, built without a store: the attributes the test cares about, defaults else. */
 export function keyOf(

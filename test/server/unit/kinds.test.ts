@@ -6,7 +6,7 @@ import type { KeyMetadata, KeySpec, KeyUsageType } from '../../../src/protocol/i
 import { checkAlgorithm, checkUsage, keyMetadata } from '../../../src/server/keys/key.ts';
 import { type CryptographicOperation, KEY_KINDS } from '../../../src/server/keys/kinds.ts';
 import { awsError } from '../support.ts';
-import { keyOf, thrown } from './keys.ts';
+import { CRYPTOGRAPHIC_OPERATIONS, keyOf, thrown } from './keys.ts';
 
 /** The wire values of one of the model's enums. */
 function modelEnum(name: string): readonly string[] {
@@ -15,21 +15,6 @@ function modelEnum(name: string): readonly string[] {
   return shape.values;
 }
 
-const OPERATIONS: readonly CryptographicOperation[] = [
-  'Encrypt',
-  'Decrypt',
-  'ReEncrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-  'Sign',
-  'Verify',
-  'GenerateMac',
-  'VerifyMac',
-  'GetPublicKey',
-  'DeriveSharedSecret',
-];
 const ALGORITHM_FAMILIES = {
   EncryptionAlgorithms: 'EncryptionAlgorithmSpec',
   SigningAlgorithms: 'SigningAlgorithmSpec',
@@ -165,7 +150,7 @@ describe('key kinds', () => {
     };
     for (const { keySpec, keyUsage } of pairs) {
       const key = keyOf({ keySpec, keyUsage });
-      for (const operation of OPERATIONS) {
+      for (const operation of CRYPTOGRAPHIC_OPERATIONS) {
         const error = thrown(() => checkUsage(key, operation));
         const allowed = KEY_KINDS[keySpec].usages[keyUsage]?.operations.includes(operation);
         if (allowedBy[keyUsage].includes(operation))

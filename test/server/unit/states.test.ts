@@ -6,7 +6,7 @@ import type { KeyState } from '../../../src/protocol/index.ts';
 import { enumValues } from '../../../src/protocol/smithy-ast.ts';
 import { checkState, KEY_STATE_RULES, type KeyOperation } from '../../../src/server/keys/states.ts';
 import { awsError } from '../support.ts';
-import { keyOf, thrown } from './keys.ts';
+import { CRYPTOGRAPHIC_OPERATIONS, keyOf, thrown } from './keys.ts';
 
 const keyStateShape = loadModel().shapes['com.amazonaws.kms#KeyState'];
 assert.ok(keyStateShape, 'the model has KeyState');
@@ -19,21 +19,6 @@ function answer(operation: KeyOperation, keyState: KeyState) {
   return error && { type: error.type, message: error.message.replace(key.arn, '<key-arn>') };
 }
 
-const CRYPTOGRAPHIC: KeyOperation[] = [
-  'Encrypt',
-  'Decrypt',
-  'ReEncrypt',
-  'GenerateDataKey',
-  'GenerateDataKeyWithoutPlaintext',
-  'GenerateDataKeyPair',
-  'GenerateDataKeyPairWithoutPlaintext',
-  'Sign',
-  'Verify',
-  'GenerateMac',
-  'VerifyMac',
-  'GetPublicKey',
-  'DeriveSharedSecret',
-];
 const MANAGEMENT: KeyOperation[] = [
   'ScheduleKeyDeletion',
   'UpdateKeyDescription',
@@ -93,7 +78,7 @@ describe('key states', () => {
   });
 
   test('cryptographic operations need an Enabled key; a multi-Region key stays usable while Updating', () => {
-    for (const operation of CRYPTOGRAPHIC) {
+    for (const operation of CRYPTOGRAPHIC_OPERATIONS) {
       for (const state of STATES) {
         const expected =
           state === 'Enabled' || state === 'Updating'
