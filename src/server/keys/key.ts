@@ -144,8 +144,7 @@ export function currentMaterial(key: LoadedKey): KeyMaterial {
  */
 export function generateMaterial(
   createdAt: number,
-  rotationType?: RotationType,
-  kind: KeyKind = KEY_KINDS.SYMMETRIC_DEFAULT,
+  { kind = KEY_KINDS.SYMMETRIC_DEFAULT, rotationType }: { kind?: KeyKind; rotationType?: RotationType } = {},
 ): KeyMaterial {
   if (!kind.generate) throw new Error(`kmslab cannot make ${kind.keySpec} key material`);
   return { materialId: randomBytes(32).toString('hex'), bytes: kind.generate(), createdAt, rotationType };

@@ -62,7 +62,7 @@ export function keyHandlers(store: KeyStore): Partial<Handlers> {
         multiRegion: false,
         keyManager: 'CUSTOMER',
       };
-      const key = store.createKey(record, [generateMaterial(now.getTime(), undefined, kind)], tags);
+      const key = store.createKey(record, [generateMaterial(now.getTime(), { kind })], tags);
       return { KeyMetadata: keyMetadata(key) };
     },
 

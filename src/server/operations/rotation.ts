@@ -18,7 +18,7 @@ import { resolveKey } from './resolve.ts';
 export function rotateDueKeys(store: KeyStore, now: Date): void {
   for (const key of store.keysDueForRotation(now.getTime())) {
     const period = key.record.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
-    store.rotate(key, generateMaterial(now.getTime(), 'AUTOMATIC', key.kind), {
+    store.rotate(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'AUTOMATIC' }), {
       nextRotationDate: now.getTime() + period * DAY_MS,
     });
   }
@@ -78,7 +78,7 @@ export function rotationHandlers(store: KeyStore): Partial<Handlers> {
       checkState(key, 'RotateKeyOnDemand');
       if (key.record.onDemandRotations >= MAX_ON_DEMAND_ROTATIONS)
         throw Errors.onDemandRotationLimit(key.arn);
-      store.rotate(key, generateMaterial(now.getTime(), 'ON_DEMAND', key.kind), {
+      store.rotate(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'ON_DEMAND' }), {
         onDemandRotations: key.record.onDemandRotations + 1,
       });
       // AWS answers with the key ARN whatever form the request used (localstack's AWS-validated
