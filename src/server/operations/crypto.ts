@@ -2,7 +2,6 @@ import type {
   EncryptionAlgorithmSpec,
   GenerateDataKeyRequest,
   KeyLastUsageTrackingOperation,
-  RecipientInfo,
 } from '../../protocol/index.ts';
 import type { Caller, Handlers, OperationContext, Output } from '../context.ts';
 import { open, parseCiphertext, seal } from '../crypto/ciphertext.ts';
@@ -18,12 +17,6 @@ import { resolveKey } from './resolve.ts';
 /** The algorithm a request that names none gets (the model's default). */
 const DEFAULT_ALGORITHM: EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT';
 const MAX_PLAINTEXT_BYTES = 4096;
-
-/** What the data-plane operations that encrypt under a key share. */
-interface EncryptingInput {
-  EncryptionContext?: EncryptionContext;
-  Recipient?: RecipientInfo;
-}
 
 /** The encryption algorithm a request names, or the default, once the key is found to offer it. */
 function encryptionAlgorithm(key: StoredKey, requested: EncryptionAlgorithmSpec | undefined) {
@@ -62,15 +55,9 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
   }
 
   /** A key that the request may encrypt under (aliases allowed, as for every data-plane operation). */
-  function encryptionKey(
-    caller: Caller,
-    keyId: string,
-    input: EncryptingInput,
-    operation: CryptographicOperation,
-  ): StoredKey {
+  function encryptionKey(caller: Caller, keyId: string, operation: CryptographicOperation): StoredKey {
     const key = resolveKey(store, caller, keyId, 'key-or-alias');
     checkUsable(key, operation);
-    if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
     return key;
   }
 
@@ -117,7 +104,8 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
     context: OperationContext,
     operation: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext',
   ) {
-    const key = encryptionKey(context.caller, input.KeyId, input, operation);
+    const key = encryptionKey(context.caller, input.KeyId, operation);
+    if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
     const dataKey = randomBytesFromPool(dataKeyLength(input));
     if (input.DryRun) throw Errors.dryRun();
     const { blob, materialId } = encrypt(key, dataKey, input.EncryptionContext);
@@ -128,7 +116,7 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
   return {
     Encrypt(input, context): Output<'Encrypt'> {
       const { caller } = context;
-      const key = encryptionKey(caller, input.KeyId, input, 'Encrypt');
+      const key = encryptionKey(caller, input.KeyId, 'Encrypt');
       const algorithm = encryptionAlgorithm(key, input.EncryptionAlgorithm);
       const plaintext = plaintextOf(input.Plaintext);
       if (input.DryRun) throw Errors.dryRun();
@@ -168,7 +156,7 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
         'ReEncrypt',
       );
       const sourceAlgorithm = encryptionAlgorithm(source.key, input.SourceEncryptionAlgorithm);
-      const destination = encryptionKey(caller, input.DestinationKeyId, {}, 'ReEncrypt');
+      const destination = encryptionKey(caller, input.DestinationKeyId, 'ReEncrypt');
       const destinationAlgorithm = encryptionAlgorithm(destination, input.DestinationEncryptionAlgorithm);
       if (input.DryRun) throw Errors.dryRun();
       const { blob, materialId } = encrypt(destination, source.plaintext, input.DestinationEncryptionContext);
