@@ -1,14 +1,19 @@
 /**
- * Generates, from AWS's Smithy model (models/smithy-model.json), src/protocol/types.ts (the wire types of every
- * KMS operation), src/protocol/paginators.ts (the token members of each paginated operation) and
- * src/protocol/limits.ts (the largest request the model allows). Run: `node --import tsx scripts/gen-protocol.ts`.
- *
- * types.ts is type-only, so importing it costs nothing in the k6 bundle; paginators.ts is a small table the client
- * pages with. All are written already in Biome's format, so that `biome check` passes on the committed files
- * without a formatting step.
+ * Generates, from AWS's Smithy model (models/smithy-model.json):
+ * - src/protocol/types.ts, the wire types of every KMS operation (type-only: importing it costs nothing in the k6
+ *   bundle);
+ * - src/protocol/paginators.ts, the token members of each paginated operation (a small table the client pages
+ *   with);
+ * - src/protocol/limits.ts, the largest request the model allows (the server's body cap);
+ * - src/protocol/constraints.ts, what the server's input validation needs of the model (constraint-types.ts), so
+ *   that the server never reads the model at run time.
+ * Run: `node --import tsx scripts/gen-protocol.ts`. Every file is written in Biome's format, so that `biome check`
+ * passes on the committed files without a formatting step.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import type { ConstraintShape, MemberConstraint } from '../src/protocol/constraint-types.ts';
 import {
   enumValues,
   hasTrait,
@@ -27,6 +32,8 @@ export const MODEL_PATH = resolve(import.meta.dirname, '../models/smithy-model.j
 export const TYPES_PATH = resolve(import.meta.dirname, '../src/protocol/types.ts');
 export const PAGINATORS_PATH = resolve(import.meta.dirname, '../src/protocol/paginators.ts');
 export const LIMITS_PATH = resolve(import.meta.dirname, '../src/protocol/limits.ts');
+export const CONSTRAINTS_PATH = resolve(import.meta.dirname, '../src/protocol/constraints.ts');
+const BIOME = resolve(import.meta.dirname, '../node_modules/.bin/biome');
 
 /** Biome's line width (biome.json): a union that fits stays on one line, a longer one is broken. */
 const LINE_WIDTH = 110;
@@ -44,28 +51,36 @@ export function loadModel(path = MODEL_PATH): SmithyModel {
   return JSON.parse(readFileSync(path, 'utf8')) as SmithyModel;
 }
 
-export function renderTypes(model: SmithyModel): string {
-  const shape = (id: string): Shape => {
-    const found = model.shapes[id];
-    if (!found) throw new Error(`model has no shape ${id}`);
-    return found;
-  };
-  const operations = serviceOperations(model);
+function shapeIn(model: SmithyModel, id: string): Shape {
+  const found = model.shapes[id];
+  if (!found) throw new Error(`model has no shape ${id}`);
+  return found;
+}
 
-  // Every enum and structure that an operation's input or output reaches (errors are not part of the wire
-  // types: the client reads only their __type and message).
+/** The shapes that `roots` reach through members, list members and map keys and values, in visiting order. */
+function reachable(model: SmithyModel, roots: readonly (ShapeRef | undefined)[]): Set<string> {
   const reached = new Set<string>();
   const reach = (id: string): void => {
     if (id === UNIT || reached.has(id)) return;
     reached.add(id);
-    const s = shape(id);
+    const s = shapeIn(model, id);
     if (s.type === 'structure') for (const member of Object.values(s.members ?? {})) reach(member.target);
     for (const ref of [s.member, s.key, s.value]) if (ref) reach(ref.target);
   };
-  for (const op of operations) {
-    if (op.shape.input) reach(op.shape.input.target);
-    if (op.shape.output) reach(op.shape.output.target);
-  }
+  for (const root of roots) if (root) reach(root.target);
+  return reached;
+}
+
+export function renderTypes(model: SmithyModel): string {
+  const shape = (id: string): Shape => shapeIn(model, id);
+  const operations = serviceOperations(model);
+
+  // Every enum and structure that an operation's input or output reaches (errors are not part of the wire
+  // types: the client reads only their __type and message).
+  const reached = reachable(
+    model,
+    operations.flatMap((op) => [op.shape.input, op.shape.output]),
+  );
   const byName = (type: string) =>
     [...reached].filter((id) => shape(id).type === type).sort((a, b) => compare(shapeName(a), shapeName(b)));
 
@@ -179,6 +194,101 @@ export function renderPaginators(model: SmithyModel): string {
     'export type PaginatedOperation = keyof typeof PAGINATORS;',
     '',
   ].join('\n');
+}
+
+/**
+ * src/protocol/constraints.ts before Biome formats it: each operation's input shape, and every shape that inputs
+ * reach with only what validation reads of it.
+ */
+export function renderConstraints(model: SmithyModel): string {
+  const operations = serviceOperations(model);
+  const inputs = Object.fromEntries(
+    operations.map((op) => {
+      if (!op.shape.input) throw new Error(`operation ${op.name} has no input shape`);
+      return [op.name, shapeName(op.shape.input.target)];
+    }),
+  );
+  const ids = [
+    ...reachable(
+      model,
+      operations.map((op) => op.shape.input),
+    ),
+  ].sort((a, b) => compare(shapeName(a), shapeName(b)));
+  const shapes: Record<string, ConstraintShape> = {};
+  for (const id of ids) {
+    const name = shapeName(id);
+    if (shapes[name]) throw new Error(`two shapes are named ${name}`);
+    shapes[name] = constraintShape(id, shapeIn(model, id));
+  }
+  return [
+    '// Generated by scripts/gen-protocol.ts from models/smithy-model.json. Do not edit: run',
+    '// `node --import tsx scripts/gen-protocol.ts` instead.',
+    '//',
+    '// What input validation needs of the model (the shapes are described in constraint-types.ts).',
+    "import type { ConstraintShape } from './constraint-types.ts';",
+    "import type { OperationName } from './types.ts';",
+    '',
+    "/** Each operation's input shape. */",
+    `export const OPERATION_INPUTS: { readonly [Op in OperationName]: string } = ${JSON.stringify(inputs)};`,
+    '',
+    '/** Every shape that an operation input reaches, by name. */',
+    `export const SHAPES: { readonly [name: string]: ConstraintShape } = ${JSON.stringify(shapes)};`,
+    '',
+  ].join('\n');
+}
+
+function constraintShape(id: string, shape: Shape): ConstraintShape {
+  const length = lengthTrait(shape.traits, 'length');
+  const sensitive = hasTrait(shape.traits, 'sensitive') ? { sensitive: true as const } : {};
+  const target = (ref: ShapeRef | undefined, what: string): string => {
+    if (!ref) throw new Error(`${shape.type} ${id} has no ${what}`);
+    return shapeName(ref.target);
+  };
+  switch (shape.type) {
+    case 'structure': {
+      const members: Record<string, MemberConstraint> = {};
+      for (const [name, ref] of Object.entries(shape.members ?? {})) {
+        members[name] = hasTrait(ref.traits, 'required')
+          ? { target: shapeName(ref.target), required: true }
+          : { target: shapeName(ref.target) };
+      }
+      return { type: 'structure', members };
+    }
+    case 'list':
+      return { type: 'list', member: target(shape.member, 'member'), ...(length && { length }) };
+    case 'map':
+      return { type: 'map', key: target(shape.key, 'key'), value: target(shape.value, 'value') };
+    case 'string': {
+      const pattern = patternTrait(shape.traits);
+      return {
+        type: 'string',
+        ...(length && { length }),
+        ...(pattern !== undefined && { pattern }),
+        ...sensitive,
+      };
+    }
+    case 'blob':
+      return { type: 'blob', ...(length && { length }), ...sensitive };
+    case 'enum':
+      return { type: 'enum', values: enumValues(shape) };
+    case 'integer':
+    case 'long': {
+      const range = lengthTrait(shape.traits, 'range');
+      return { type: shape.type, ...(range && { range }) };
+    }
+    case 'boolean':
+    case 'timestamp':
+      return { type: shape.type };
+    default:
+      throw new Error(`shape ${id} has type ${shape.type}, which validation does not support`);
+  }
+}
+
+/** `text` as Biome formats a TypeScript file at `path`. */
+export function formatted(text: string, path: string): string {
+  const biome = spawnSync(BIOME, ['format', `--stdin-file-path=${path}`], { input: text, encoding: 'utf8' });
+  if (biome.status !== 0) throw new Error(`biome format failed: ${biome.stderr}`);
+  return biome.stdout;
 }
 
 function ioType(ref: ShapeRef | undefined): string {
@@ -343,13 +453,17 @@ export const MAX_REQUEST_BYTES = ${bytes.toLocaleString('en-US').replaceAll(',',
 `;
 }
 
+/** Every file the generator writes, with how it renders it from the model. */
+export const GENERATED_FILES: readonly { path: string; render: (model: SmithyModel) => string }[] = [
+  { path: TYPES_PATH, render: renderTypes },
+  { path: PAGINATORS_PATH, render: renderPaginators },
+  { path: LIMITS_PATH, render: renderLimits },
+  { path: CONSTRAINTS_PATH, render: (model) => formatted(renderConstraints(model), CONSTRAINTS_PATH) },
+];
+
 if (process.argv[1] && resolve(process.argv[1]) === import.meta.filename) {
   const model = loadModel();
-  for (const [path, render] of [
-    [TYPES_PATH, renderTypes],
-    [PAGINATORS_PATH, renderPaginators],
-    [LIMITS_PATH, renderLimits],
-  ] as const) {
+  for (const { path, render } of GENERATED_FILES) {
     writeFileSync(path, render(model));
     console.log(`wrote ${path}`);
   }

@@ -1,4 +1,4 @@
-import type { Handler, KmsServiceAdmin, ServiceOptions } from './context.ts';
+import type { Handlers, KmsServiceAdmin, ServiceOptions } from './context.ts';
 import { aliasHandlers } from './operations/aliases.ts';
 import { cryptoHandlers } from './operations/crypto.ts';
 import { keyHandlers } from './operations/keys.ts';
@@ -32,7 +32,7 @@ export function createKmsService(options: ServiceOptions): KmsServiceAdmin {
     options.rootKey,
     options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize },
   );
-  const handlers: Record<string, Handler> = {
+  const handlers: Partial<Handlers> = {
     ...keyHandlers(store),
     ...aliasHandlers(store),
     ...tagHandlers(store),

@@ -1,6 +1,6 @@
 import type { Caller } from '../context.ts';
-import { aliasArn, isGeneratedKeyIdFormat, keyArn, parseKeyReference } from '../domain/arn.ts';
-import { Errors } from '../domain/messages.ts';
+import { aliasArn, isGeneratedKeyIdFormat, keyArn, parseKeyReference } from '../keys/arn.ts';
+import { Errors } from '../messages.ts';
 import type { KeyStore, StoredKey } from '../store/key-store.ts';
 
 /** Whether an operation accepts alias names and alias ARNs, or only key IDs and key ARNs (as AWS documents). */

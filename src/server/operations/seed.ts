@@ -1,8 +1,8 @@
 import type { SeedKey, SeedSpec } from '../context.ts';
-import { checkNewAliasName } from '../domain/alias.ts';
-import { generateMaterial, type KeyMaterial, seededMaterial } from '../domain/key.ts';
-import { defaultKeyPolicy } from '../domain/policy.ts';
-import { checkTags } from '../domain/tags.ts';
+import { checkNewAliasName } from '../keys/alias.ts';
+import { generateMaterial, type KeyMaterial, seededMaterial } from '../keys/key.ts';
+import { defaultKeyPolicy } from '../keys/policy.ts';
+import { checkTags } from '../keys/tags.ts';
 import type { KeyStore, StoredKey } from '../store/key-store.ts';
 
 interface Scope {

@@ -6,9 +6,9 @@ import {
   type LoadedKey,
   loadedKey,
   type RotationType,
-} from '../domain/key.ts';
-import { Errors } from '../domain/messages.ts';
-import type { Tag } from '../domain/tags.ts';
+} from '../keys/key.ts';
+import type { Tag } from '../keys/tags.ts';
+import { Errors } from '../messages.ts';
 import { LruCache } from './lru.ts';
 import { SCHEMA, SCHEMA_VERSION } from './schema.ts';
 import { RootKeySealer } from './sealing.ts';

@@ -1,4 +1,5 @@
-import { KMSError } from '../errors.ts';
+import type { KeyState } from '../protocol/index.ts';
+import { KMSError } from './errors.ts';
 
 /**
  * Every error a KMS operation answers with, in one place: AWS's error type, HTTP status and message. Where the
@@ -8,6 +9,21 @@ import { KMSError } from '../errors.ts';
  */
 
 const ALIAS_DOCS = 'https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html';
+
+/**
+ * A key state in AWS's words: `<arn> is pending deletion.` AWS's answers record disabled, pending deletion and
+ * pending import; the other states are worded the same way.
+ */
+const STATE_WORDS: Readonly<Record<KeyState, string>> = {
+  Creating: 'creating',
+  Enabled: 'enabled',
+  Disabled: 'disabled',
+  PendingDeletion: 'pending deletion',
+  PendingImport: 'pending import',
+  PendingReplicaDeletion: 'pending replica deletion',
+  Unavailable: 'unavailable',
+  Updating: 'updating',
+};
 
 function validation(message: string): KMSError {
   return new KMSError('ValidationException', message);
@@ -34,8 +50,8 @@ export const Errors = {
     new KMSError('InvalidArnException', 'Key Aliases are not supported for this operation'),
 
   disabled: (keyArn: string) => new KMSError('DisabledException', `${keyArn} is disabled.`),
-  pendingDeletion: (keyArn: string) =>
-    new KMSError('KMSInvalidStateException', `${keyArn} is pending deletion.`),
+  invalidState: (keyArn: string, state: KeyState) =>
+    new KMSError('KMSInvalidStateException', `${keyArn} is ${STATE_WORDS[state]}.`),
   notPendingDeletion: (keyArn: string) =>
     new KMSError('KMSInvalidStateException', `${keyArn} is not pending deletion.`),
   pendingWindowOutOfRange: (days: number) =>
@@ -73,6 +89,11 @@ export const Errors = {
   bothKeySpecs: () =>
     validation(
       'You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated; use KeySpec.',
+    ),
+  invalidKeyUsage: (keyArn: string, keyUsage: string, operation: string) =>
+    new KMSError(
+      'InvalidKeyUsageException',
+      `${keyArn} key usage is ${keyUsage} which is not valid for ${operation}.`,
     ),
   algorithmIncompatible: (algorithm: string, keySpec: string) =>
     new KMSError(

@@ -1,5 +1,5 @@
 import { PARTITIONS, partitionOf } from '../../protocol/regions.ts';
-import { Errors } from './messages.ts';
+import { Errors } from '../messages.ts';
 
 /** The ways a request can name a KMS key. */
 export type KeyReference =

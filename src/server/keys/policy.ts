@@ -1,4 +1,4 @@
-import { Errors } from './messages.ts';
+import { Errors } from '../messages.ts';
 
 export const DEFAULT_POLICY_NAME = 'default';
 

@@ -1,4 +1,4 @@
-import { Errors } from './messages.ts';
+import { Errors } from '../messages.ts';
 
 const PREFIX = 'alias/';
 const RESERVED_PREFIX = 'alias/aws/';

@@ -1,4 +1,4 @@
-import { Errors } from './messages.ts';
+import { Errors } from '../messages.ts';
 
 export interface Tag {
   TagKey: string;

@@ -1,0 +1,226 @@
+import { randomBytes } from 'node:crypto';
+import type {
+  CustomerMasterKeySpec,
+  EncryptionAlgorithmSpec,
+  KeyAgreementAlgorithmSpec,
+  KeySpec,
+  KeyUsageType,
+  MacAlgorithmSpec,
+  SigningAlgorithmSpec,
+} from '../../protocol/index.ts';
+
+/**
+ * Key kinds: one per KeySpec of AWS's model. A kind says what a key of that spec holds, which key usages it can
+ * be created with, and for each usage the algorithms DescribeKey lists and the cryptographic operations it allows.
+ * Handlers ask the kind (through keys/key.ts); they never switch on a spec.
+ *
+ * The algorithms are AWS's, in the order DescribeKey lists them ("Key spec reference" of the AWS KMS developer
+ * guide; the orders recorded in models/localstack-aws-validated-snapshots.json where it has them).
+ */
+
+/** The operations that use a key's material, which its usage and kind decide. */
+export type CryptographicOperation =
+  | 'Encrypt'
+  | 'Decrypt'
+  | 'ReEncrypt'
+  | 'GenerateDataKey'
+  | 'GenerateDataKeyWithoutPlaintext'
+  | 'GenerateDataKeyPair'
+  | 'GenerateDataKeyPairWithoutPlaintext'
+  | 'Sign'
+  | 'Verify'
+  | 'GenerateMac'
+  | 'VerifyMac'
+  | 'GetPublicKey'
+  | 'DeriveSharedSecret';
+
+/** The algorithm families of KeyMetadata, by the member that lists them. */
+export interface AlgorithmFamilies {
+  EncryptionAlgorithms: EncryptionAlgorithmSpec;
+  SigningAlgorithms: SigningAlgorithmSpec;
+  MacAlgorithms: MacAlgorithmSpec;
+  KeyAgreementAlgorithms: KeyAgreementAlgorithmSpec;
+}
+
+export type Algorithms = { readonly [F in keyof AlgorithmFamilies]?: readonly AlgorithmFamilies[F][] };
+
+/** What a key of the kind can do under one key usage. */
+export interface Usage {
+  readonly algorithms: Algorithms;
+  readonly operations: readonly CryptographicOperation[];
+}
+
+export const AES_256_BYTES = 32;
+
+/**
+ * What a key of the kind holds. A key of origin EXTERNAL holds none until its material is imported (kmslab does
+ * not take EXTERNAL keys yet).
+ */
+export type Material =
+  /** AES-256 versions: rotation adds one, older ones keep decrypting. */
+  | { readonly type: 'AES'; readonly bytes: typeof AES_256_BYTES }
+  /** An HMAC secret of as many bytes as the digest. */
+  | { readonly type: 'HMAC'; readonly bytes: 28 | 32 | 48 | 64 }
+  | { readonly type: 'RSA'; readonly modulusBits: 2048 | 3072 | 4096 }
+  /** An elliptic curve private key, the curve by its OpenSSL name. */
+  | { readonly type: 'EC'; readonly curve: 'prime256v1' | 'secp384r1' | 'secp521r1' | 'secp256k1' | 'SM2' }
+  | { readonly type: 'Ed25519' }
+  | { readonly type: 'ML-DSA'; readonly parameterSet: 'ML-DSA-44' | 'ML-DSA-65' | 'ML-DSA-87' };
+
+export interface KeyKind {
+  readonly keySpec: KeySpec;
+  /** DescribeKey's deprecated twin of KeySpec; its enum lacks the specs added after it was deprecated. */
+  readonly customerMasterKeySpec?: CustomerMasterKeySpec;
+  readonly material: Material;
+  /** New material; absent for kinds whose material kmslab cannot make yet, which CreateKey refuses. */
+  readonly generate?: () => Buffer;
+  /** The usage CreateKey gives when the request names none; only symmetric encryption keys have one. */
+  readonly defaultUsage?: KeyUsageType;
+  readonly usages: { readonly [U in KeyUsageType]?: Usage };
+}
+
+const SYMMETRIC_ENCRYPTION: readonly CryptographicOperation[] = [
+  'Encrypt',
+  'Decrypt',
+  'ReEncrypt',
+  'GenerateDataKey',
+  'GenerateDataKeyWithoutPlaintext',
+  'GenerateDataKeyPair',
+  'GenerateDataKeyPairWithoutPlaintext',
+];
+/** Asymmetric keys encrypt and decrypt small messages, and hand out their public key; they make no data keys. */
+const PUBLIC_KEY_ENCRYPTION: readonly CryptographicOperation[] = [
+  'Encrypt',
+  'Decrypt',
+  'ReEncrypt',
+  'GetPublicKey',
+];
+const SIGNING: readonly CryptographicOperation[] = ['Sign', 'Verify', 'GetPublicKey'];
+const MAC: readonly CryptographicOperation[] = ['GenerateMac', 'VerifyMac'];
+const KEY_AGREEMENT: readonly CryptographicOperation[] = ['DeriveSharedSecret', 'GetPublicKey'];
+
+const RSA_SIGNING: readonly SigningAlgorithmSpec[] = [
+  'RSASSA_PKCS1_V1_5_SHA_256',
+  'RSASSA_PKCS1_V1_5_SHA_384',
+  'RSASSA_PKCS1_V1_5_SHA_512',
+  'RSASSA_PSS_SHA_256',
+  'RSASSA_PSS_SHA_384',
+  'RSASSA_PSS_SHA_512',
+];
+const ECDH: Usage = { algorithms: { KeyAgreementAlgorithms: ['ECDH'] }, operations: KEY_AGREEMENT };
+
+function rsa(keySpec: 'RSA_2048' | 'RSA_3072' | 'RSA_4096', modulusBits: 2048 | 3072 | 4096): KeyKind {
+  return {
+    keySpec,
+    customerMasterKeySpec: keySpec,
+    material: { type: 'RSA', modulusBits },
+    usages: {
+      ENCRYPT_DECRYPT: {
+        algorithms: { EncryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] },
+        operations: PUBLIC_KEY_ENCRYPTION,
+      },
+      SIGN_VERIFY: { algorithms: { SigningAlgorithms: RSA_SIGNING }, operations: SIGNING },
+    },
+  };
+}
+
+/** NIST curves sign with the ECDSA digest that matches the curve, and agree on keys with ECDH. */
+function nistCurve(
+  keySpec: 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521',
+  curve: 'prime256v1' | 'secp384r1' | 'secp521r1',
+  signing: SigningAlgorithmSpec,
+): KeyKind {
+  return {
+    keySpec,
+    customerMasterKeySpec: keySpec,
+    material: { type: 'EC', curve },
+    usages: {
+      SIGN_VERIFY: { algorithms: { SigningAlgorithms: [signing] }, operations: SIGNING },
+      KEY_AGREEMENT: ECDH,
+    },
+  };
+}
+
+function hmac(
+  keySpec: 'HMAC_224' | 'HMAC_256' | 'HMAC_384' | 'HMAC_512',
+  bytes: 28 | 32 | 48 | 64,
+  algorithm: MacAlgorithmSpec,
+): KeyKind {
+  return {
+    keySpec,
+    customerMasterKeySpec: keySpec,
+    material: { type: 'HMAC', bytes },
+    usages: { GENERATE_VERIFY_MAC: { algorithms: { MacAlgorithms: [algorithm] }, operations: MAC } },
+  };
+}
+
+function mlDsa(
+  keySpec: 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87',
+  parameterSet: 'ML-DSA-44' | 'ML-DSA-65' | 'ML-DSA-87',
+): KeyKind {
+  return {
+    keySpec,
+    material: { type: 'ML-DSA', parameterSet },
+    usages: { SIGN_VERIFY: { algorithms: { SigningAlgorithms: ['ML_DSA_SHAKE_256'] }, operations: SIGNING } },
+  };
+}
+
+/** Every kind, by its KeySpec: a spec the model gains fails to compile until it has a kind. */
+export const KEY_KINDS: { readonly [S in KeySpec]: KeyKind } = {
+  SYMMETRIC_DEFAULT: {
+    keySpec: 'SYMMETRIC_DEFAULT',
+    customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
+    material: { type: 'AES', bytes: AES_256_BYTES },
+    generate: () => randomBytes(AES_256_BYTES),
+    defaultUsage: 'ENCRYPT_DECRYPT',
+    usages: {
+      ENCRYPT_DECRYPT: {
+        algorithms: { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] },
+        operations: SYMMETRIC_ENCRYPTION,
+      },
+    },
+  },
+  RSA_2048: rsa('RSA_2048', 2048),
+  RSA_3072: rsa('RSA_3072', 3072),
+  RSA_4096: rsa('RSA_4096', 4096),
+  ECC_NIST_P256: nistCurve('ECC_NIST_P256', 'prime256v1', 'ECDSA_SHA_256'),
+  ECC_NIST_P384: nistCurve('ECC_NIST_P384', 'secp384r1', 'ECDSA_SHA_384'),
+  ECC_NIST_P521: nistCurve('ECC_NIST_P521', 'secp521r1', 'ECDSA_SHA_512'),
+  ECC_SECG_P256K1: {
+    keySpec: 'ECC_SECG_P256K1',
+    customerMasterKeySpec: 'ECC_SECG_P256K1',
+    material: { type: 'EC', curve: 'secp256k1' },
+    usages: { SIGN_VERIFY: { algorithms: { SigningAlgorithms: ['ECDSA_SHA_256'] }, operations: SIGNING } },
+  },
+  ECC_NIST_EDWARDS25519: {
+    keySpec: 'ECC_NIST_EDWARDS25519',
+    material: { type: 'Ed25519' },
+    usages: {
+      SIGN_VERIFY: {
+        algorithms: { SigningAlgorithms: ['ED25519_SHA_512', 'ED25519_PH_SHA_512'] },
+        operations: SIGNING,
+      },
+    },
+  },
+  /** AWS offers SM2 in its China Regions only. */
+  SM2: {
+    keySpec: 'SM2',
+    customerMasterKeySpec: 'SM2',
+    material: { type: 'EC', curve: 'SM2' },
+    usages: {
+      ENCRYPT_DECRYPT: {
+        algorithms: { EncryptionAlgorithms: ['SM2PKE'] },
+        operations: PUBLIC_KEY_ENCRYPTION,
+      },
+      SIGN_VERIFY: { algorithms: { SigningAlgorithms: ['SM2DSA'] }, operations: SIGNING },
+      KEY_AGREEMENT: ECDH,
+    },
+  },
+  HMAC_224: hmac('HMAC_224', 28, 'HMAC_SHA_224'),
+  HMAC_256: hmac('HMAC_256', 32, 'HMAC_SHA_256'),
+  HMAC_384: hmac('HMAC_384', 48, 'HMAC_SHA_384'),
+  HMAC_512: hmac('HMAC_512', 64, 'HMAC_SHA_512'),
+  ML_DSA_44: mlDsa('ML_DSA_44', 'ML-DSA-44'),
+  ML_DSA_65: mlDsa('ML_DSA_65', 'ML-DSA-65'),
+  ML_DSA_87: mlDsa('ML_DSA_87', 'ML-DSA-87'),
+};
