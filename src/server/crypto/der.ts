@@ -22,6 +22,7 @@ export const octetString = (contents: Uint8Array): Buffer => tlv(0x04, contents)
 /** A BIT STRING of whole bytes (no unused bits). */
 export const bitString = (contents: Uint8Array): Buffer => tlv(0x03, Buffer.from([0]), contents);
 export const derNull = (): Buffer => tlv(0x05);
+/** An INTEGER from 0 to 127 (a version number). */
 export const smallInteger = (value: number): Buffer => tlv(0x02, Buffer.from([value]));
 
 /** An OBJECT IDENTIFIER from its dotted form: the first two arcs in one byte, then each arc in base 128. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type DSA, ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
+import type { MessageType } from '../../protocol/index.ts';
 import { Errors } from '../messages.ts';
 import { bitString, objectIdentifier, octetString, sequence, smallInteger, tlv } from './der.ts';
 import { type KeyCrypto, parsedOnce } from './key-crypto.ts';
@@ -42,6 +43,14 @@ function mlDsaCrypto(keySpec: MlDsaKeySpec): KeyCrypto {
     return { secretKey, publicKey, spki: sequence(algorithmIdentifier, bitString(publicKey)) };
   });
 
+  /** The μ of an EXTERNAL_MU message; any other message type but RAW is refused for the key spec. */
+  const mu = (message: Buffer, messageType: MessageType): Buffer => {
+    if (messageType !== 'EXTERNAL_MU')
+      throw Errors.messageTypeIncompatible(messageType, `key spec ${keySpec}`);
+    if (message.length !== MU_BYTES) throw Errors.externalMuLength('ML_DSA_SHAKE_256');
+    return message;
+  };
+
   return {
     generate: () => privateKeyInfo(randomBytes(SEED_BYTES)),
     publicKey: (material) => expanded(material).spki,
@@ -60,13 +69,6 @@ function mlDsaCrypto(keySpec: MlDsaKeySpec): KeyCrypto {
       },
     },
   };
-
-  function mu(message: Buffer, messageType: string): Buffer {
-    if (messageType !== 'EXTERNAL_MU')
-      throw Errors.messageTypeIncompatible(messageType, `key spec ${keySpec}`);
-    if (message.length !== MU_BYTES) throw Errors.externalMuLength('ML_DSA_SHAKE_256');
-    return message;
-  }
 }
 
 export const ML_DSA_CRYPTO: { readonly [S in MlDsaKeySpec]: KeyCrypto } = {

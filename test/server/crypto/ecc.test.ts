@@ -58,6 +58,7 @@ describe('ECDSA signatures', () => {
         );
         assert.equal(scheme.verify(key.material, tampered(digestBytes), 'DIGEST', theirs), false);
         assert.equal(scheme.verify(key.material, digestBytes, 'DIGEST', Buffer.from('not DER')), false);
+        assert.equal(scheme.verify(key.material, message, 'RAW', Buffer.from('not DER')), false);
       }
     });
   }
