@@ -7,12 +7,11 @@ import {
   verify as nodeVerify,
 } from 'node:crypto';
 import type { ECDSA } from '@noble/curves/abstract/weierstrass.js';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import type { SigningAlgorithmSpec } from '../../protocol/index.ts';
 import { Errors } from '../messages.ts';
 import { digestToSign, type Hash, SHA_256, SHA_384, SHA_512 } from './digests.ts';
 import { type KeyAgreement, type KeyCrypto, parsedOnce, type SignatureScheme } from './key-crypto.ts';
+import { onFirstUse } from './lazy.ts';
 import { jwkBytes, nodeKeyPair, pkcs8 } from './node-keys.ts';
 
 /**
@@ -26,14 +25,17 @@ type EccKeySpec = 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521' | 'ECC_SEC
 interface Curve {
   /** OpenSSL's name, as node:crypto reports and takes it. */
   readonly name: 'prime256v1' | 'secp384r1' | 'secp521r1' | 'secp256k1';
-  readonly noble: ECDSA;
+  readonly noble: () => ECDSA;
 }
 
+const nist = onFirstUse<typeof import('@noble/curves/nist.js')>('@noble/curves/nist.js');
+const secp = onFirstUse<typeof import('@noble/curves/secp256k1.js')>('@noble/curves/secp256k1.js');
+
 const CURVES: { readonly [S in EccKeySpec]: Curve } = {
-  ECC_NIST_P256: { name: 'prime256v1', noble: p256 },
-  ECC_NIST_P384: { name: 'secp384r1', noble: p384 },
-  ECC_NIST_P521: { name: 'secp521r1', noble: p521 },
-  ECC_SECG_P256K1: { name: 'secp256k1', noble: secp256k1 },
+  ECC_NIST_P256: { name: 'prime256v1', noble: () => nist().p256 },
+  ECC_NIST_P384: { name: 'secp384r1', noble: () => nist().p384 },
+  ECC_NIST_P521: { name: 'secp521r1', noble: () => nist().p521 },
+  ECC_SECG_P256K1: { name: 'secp256k1', noble: () => secp().secp256k1 },
 };
 
 /** The key as @noble/curves takes it: the private scalar and the uncompressed public point. */
@@ -50,8 +52,8 @@ const NOBLE_OPTIONS = { prehash: false, format: 'der', lowS: false } as const;
 
 function ecdsa(algorithm: SigningAlgorithmSpec, keySpec: EccKeySpec, hash: Hash): SignatureScheme {
   const { noble } = CURVES[keySpec];
-  const scalarBytes = noble.lengths.secretKey ?? 0;
   const raw = parsedOnce((material): RawKeyPair => {
+    const scalarBytes = noble().lengths.secretKey ?? 0;
     const jwk = nodeKeyPair(material).privateKey.export({ format: 'jwk' });
     return {
       secretKey: jwkBytes(jwk.d, scalarBytes),
@@ -66,14 +68,14 @@ function ecdsa(algorithm: SigningAlgorithmSpec, keySpec: EccKeySpec, hash: Hash)
     sign(material, message, messageType) {
       if (messageType === 'RAW') return nodeSign(hash.name, message, nodeKeyPair(material).privateKey);
       const digest = digestToSign(algorithm, keySpec, hash, message, messageType);
-      return Buffer.from(noble.sign(digest, raw(material).secretKey, NOBLE_OPTIONS));
+      return Buffer.from(noble().sign(digest, raw(material).secretKey, NOBLE_OPTIONS));
     },
     verify(material, message, messageType, signature) {
       if (messageType === 'RAW')
         return nodeVerify(hash.name, message, nodeKeyPair(material).publicKey, signature);
       const digest = digestToSign(algorithm, keySpec, hash, message, messageType);
       try {
-        return noble.verify(signature, digest, raw(material).publicKey, NOBLE_OPTIONS);
+        return noble().verify(signature, digest, raw(material).publicKey, NOBLE_OPTIONS);
       } catch {
         return false;
       }

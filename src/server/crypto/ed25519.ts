@@ -1,9 +1,9 @@
 import { generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
-import { ed25519ph } from '@noble/curves/ed25519.js';
 import type { MessageType, SigningAlgorithmSpec } from '../../protocol/index.ts';
 import { Errors } from '../messages.ts';
 import { SHA_512 } from './digests.ts';
 import { type KeyCrypto, parsedOnce } from './key-crypto.ts';
+import { onFirstUse } from './lazy.ts';
 import { jwkBytes, nodeKeyPair, pkcs8 } from './node-keys.ts';
 
 /**
@@ -14,6 +14,8 @@ import { jwkBytes, nodeKeyPair, pkcs8 } from './node-keys.ts';
  */
 
 const KEY_BYTES = 32;
+
+const ed25519 = onFirstUse<typeof import('@noble/curves/ed25519.js')>('@noble/curves/ed25519.js');
 
 /** The seed and public key as @noble/curves takes them. */
 const rawKeyPair = parsedOnce((material) => {
@@ -52,12 +54,16 @@ export const ED25519_CRYPTO: KeyCrypto = {
     },
     ED25519_PH_SHA_512: {
       sign: (material, message, messageType) =>
-        Buffer.from(ed25519ph.sign(prehashed(message, messageType), rawKeyPair(material).secretKey)),
+        Buffer.from(
+          ed25519().ed25519ph.sign(prehashed(message, messageType), rawKeyPair(material).secretKey),
+        ),
       verify(material, message, messageType, signature) {
         const digest = prehashed(message, messageType);
         try {
           // RFC 8032's rules (as OpenSSL applies them to Ed25519), not ZIP-215's more permissive ones.
-          return ed25519ph.verify(signature, digest, rawKeyPair(material).publicKey, { zip215: false });
+          return ed25519().ed25519ph.verify(signature, digest, rawKeyPair(material).publicKey, {
+            zip215: false,
+          });
         } catch {
           return false;
         }

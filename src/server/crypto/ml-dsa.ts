@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { type DSA, ml_dsa44, ml_dsa65, ml_dsa87 } from '@noble/post-quantum/ml-dsa.js';
+import type { DSA } from '@noble/post-quantum/ml-dsa.js';
 import type { MessageType } from '../../protocol/index.ts';
 import { Errors } from '../messages.ts';
 import { bitString, objectIdentifier, octetString, sequence, smallInteger, tlv } from './der.ts';
 import { type KeyCrypto, parsedOnce } from './key-crypto.ts';
+import { onFirstUse } from './lazy.ts';
 
 /**
  * ML-DSA keys (FIPS 204), by @noble/post-quantum: Node 20's OpenSSL 3.0 has no ML-DSA. ML_DSA_SHAKE_256 signs
@@ -22,10 +23,12 @@ type MlDsaKeySpec = 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87';
 const SEED_BYTES = 32;
 const MU_BYTES = 64;
 
-const PARAMETER_SETS: { readonly [S in MlDsaKeySpec]: { readonly dsa: DSA; readonly oid: string } } = {
-  ML_DSA_44: { dsa: ml_dsa44, oid: '2.16.840.1.101.3.4.3.17' },
-  ML_DSA_65: { dsa: ml_dsa65, oid: '2.16.840.1.101.3.4.3.18' },
-  ML_DSA_87: { dsa: ml_dsa87, oid: '2.16.840.1.101.3.4.3.19' },
+const mlDsa = onFirstUse<typeof import('@noble/post-quantum/ml-dsa.js')>('@noble/post-quantum/ml-dsa.js');
+
+const PARAMETER_SETS: { readonly [S in MlDsaKeySpec]: { readonly dsa: () => DSA; readonly oid: string } } = {
+  ML_DSA_44: { dsa: () => mlDsa().ml_dsa44, oid: '2.16.840.1.101.3.4.3.17' },
+  ML_DSA_65: { dsa: () => mlDsa().ml_dsa65, oid: '2.16.840.1.101.3.4.3.18' },
+  ML_DSA_87: { dsa: () => mlDsa().ml_dsa87, oid: '2.16.840.1.101.3.4.3.19' },
 };
 
 function mlDsaCrypto(keySpec: MlDsaKeySpec): KeyCrypto {
@@ -39,7 +42,7 @@ function mlDsaCrypto(keySpec: MlDsaKeySpec): KeyCrypto {
     const seed = material.subarray(seedOffset);
     if (seed.length !== SEED_BYTES || !privateKeyInfo(seed).equals(material))
       throw new Error(`${keySpec} key material is not a seed-only PKCS#8 private key`);
-    const { secretKey, publicKey } = dsa.keygen(seed);
+    const { secretKey, publicKey } = dsa().keygen(seed);
     return { secretKey, publicKey, spki: sequence(algorithmIdentifier, bitString(publicKey)) };
   });
 
@@ -58,13 +61,13 @@ function mlDsaCrypto(keySpec: MlDsaKeySpec): KeyCrypto {
       ML_DSA_SHAKE_256: {
         sign(material, message, messageType) {
           const { secretKey } = expanded(material);
-          if (messageType === 'RAW') return Buffer.from(dsa.sign(message, secretKey));
-          return Buffer.from(dsa.internal.sign(mu(message, messageType), secretKey, { externalMu: true }));
+          if (messageType === 'RAW') return Buffer.from(dsa().sign(message, secretKey));
+          return Buffer.from(dsa().internal.sign(mu(message, messageType), secretKey, { externalMu: true }));
         },
         verify(material, message, messageType, signature) {
           const { publicKey } = expanded(material);
-          if (messageType === 'RAW') return dsa.verify(signature, message, publicKey);
-          return dsa.internal.verify(signature, mu(message, messageType), publicKey, { externalMu: true });
+          if (messageType === 'RAW') return dsa().verify(signature, message, publicKey);
+          return dsa().internal.verify(signature, mu(message, messageType), publicKey, { externalMu: true });
         },
       },
     },
