@@ -100,6 +100,35 @@ export const Errors = {
       'InvalidKeyUsageException',
       `Algorithm ${algorithm} is incompatible with key spec ${keySpec}.`,
     ),
+  /**
+   * AWS offers SM2 in its China Regions only and answers this elsewhere (as reported from us-east-1; kmslab, which
+   * has no SM2, answers it in every region). `member` is the request member that named it.
+   */
+  notInRegion: (member: 'KeySpec' | 'KeyPairSpec', spec: string) =>
+    new KMSError('UnsupportedOperationException', `${member} ${spec} is not supported in this Region`),
+
+  /** Recorded for RSASSA and ECDSA; the same words for ED25519_PH_SHA_512. */
+  digestLength: (algorithm: string) => validation(`Digest is invalid length for algorithm ${algorithm}.`),
+  /**
+   * A MessageType the algorithm does not take. AWS names the algorithm where the key spec offers several with
+   * different message types (Ed25519: `with algorithm ED25519_SHA_512`) and the key spec elsewhere
+   * (`with key spec ML_DSA_44`), as measured against real KMS by other emulators; the snapshots do not record it.
+   */
+  messageTypeIncompatible: (messageType: string, subject: `algorithm ${string}` | `key spec ${string}`) =>
+    validation(`Message type ${messageType} is incompatible with ${subject}.`),
+  /** An EXTERNAL_MU message that is not 64 bytes, worded like the recorded digest-length answer. */
+  externalMuLength: (algorithm: string) =>
+    validation(`External Mu is invalid length for algorithm ${algorithm}.`),
+  rsaPlaintextTooLong: (algorithm: string, keySpec: string, maxBytes: number) =>
+    validation(
+      `Algorithm ${algorithm} and key spec ${keySpec} cannot encrypt data larger than ${maxBytes} bytes.`,
+    ),
+  /** DeriveSharedSecret with bytes that are not a DER SubjectPublicKeyInfo: AWS's answer has no message. */
+  invalidPublicKey: () => validation(''),
+  publicKeyCurveMismatch: (keySpec: string) =>
+    validation(
+      `The public key must be a DER-encoded SubjectPublicKeyInfo on the curve of the KMS key (${keySpec}).`,
+    ),
 
   invalidCiphertext: () => new KMSError('InvalidCiphertextException', ''),
   incorrectKey: () =>

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type {
   CustomerMasterKeySpec,
   EncryptionAlgorithmSpec,
@@ -8,6 +7,8 @@ import type {
   MacAlgorithmSpec,
   SigningAlgorithmSpec,
 } from '../../protocol/index.ts';
+import type { KeyCrypto } from '../crypto/key-crypto.ts';
+import { KEY_CRYPTO } from '../crypto/key-specs.ts';
 
 /**
  * Key kinds: one per KeySpec of AWS's model. A kind says what a key of that spec holds, which key usages it can
@@ -52,27 +53,20 @@ export interface Usage {
 
 export const AES_256_BYTES = 32;
 
-/**
- * What a key of the kind holds. A key of origin EXTERNAL holds none until its material is imported (kmslab does
- * not take EXTERNAL keys yet).
- */
-export type Material =
-  /** AES-256 versions: rotation adds one, older ones keep decrypting. */
-  | { readonly type: 'AES'; readonly bytes: typeof AES_256_BYTES }
-  /** An HMAC secret of as many bytes as the digest. */
-  | { readonly type: 'HMAC'; readonly bytes: 28 | 32 | 48 | 64 }
-  | { readonly type: 'RSA'; readonly modulusBits: 2048 | 3072 | 4096 }
-  /** An elliptic curve private key, the curve by its OpenSSL name. */
-  | { readonly type: 'EC'; readonly curve: 'prime256v1' | 'secp384r1' | 'secp521r1' | 'secp256k1' | 'SM2' }
-  | { readonly type: 'Ed25519' }
-  | { readonly type: 'ML-DSA'; readonly parameterSet: 'ML-DSA-44' | 'ML-DSA-65' | 'ML-DSA-87' };
-
 export interface KeyKind {
   readonly keySpec: KeySpec;
   /** DescribeKey's deprecated twin of KeySpec; its enum lacks the specs added after it was deprecated. */
   readonly customerMasterKeySpec?: CustomerMasterKeySpec;
-  readonly material: Material;
-  /** New material; absent for kinds whose material kmslab cannot make yet, which CreateKey refuses. */
+  /**
+   * What a key of the kind holds and how each of its algorithms works (crypto/key-specs.ts); absent for SM2,
+   * which kmslab cannot do. A key of origin EXTERNAL holds nothing until its material is imported (kmslab does
+   * not take EXTERNAL keys yet).
+   */
+  readonly crypto?: KeyCrypto;
+  /**
+   * New material, for the kinds CreateKey offers: symmetric encryption keys only, until the operations that
+   * use the other kinds' crypto (Sign, GetPublicKey...) are wired to it (issue 8).
+   */
   readonly generate?: () => Buffer;
   /** The usage CreateKey gives when the request names none; only symmetric encryption keys have one. */
   readonly defaultUsage?: KeyUsageType;
@@ -109,11 +103,11 @@ const RSA_SIGNING: readonly SigningAlgorithmSpec[] = [
 ];
 const ECDH: Usage = { algorithms: { KeyAgreementAlgorithms: ['ECDH'] }, operations: KEY_AGREEMENT };
 
-function rsa(keySpec: 'RSA_2048' | 'RSA_3072' | 'RSA_4096', modulusBits: 2048 | 3072 | 4096): KeyKind {
+function rsa(keySpec: 'RSA_2048' | 'RSA_3072' | 'RSA_4096'): KeyKind {
   return {
     keySpec,
     customerMasterKeySpec: keySpec,
-    material: { type: 'RSA', modulusBits },
+    crypto: KEY_CRYPTO[keySpec],
     usages: {
       ENCRYPT_DECRYPT: {
         algorithms: { EncryptionAlgorithms: ['RSAES_OAEP_SHA_1', 'RSAES_OAEP_SHA_256'] },
@@ -127,13 +121,12 @@ function rsa(keySpec: 'RSA_2048' | 'RSA_3072' | 'RSA_4096', modulusBits: 2048 | 
 /** NIST curves sign with the ECDSA digest that matches the curve, and agree on keys with ECDH. */
 function nistCurve(
   keySpec: 'ECC_NIST_P256' | 'ECC_NIST_P384' | 'ECC_NIST_P521',
-  curve: 'prime256v1' | 'secp384r1' | 'secp521r1',
   signing: SigningAlgorithmSpec,
 ): KeyKind {
   return {
     keySpec,
     customerMasterKeySpec: keySpec,
-    material: { type: 'EC', curve },
+    crypto: KEY_CRYPTO[keySpec],
     usages: {
       SIGN_VERIFY: { algorithms: { SigningAlgorithms: [signing] }, operations: SIGNING },
       KEY_AGREEMENT: ECDH,
@@ -143,24 +136,20 @@ function nistCurve(
 
 function hmac(
   keySpec: 'HMAC_224' | 'HMAC_256' | 'HMAC_384' | 'HMAC_512',
-  bytes: 28 | 32 | 48 | 64,
   algorithm: MacAlgorithmSpec,
 ): KeyKind {
   return {
     keySpec,
     customerMasterKeySpec: keySpec,
-    material: { type: 'HMAC', bytes },
+    crypto: KEY_CRYPTO[keySpec],
     usages: { GENERATE_VERIFY_MAC: { algorithms: { MacAlgorithms: [algorithm] }, operations: MAC } },
   };
 }
 
-function mlDsa(
-  keySpec: 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87',
-  parameterSet: 'ML-DSA-44' | 'ML-DSA-65' | 'ML-DSA-87',
-): KeyKind {
+function mlDsa(keySpec: 'ML_DSA_44' | 'ML_DSA_65' | 'ML_DSA_87'): KeyKind {
   return {
     keySpec,
-    material: { type: 'ML-DSA', parameterSet },
+    crypto: KEY_CRYPTO[keySpec],
     usages: { SIGN_VERIFY: { algorithms: { SigningAlgorithms: ['ML_DSA_SHAKE_256'] }, operations: SIGNING } },
   };
 }
@@ -170,8 +159,8 @@ export const KEY_KINDS: { readonly [S in KeySpec]: KeyKind } = {
   SYMMETRIC_DEFAULT: {
     keySpec: 'SYMMETRIC_DEFAULT',
     customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
-    material: { type: 'AES', bytes: AES_256_BYTES },
-    generate: () => randomBytes(AES_256_BYTES),
+    crypto: KEY_CRYPTO.SYMMETRIC_DEFAULT,
+    generate: KEY_CRYPTO.SYMMETRIC_DEFAULT.generate,
     defaultUsage: 'ENCRYPT_DECRYPT',
     usages: {
       ENCRYPT_DECRYPT: {
@@ -180,21 +169,21 @@ export const KEY_KINDS: { readonly [S in KeySpec]: KeyKind } = {
       },
     },
   },
-  RSA_2048: rsa('RSA_2048', 2048),
-  RSA_3072: rsa('RSA_3072', 3072),
-  RSA_4096: rsa('RSA_4096', 4096),
-  ECC_NIST_P256: nistCurve('ECC_NIST_P256', 'prime256v1', 'ECDSA_SHA_256'),
-  ECC_NIST_P384: nistCurve('ECC_NIST_P384', 'secp384r1', 'ECDSA_SHA_384'),
-  ECC_NIST_P521: nistCurve('ECC_NIST_P521', 'secp521r1', 'ECDSA_SHA_512'),
+  RSA_2048: rsa('RSA_2048'),
+  RSA_3072: rsa('RSA_3072'),
+  RSA_4096: rsa('RSA_4096'),
+  ECC_NIST_P256: nistCurve('ECC_NIST_P256', 'ECDSA_SHA_256'),
+  ECC_NIST_P384: nistCurve('ECC_NIST_P384', 'ECDSA_SHA_384'),
+  ECC_NIST_P521: nistCurve('ECC_NIST_P521', 'ECDSA_SHA_512'),
   ECC_SECG_P256K1: {
     keySpec: 'ECC_SECG_P256K1',
     customerMasterKeySpec: 'ECC_SECG_P256K1',
-    material: { type: 'EC', curve: 'secp256k1' },
+    crypto: KEY_CRYPTO.ECC_SECG_P256K1,
     usages: { SIGN_VERIFY: { algorithms: { SigningAlgorithms: ['ECDSA_SHA_256'] }, operations: SIGNING } },
   },
   ECC_NIST_EDWARDS25519: {
     keySpec: 'ECC_NIST_EDWARDS25519',
-    material: { type: 'Ed25519' },
+    crypto: KEY_CRYPTO.ECC_NIST_EDWARDS25519,
     usages: {
       SIGN_VERIFY: {
         algorithms: { SigningAlgorithms: ['ED25519_SHA_512', 'ED25519_PH_SHA_512'] },
@@ -202,11 +191,10 @@ export const KEY_KINDS: { readonly [S in KeySpec]: KeyKind } = {
       },
     },
   },
-  /** AWS offers SM2 in its China Regions only. */
+  /** AWS offers SM2 in its China Regions only; kmslab has no SM2 crypto. */
   SM2: {
     keySpec: 'SM2',
     customerMasterKeySpec: 'SM2',
-    material: { type: 'EC', curve: 'SM2' },
     usages: {
       ENCRYPT_DECRYPT: {
         algorithms: { EncryptionAlgorithms: ['SM2PKE'] },
@@ -216,11 +204,11 @@ export const KEY_KINDS: { readonly [S in KeySpec]: KeyKind } = {
       KEY_AGREEMENT: ECDH,
     },
   },
-  HMAC_224: hmac('HMAC_224', 28, 'HMAC_SHA_224'),
-  HMAC_256: hmac('HMAC_256', 32, 'HMAC_SHA_256'),
-  HMAC_384: hmac('HMAC_384', 48, 'HMAC_SHA_384'),
-  HMAC_512: hmac('HMAC_512', 64, 'HMAC_SHA_512'),
-  ML_DSA_44: mlDsa('ML_DSA_44', 'ML-DSA-44'),
-  ML_DSA_65: mlDsa('ML_DSA_65', 'ML-DSA-65'),
-  ML_DSA_87: mlDsa('ML_DSA_87', 'ML-DSA-87'),
+  HMAC_224: hmac('HMAC_224', 'HMAC_SHA_224'),
+  HMAC_256: hmac('HMAC_256', 'HMAC_SHA_256'),
+  HMAC_384: hmac('HMAC_384', 'HMAC_SHA_384'),
+  HMAC_512: hmac('HMAC_512', 'HMAC_SHA_512'),
+  ML_DSA_44: mlDsa('ML_DSA_44'),
+  ML_DSA_65: mlDsa('ML_DSA_65'),
+  ML_DSA_87: mlDsa('ML_DSA_87'),
 };

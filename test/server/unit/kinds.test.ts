@@ -195,6 +195,33 @@ describe('key kinds', () => {
     );
   });
 
+  test("each kind's crypto implements every algorithm the kind lists, and a public key where GetPublicKey is allowed", () => {
+    const FAMILIES = {
+      EncryptionAlgorithms: 'encryption',
+      SigningAlgorithms: 'signing',
+      MacAlgorithms: 'mac',
+      KeyAgreementAlgorithms: 'keyAgreement',
+    } as const;
+    for (const kind of Object.values(KEY_KINDS)) {
+      if (kind.keySpec === 'SM2') {
+        assert.equal(kind.crypto, undefined, 'kmslab has no SM2');
+        continue;
+      }
+      const { crypto } = kind;
+      assert.ok(crypto, kind.keySpec);
+      for (const [usage, { algorithms, operations }] of Object.entries(kind.usages)) {
+        for (const [family, listed] of Object.entries(algorithms) as [keyof typeof FAMILIES, string[]][]) {
+          const implemented: Record<string, unknown> = crypto[FAMILIES[family]] ?? {};
+          // Symmetric encryption is the ciphertext format of crypto/ciphertext.ts, not a key pair's.
+          if (family === 'EncryptionAlgorithms' && kind.keySpec === 'SYMMETRIC_DEFAULT') continue;
+          for (const algorithm of listed)
+            assert.ok(implemented[algorithm], `${kind.keySpec} ${usage} ${algorithm}`);
+        }
+        if (operations.includes('GetPublicKey')) assert.ok(crypto.publicKey, `${kind.keySpec} ${usage}`);
+      }
+    }
+  });
+
   test('only symmetric encryption keys have a default usage, and only their material can be made yet', () => {
     for (const kind of Object.values(KEY_KINDS)) {
       const symmetric = kind.keySpec === 'SYMMETRIC_DEFAULT';

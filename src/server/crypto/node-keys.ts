@@ -1,0 +1,27 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { parsedOnce } from './key-crypto.ts';
+
+/** An asymmetric key's material (DER PKCS#8) as OpenSSL key objects, and its public key as DER SPKI. */
+export interface NodeKeyPair {
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  readonly spki: Buffer;
+}
+
+export const nodeKeyPair = parsedOnce((material): NodeKeyPair => {
+  const privateKey = createPrivateKey({ key: material, format: 'der', type: 'pkcs8' });
+  const publicKey = createPublicKey(privateKey);
+  return { privateKey, publicKey, spki: publicKey.export({ format: 'der', type: 'spki' }) };
+});
+
+export function pkcs8(privateKey: KeyObject): Buffer {
+  return privateKey.export({ format: 'der', type: 'pkcs8' });
+}
+
+/** A JWK member (base64url of a big-endian integer) as exactly `bytes` bytes, as the audited library takes it. */
+export function jwkBytes(value: string | undefined, bytes: number): Buffer {
+  const raw = Buffer.from(value ?? '', 'base64url');
+  if (raw.length > bytes)
+    throw new RangeError(`a ${raw.length}-byte JWK member where ${bytes} were expected`);
+  return Buffer.concat([Buffer.alloc(bytes - raw.length), raw]);
+}
