@@ -26,7 +26,7 @@ import { DEFAULT_ACCOUNT_ID, DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../s
 import { generateMaterial } from '../../src/server/keys/key.ts';
 import { defaultKeyPolicy } from '../../src/server/keys/policy.ts';
 import { createRootKeyFile, ROOT_KEY_FILE } from '../../src/server/root-key.ts';
-import { KeyStore } from '../../src/server/store/key-store.ts';
+import { KeyStore } from '../../src/server/store/sqlite/store.ts';
 import { freePort } from '../free-port.ts';
 import { generateDataKeyScript, runWrk, signedRequestScript } from '../wrk.ts';
 

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { DataDirError } from '../server/data-dir.ts';
 import { createLogger } from '../server/log.ts';
 import { RootKeyError } from '../server/root-key.ts';
-import { SeedError } from '../server/seed.ts';
+import { SeedError } from '../server/seed/parse.ts';
 import { runDemo } from './demo.ts';
 import { parseServeOptions, SERVE_SETTINGS, UsageError } from './options.ts';
 import { banner, StartupError, startKmslab } from './serve.ts';

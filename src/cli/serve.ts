@@ -13,7 +13,7 @@ import { DEFAULT_CREDENTIALS } from '../server/defaults.ts';
 import { createKmsServer } from '../server/http.ts';
 import type { Logger } from '../server/log.ts';
 import { ROOT_KEY_ENV, type RootKey, randomRootKey, rootKeyFromEnvironment } from '../server/root-key.ts';
-import { loadSeedFile, type ParsedSeed } from '../server/seed.ts';
+import { loadSeedFile, type ParsedSeed } from '../server/seed/parse.ts';
 import { createKmsService } from '../server/service.ts';
 import type { ServeOptions } from './options.ts';
 

@@ -4,10 +4,10 @@ import { cryptoHandlers } from './operations/crypto.ts';
 import { keyHandlers } from './operations/keys.ts';
 import { policyHandlers } from './operations/policies.ts';
 import { rotateDueKeys, rotationHandlers } from './operations/rotation.ts';
-import { applySeed } from './operations/seed.ts';
 import { tagHandlers } from './operations/tags.ts';
 import { usageHandlers } from './operations/usage.ts';
-import { KeyStore } from './store/key-store.ts';
+import { applySeed } from './seed/apply.ts';
+import { KeyStore } from './store/sqlite/store.ts';
 
 /**
  * How often recorded key usage (GetKeyLastUsage) is written to disk: what a crash of the process (kill -9) can

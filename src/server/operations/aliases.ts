@@ -5,7 +5,7 @@ import { epochSeconds } from '../keys/key.ts';
 import { checkState } from '../keys/states.ts';
 import { Errors } from '../messages.ts';
 import { paginateQuery } from '../pagination.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { KeyStore } from '../store/sqlite/store.ts';
 import { resolveKey } from './resolve.ts';
 
 export function aliasHandlers(store: KeyStore): Partial<Handlers> {

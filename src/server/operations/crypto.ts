@@ -11,7 +11,7 @@ import { checkAlgorithm, checkUsage, currentMaterial } from '../keys/key.ts';
 import type { CryptographicOperation } from '../keys/kinds.ts';
 import { checkState } from '../keys/states.ts';
 import { Errors } from '../messages.ts';
-import type { KeyStore, StoredKey } from '../store/key-store.ts';
+import type { KeyStore, StoredKey } from '../store/sqlite/store.ts';
 import { resolveKey } from './resolve.ts';
 
 /** The algorithm a request that names none gets (the model's default). */

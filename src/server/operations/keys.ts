@@ -16,7 +16,7 @@ import { checkState } from '../keys/states.ts';
 import { checkTags } from '../keys/tags.ts';
 import { Errors } from '../messages.ts';
 import { paginateQuery } from '../pagination.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { KeyStore } from '../store/sqlite/store.ts';
 import { resolveKey } from './resolve.ts';
 
 /** The key spec of a CreateKey request that names none (AWS's default). */

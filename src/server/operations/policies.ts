@@ -2,7 +2,7 @@ import type { Handlers, Output } from '../context.ts';
 import { checkPolicy, checkPolicyName, DEFAULT_POLICY_NAME } from '../keys/policy.ts';
 import { checkState } from '../keys/states.ts';
 import { paginate } from '../pagination.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { KeyStore } from '../store/sqlite/store.ts';
 import { resolveKey } from './resolve.ts';
 
 export function policyHandlers(store: KeyStore): Partial<Handlers> {

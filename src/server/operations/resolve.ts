@@ -1,7 +1,7 @@
 import type { Caller } from '../context.ts';
 import { aliasArn, isGeneratedKeyIdFormat, keyArn, parseKeyReference } from '../keys/arn.ts';
 import { Errors } from '../messages.ts';
-import type { KeyStore, StoredKey } from '../store/key-store.ts';
+import type { KeyStore, StoredKey } from '../store/sqlite/store.ts';
 
 /** Whether an operation accepts alias names and alias ARNs, or only key IDs and key ARNs (as AWS documents). */
 export type Naming = 'key-or-alias' | 'key-only';

@@ -11,7 +11,7 @@ import {
 import { checkState } from '../keys/states.ts';
 import { Errors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
-import type { KeyStore, StoredKey } from '../store/key-store.ts';
+import type { KeyStore, StoredKey } from '../store/sqlite/store.ts';
 import { resolveKey } from './resolve.ts';
 
 /**

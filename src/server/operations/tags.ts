@@ -3,7 +3,7 @@ import { checkState } from '../keys/states.ts';
 import { checkTags, mergeTags } from '../keys/tags.ts';
 import { Errors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { KeyStore } from '../store/sqlite/store.ts';
 import { resolveKey } from './resolve.ts';
 
 export function tagHandlers(store: KeyStore): Partial<Handlers> {

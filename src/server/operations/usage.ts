@@ -2,7 +2,7 @@ import type { KeyLastUsageTrackingOperation } from '../../protocol/index.ts';
 import type { Handlers, Output } from '../context.ts';
 import { epochSeconds } from '../keys/key.ts';
 import { checkState } from '../keys/states.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { KeyStore } from '../store/sqlite/store.ts';
 import { resolveKey } from './resolve.ts';
 
 export function usageHandlers(store: KeyStore): Partial<Handlers> {

@@ -6,11 +6,11 @@ import {
   type LoadedKey,
   loadedKey,
   type RotationType,
-} from '../keys/key.ts';
-import type { Tag } from '../keys/tags.ts';
-import { Errors } from '../messages.ts';
-import { LruCache } from './lru.ts';
-import { SCHEMA, SCHEMA_VERSION } from './schema.ts';
+} from '../../keys/key.ts';
+import type { Tag } from '../../keys/tags.ts';
+import { Errors } from '../../messages.ts';
+import { LruCache } from '../lru.ts';
+import { SCHEMA, SCHEMA_VERSION } from './migrations.ts';
 import { RootKeySealer } from './sealing.ts';
 
 /** A key as the store hands it out: the domain view plus its row id. */

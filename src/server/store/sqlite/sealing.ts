@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { IV_BYTES, open, seal, TAG_BYTES } from '../crypto/aead.ts';
+import { IV_BYTES, open, seal, TAG_BYTES } from '../../crypto/aead.ts';
 
 /**
  * Key material at rest: AES-256-GCM under the root key, bound (as additional data) to what the row says it is,

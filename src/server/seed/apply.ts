@@ -3,7 +3,7 @@ import { checkNewAliasName } from '../keys/alias.ts';
 import { generateMaterial, type KeyMaterial, seededMaterial } from '../keys/key.ts';
 import { defaultKeyPolicy } from '../keys/policy.ts';
 import { checkTags } from '../keys/tags.ts';
-import type { KeyStore, StoredKey } from '../store/key-store.ts';
+import type { KeyStore, StoredKey } from '../store/sqlite/store.ts';
 
 interface Scope {
   accountId: string;

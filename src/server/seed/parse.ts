@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import type { SeedKey, SeedSpec } from './context.ts';
-import { decode256BitKey } from './root-key.ts';
+import type { SeedKey, SeedSpec } from '../context.ts';
+import { decode256BitKey } from '../root-key.ts';
 
 /**
  * Seed files declare keys that exist from the first start on. Two formats are read:
