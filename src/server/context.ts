@@ -50,7 +50,7 @@ export interface KmsService {
   close(): void;
 }
 
-/** A key declared in a seed file, already parsed and normalized (see src/server/seed.ts). */
+/** A key declared in a seed file, already parsed and normalized (see src/server/seed/parse.ts). */
 export interface SeedKey {
   keyId: string;
   accountId?: string;

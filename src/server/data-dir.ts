@@ -12,7 +12,7 @@ import {
   readRootKeyFile,
   rootKeyFromEnvironment,
 } from './root-key.ts';
-import { RootKeyMismatch } from './store/sqlite/store.ts';
+import { RootKeyMismatch } from './store/sqlite/sealing.ts';
 
 /**
  * A data dir holds one kmslab's keys: `kmslab.sqlite3` and the `root.key` its key material is encrypted under.

@@ -7,7 +7,7 @@ import { rotateDueKeys, rotationHandlers } from './operations/rotation.ts';
 import { tagHandlers } from './operations/tags.ts';
 import { usageHandlers } from './operations/usage.ts';
 import { applySeed } from './seed/apply.ts';
-import { KeyStore } from './store/sqlite/store.ts';
+import { openSqliteStore } from './store/sqlite/store.ts';
 
 /**
  * How often recorded key usage (GetKeyLastUsage) is written to disk: what a crash of the process (kill -9) can
@@ -27,7 +27,7 @@ const DUE_WORK_BATCH = 1000;
  * USAGE_FLUSH_INTERVAL_MS and when the service closes.
  */
 export function createKmsService(options: ServiceOptions): KmsServiceAdmin {
-  const store = new KeyStore(
+  const { store } = openSqliteStore(
     options.database,
     options.rootKey,
     options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize },

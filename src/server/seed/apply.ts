@@ -1,9 +1,15 @@
 import type { SeedKey, SeedSpec } from '../context.ts';
 import { checkNewAliasName } from '../keys/alias.ts';
-import { generateMaterial, type KeyMaterial, seededMaterial } from '../keys/key.ts';
+import {
+  generateMaterial,
+  type KeyMaterial,
+  type LoadedKey,
+  SYMMETRIC_CUSTOMER_KEY,
+  seededMaterial,
+} from '../keys/key.ts';
 import { defaultKeyPolicy } from '../keys/policy.ts';
 import { checkTags } from '../keys/tags.ts';
-import type { KeyStore, StoredKey } from '../store/sqlite/store.ts';
+import type { Store } from '../store/store.ts';
 
 interface Scope {
   accountId: string;
@@ -31,10 +37,10 @@ function checkSeedKeyId(keyId: string): void {
   }
 }
 
-function seedKey(store: KeyStore, seed: SeedKey, scope: Scope, now: number): StoredKey {
+function seedKey(store: Store, seed: SeedKey, scope: Scope, now: number): LoadedKey {
   const tags = seed.tags ?? [];
   checkTags(tags);
-  const existing = store.findKey(scope.accountId, scope.region, seed.keyId);
+  const existing = store.findKey(scope, seed.keyId);
   if (existing) {
     const present = new Set(store.tags(existing).map((t) => t.TagKey));
     const missing = tags.filter((t) => !present.has(t.TagKey));
@@ -52,23 +58,23 @@ function seedKey(store: KeyStore, seed: SeedKey, scope: Scope, now: number): Sto
       creationDate: now,
       policy: defaultKeyPolicy(scope.accountId),
       onDemandRotations: 0,
+      ...SYMMETRIC_CUSTOMER_KEY,
     },
     seedMaterials(seed, now),
     tags,
   );
 }
 
-function seedAlias(store: KeyStore, aliasName: string, key: StoredKey, now: number): void {
+function seedAlias(store: Store, aliasName: string, key: LoadedKey, now: number): void {
   checkNewAliasName(aliasName);
-  if (!store.findAlias(key.record.accountId, key.record.region, aliasName))
-    store.createAlias(aliasName, key, now);
+  if (!store.findAlias(key.record, aliasName)) store.createAlias(aliasName, key, now);
 }
 
 /**
  * Creates the keys, aliases and tags a seed declares and that don't exist yet; what exists is left as it is, so
  * applying a seed at every start changes nothing after the first.
  */
-export function applySeed(store: KeyStore, spec: SeedSpec, defaults: Scope, now: Date): void {
+export function applySeed(store: Store, spec: SeedSpec, defaults: Scope, now: Date): void {
   const time = now.getTime();
   store.transaction(() => {
     for (const seed of spec.keys) {
@@ -82,7 +88,7 @@ export function applySeed(store: KeyStore, spec: SeedSpec, defaults: Scope, now:
     for (const alias of spec.aliases ?? []) {
       const accountId = alias.accountId ?? defaults.accountId;
       const region = alias.region ?? defaults.region;
-      const key = store.findKey(accountId, region, alias.targetKeyId);
+      const key = store.findKey({ accountId, region }, alias.targetKeyId);
       if (!key) {
         throw new Error(
           `seed alias ${alias.aliasName}: no key '${alias.targetKeyId}' in ${accountId} ${region}`,
