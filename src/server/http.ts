@@ -22,9 +22,7 @@ export interface KmsServerOptions {
   debug?: (message: string) => void;
   /** How long a client has to send a whole request, headers and body. Default REQUEST_TIMEOUT_MS. */
   requestTimeoutMs?: number;
-  /** How often scheduled deletions and automatic rotations are carried out. Default one minute. */
-  dueWorkIntervalMs?: number;
-  /** The server's clock; tests move it to cross deletion windows and signature expiry. */
+  /** The server's clock: the time of each request (signature expiry, creation dates...). */
   clock?: () => Date;
 }
 
@@ -205,20 +203,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
     headersTimeout: requestTimeout,
     connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
   };
-  const server = createServer(serverOptions, (request, response) => {
+  return createServer(serverOptions, (request, response) => {
     handle(request, response).catch(onInternalError);
   });
-
-  const runDueWork = () => {
-    try {
-      service.runDueWork(clock());
-    } catch (error) {
-      onInternalError(error);
-    }
-  };
-  const timer = setInterval(runDueWork, options.dueWorkIntervalMs ?? 60_000);
-  timer.unref();
-  server.on('listening', runDueWork);
-  server.on('close', () => clearInterval(timer));
-  return server;
 }

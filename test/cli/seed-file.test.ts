@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadSeedFile, parseSeed, SeedError } from '../../src/server/seed/parse.ts';
+import { loadSeedFile, parseSeed } from '../../src/server/seed/parse.ts';
+import { SeedError } from '../../src/server/seed/spec.ts';
 
 const HEX = '5cdaead27fe7da2de47945d73cd6d79e36494e73802f3cd3869f1d2cb0b5d7a9';
 const BASE64 = Buffer.from(HEX, 'hex').toString('base64');

@@ -1,4 +1,3 @@
-import type { SeedKey, SeedSpec } from '../context.ts';
 import { checkNewAliasName } from '../keys/alias.ts';
 import {
   generateMaterial,
@@ -10,6 +9,7 @@ import {
 import { defaultKeyPolicy } from '../keys/policy.ts';
 import { checkTags } from '../keys/tags.ts';
 import type { Store } from '../store/store.ts';
+import type { SeedKey, SeedSpec } from './spec.ts';
 
 interface Scope {
   accountId: string;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import type { SeedKey, SeedSpec } from '../context.ts';
 import { decode256BitKey } from '../root-key.ts';
+import { SeedError, type SeedKey, type SeedSpec } from './spec.ts';
 
 /**
  * Seed files declare keys that exist from the first start on. Two formats are read:
@@ -23,14 +23,6 @@ export interface ParsedSeed {
   format: SeedFormat;
   /** Parts of the file that were skipped, each naming what and why. */
   warnings: string[];
-}
-
-/** A seed file that can't be applied: the message names the file, the key and what is wrong. */
-export class SeedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SeedError';
-  }
 }
 
 export function loadSeedFile(path: string): ParsedSeed {
