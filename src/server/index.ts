@@ -14,7 +14,7 @@ import { DEFAULT_ACCOUNT_ID, DEFAULT_CREDENTIALS, DEFAULT_HOST, DEFAULT_REGION }
 import { createKmsServer } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { RootKey } from './root-key.ts';
-import { applySeed } from './seed/apply.ts';
+import { applySeed, checkSeed } from './seed/apply.ts';
 import type { SeedSpec } from './seed/spec.ts';
 import { createKmsService } from './service.ts';
 import type { Migrated } from './store/sqlite/migrations.ts';
@@ -55,7 +55,10 @@ export interface KmslabOptions {
   storage: Storage;
   /** How many keys stay cached in memory with their material (default: the store's). */
   keyCacheSize?: number;
-  /** Applied in order at start, each creating what it declares and is missing; `source` names it in errors. */
+  /**
+   * Applied in order at start, each creating what it declares and is missing; `source` names it in the SeedError
+   * that a bad one fails the start with.
+   */
   seeds?: readonly { spec: SeedSpec; source: string }[];
   /** The account of seeded keys that name none, and of any access key under `--auth none`. */
   accountId?: string;
@@ -94,7 +97,7 @@ export interface Kmslab {
   stop(): Promise<void>;
 }
 
-/** A start-up failure that is the user's to fix (a seed, a busy port): no stack trace. */
+/** A start-up failure that is the user's to fix (a busy port): no stack trace. */
 export class StartupError extends Error {
   constructor(message: string) {
     super(message);
@@ -112,6 +115,9 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
   const host = options.host ?? DEFAULT_HOST;
   const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
   const { storage } = options;
+  const seedDefaults = { accountId, region: options.region ?? DEFAULT_REGION };
+  // Before anything is created on disk.
+  for (const seed of options.seeds ?? []) checkSeed(seed.spec, seed.source, seedDefaults);
   let dataDir: DataDir | undefined;
   let database: string;
   let rootKey: Uint8Array;
@@ -144,14 +150,7 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
       integrity = checkIntegrity(dataDir.database);
       await Promise.race([integrity.passed, delay(INTEGRITY_WAIT_MS, undefined, { ref: false })]);
     }
-    const defaults = { accountId, region: options.region ?? DEFAULT_REGION };
-    for (const seed of options.seeds ?? []) {
-      try {
-        applySeed(store, seed.spec, defaults, clock());
-      } catch (error) {
-        throw new StartupError(`${seed.source}: cannot apply the seed: ${(error as Error).message}`);
-      }
-    }
+    for (const seed of options.seeds ?? []) applySeed(store, seed.spec, seed.source, seedDefaults, clock());
     service = createKmsService(store);
     server = createKmsServer({
       service,

@@ -46,6 +46,11 @@ export const Errors = {
       'InvalidArnException',
       `Invalid arn ${arn}: expected arn:aws:kms:<region>:<account>:key/<key-id> or arn:aws:kms:<region>:<account>:alias/<name>`,
     ),
+  /** A key ID that kmslab would not give a key (seeds choose theirs): requests could not name it. */
+  keyIdReadAsOther: (keyId: string, prefix: string) =>
+    validation(
+      `A key ID cannot begin with '${prefix}': a request naming '${keyId}' would read it as ${prefix === 'arn:' ? 'an ARN' : 'an alias name'}.`,
+    ),
   aliasesNotSupported: () =>
     new KMSError('InvalidArnException', 'Key Aliases are not supported for this operation'),
 
@@ -155,12 +160,6 @@ export const Errors = {
     ),
 
   aliasPrefix: () => validation(`Alias must start with the prefix "alias/". Please see ${ALIAS_DOCS}`),
-  aliasPattern: (aliasName: string) =>
-    constraintViolation(
-      aliasName,
-      'aliasName',
-      'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$',
-    ),
   aliasReserved: () =>
     new KMSError(
       'InvalidAliasNameException',
