@@ -5,6 +5,7 @@ import { Authenticator, type AuthMode } from './auth.ts';
 import type { CredentialEntry, KmsService, RequestLogEntry } from './context.ts';
 import { DEFAULT_ACCOUNT_ID } from './defaults.ts';
 import { KMSError } from './errors.ts';
+import { Errors } from './messages.ts';
 import { firstHeaderValue, joinedHeaderValue } from './raw-headers.ts';
 import { isKnownOperation, validateInput } from './validate.ts';
 
@@ -36,17 +37,6 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 export const REQUEST_TIMEOUT_MS = 10_000;
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
-/**
- * A body larger than any request the model allows (MAX_REQUEST_BYTES, generated from it), in AWS's words for a
- * request too large for its front end (413, "HTTP content length exceeded 1662976 bytes." from SQS in
- * aws/aws-sdk-js#479). Refused as soon as Content-Length says so, without reading the body.
- */
-class RequestTooLarge extends KMSError {
-  constructor() {
-    super('SerializationException', `HTTP content length exceeded ${MAX_REQUEST_BYTES} bytes.`, 413);
-  }
-}
-
 /** The client closed the connection before its request was complete: nobody is left to answer. */
 class ClientGone extends Error {}
 
@@ -57,7 +47,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       // A chunked body has no Content-Length to refuse in advance.
-      if (size > MAX_REQUEST_BYTES) reject(new RequestTooLarge());
+      if (size > MAX_REQUEST_BYTES) reject(Errors.requestTooLarge(MAX_REQUEST_BYTES));
       else chunks.push(chunk);
     });
     request.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
@@ -95,7 +85,7 @@ function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
-    throw new KMSError('SerializationException', 'The request body is not valid JSON.');
+    throw Errors.notJson();
   }
 }
 
@@ -140,19 +130,15 @@ export function createKmsServer(options: KmsServerOptions): Server {
     let errorType: string | undefined;
     let bodyRead = false;
     try {
-      if (request.method !== 'POST' || !isKnownOperation(operation)) {
-        throw new KMSError(
-          'UnknownOperationException',
-          `Unknown operation: ${target ?? '(no X-Amz-Target)'}`,
-        );
-      }
+      if (request.method !== 'POST' || !isKnownOperation(operation)) throw Errors.unknownOperation(target);
       const now = clock();
       const authentication = authenticator.authenticate(
         { method: request.method, url: request.url ?? '/', rawHeaders: request.rawHeaders },
         now,
       );
+      // Refused as soon as Content-Length says so, without reading the body.
       if (Number(firstHeaderValue(request.rawHeaders, 'content-length')) > MAX_REQUEST_BYTES) {
-        throw new RequestTooLarge();
+        throw Errors.requestTooLarge(MAX_REQUEST_BYTES);
       }
       const body = await readBody(request);
       bodyRead = true;
@@ -161,9 +147,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
       input = parseJson(body);
       validateInput(operation, input);
       const handler = service.handlers[operation];
-      if (!handler) {
-        throw new KMSError('UnsupportedOperationException', `kmslab does not support ${operation} yet.`);
-      }
+      if (!handler) throw Errors.unsupportedOperation(operation);
       output = await handler(input, { caller, now, requestId });
       send(response, requestId, 200, JSON.stringify(output ?? {}));
     } catch (error) {
@@ -177,7 +161,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
       if (error instanceof KMSError) failure = error;
       else {
         onInternalError(error);
-        failure = new KMSError('KMSInternalException', 'An internal error occurred.', 500);
+        failure = Errors.internal();
       }
       status = failure.status;
       errorType = failure.type;

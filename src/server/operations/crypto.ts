@@ -34,7 +34,7 @@ function checkUsable(key: LoadedKey, operation: CryptographicOperation): void {
 function plaintextOf(base64: string): Buffer {
   const plaintext = Buffer.from(base64, 'base64');
   if (plaintext.length === 0) throw Errors.plaintextEmpty();
-  if (plaintext.length > MAX_PLAINTEXT_BYTES) throw Errors.plaintextTooLong();
+  if (plaintext.length > MAX_PLAINTEXT_BYTES) throw Errors.plaintextTooLong(MAX_PLAINTEXT_BYTES);
   return plaintext;
 }
 
