@@ -1,67 +1,76 @@
-import type { KeyManagerType, KeySpec, KeyUsageType, OriginType } from '../../../protocol/index.ts';
-import type { KeyRecord, KeyState } from '../../keys/key.ts';
+import type { KeyRecord } from '../../keys/key.ts';
 import { Errors } from '../../messages.ts';
 import type { Listed, Scope } from '../store.ts';
 import type { Connection } from './database.ts';
 
-/** A row of `keys`: the key record, and the row id `pk` that its material, aliases, tags and usage refer to. */
-export interface KeyRow {
-  pk: number;
-  account_id: string;
-  region: string;
-  key_id: string;
-  description: string;
-  key_state: string;
-  creation_date: number;
-  deletion_date: number | null;
-  pending_window_days: number | null;
-  policy: string;
-  rotation_period_days: number | null;
-  next_rotation_date: number | null;
-  on_demand_rotations: number;
-  key_spec: string;
-  key_usage: string;
-  origin: string;
-  multi_region: number;
-  key_manager: string;
+/**
+ * Where each field of a key record is kept: the fields a key is created with and keeps, and those that change over
+ * its life (store.ts's KeyChanges). Each column is named once, here; statements and row mapping follow from it.
+ */
+const KEPT_COLUMNS = {
+  accountId: 'account_id',
+  region: 'region',
+  keyId: 'key_id',
+  creationDate: 'creation_date',
+  keySpec: 'key_spec',
+  keyUsage: 'key_usage',
+  origin: 'origin',
+  multiRegion: 'multi_region',
+  keyManager: 'key_manager',
+} as const;
+const CHANGING_COLUMNS = {
+  description: 'description',
+  keyState: 'key_state',
+  deletionDate: 'deletion_date',
+  pendingWindowInDays: 'pending_window_days',
+  policy: 'policy',
+  rotationPeriodInDays: 'rotation_period_days',
+  nextRotationDate: 'next_rotation_date',
+  onDemandRotations: 'on_demand_rotations',
+} as const;
+
+/** Every field has its column: a field added to KeyRecord fails to compile until it has one (and a migration). */
+const ALL_COLUMNS = { ...KEPT_COLUMNS, ...CHANGING_COLUMNS } as const satisfies {
+  [F in keyof KeyRecord]-?: string;
+};
+
+type Field = keyof typeof ALL_COLUMNS;
+type Column = (typeof ALL_COLUMNS)[Field];
+type ColumnValue = string | number | null;
+
+/** A row of `keys`: the record's columns, and the row id `pk` that its material, aliases, tags and usage use. */
+export type KeyRow = { pk: number } & { [C in Column]: ColumnValue };
+
+/** SQLite has no booleans nor undefined: a flag is 0 or 1, an absent field NULL. */
+function toColumn(value: KeyRecord[Field]): ColumnValue {
+  if (value === undefined) return null;
+  return typeof value === 'boolean' ? Number(value) : value;
 }
 
-/** The record a row holds; the columns hold what a record held when it was written. */
+/** The record a row holds: its columns hold the record's fields as they were written (toColumn). */
 export function recordOf(row: KeyRow): KeyRecord {
-  return {
-    accountId: row.account_id,
-    region: row.region,
-    keyId: row.key_id,
-    description: row.description,
-    keyState: row.key_state as KeyState,
-    creationDate: row.creation_date,
-    deletionDate: row.deletion_date ?? undefined,
-    pendingWindowInDays: row.pending_window_days ?? undefined,
-    policy: row.policy,
-    rotationPeriodInDays: row.rotation_period_days ?? undefined,
-    nextRotationDate: row.next_rotation_date ?? undefined,
-    onDemandRotations: row.on_demand_rotations,
-    keySpec: row.key_spec as KeySpec,
-    keyUsage: row.key_usage as KeyUsageType,
-    origin: row.origin as OriginType,
-    multiRegion: row.multi_region === 1,
-    keyManager: row.key_manager as KeyManagerType,
-  };
+  const record: Partial<Record<Field, unknown>> = {};
+  for (const field of Object.keys(ALL_COLUMNS) as Field[]) {
+    const value = row[ALL_COLUMNS[field]];
+    if (value !== null) record[field] = field === 'multiRegion' ? value === 1 : value;
+  }
+  return record as KeyRecord;
 }
 
-/** What a key changes over its life (store.ts's KeyChanges). */
-function changingColumns(record: KeyRecord) {
-  return {
-    description: record.description,
-    key_state: record.keyState,
-    deletion_date: record.deletionDate ?? null,
-    pending_window_days: record.pendingWindowInDays ?? null,
-    policy: record.policy,
-    rotation_period_days: record.rotationPeriodInDays ?? null,
-    next_rotation_date: record.nextRotationDate ?? null,
-    on_demand_rotations: record.onDemandRotations,
-  };
+/** Statement parameters named after the columns, with the values of the record's `fields`. */
+function columnsOf(
+  record: KeyRecord,
+  fields: Partial<Record<Field, Column>>,
+): Partial<Record<Column, ColumnValue>> {
+  const parameters: Partial<Record<Column, ColumnValue>> = {};
+  for (const [field, column] of Object.entries(fields) as [Field, Column][]) {
+    parameters[column] = toColumn(record[field]);
+  }
+  return parameters;
 }
+
+const INSERTED = Object.values(ALL_COLUMNS);
+const UPDATED = Object.values(CHANGING_COLUMNS);
 
 /** The `keys` table. */
 export class KeyTable {
@@ -77,18 +86,10 @@ export class KeyTable {
         'SELECT pk, key_id FROM keys WHERE account_id = ? AND region = ? AND pk > ? ORDER BY pk LIMIT ?',
       ),
       insert: db.prepare(
-        `INSERT INTO keys (account_id, region, key_id, creation_date, key_spec, key_usage, origin, multi_region,
-           key_manager, description, key_state, deletion_date, pending_window_days, policy, rotation_period_days,
-           next_rotation_date, on_demand_rotations)
-         VALUES (@account_id, @region, @key_id, @creation_date, @key_spec, @key_usage, @origin, @multi_region,
-           @key_manager, @description, @key_state, @deletion_date, @pending_window_days, @policy,
-           @rotation_period_days, @next_rotation_date, @on_demand_rotations)`,
+        `INSERT INTO keys (${INSERTED.join(', ')}) VALUES (${INSERTED.map((column) => `@${column}`).join(', ')})`,
       ),
       update: db.prepare(
-        `UPDATE keys SET description = @description, key_state = @key_state, deletion_date = @deletion_date,
-           pending_window_days = @pending_window_days, policy = @policy, rotation_period_days = @rotation_period_days,
-           next_rotation_date = @next_rotation_date, on_demand_rotations = @on_demand_rotations
-         WHERE pk = @pk`,
+        `UPDATE keys SET ${UPDATED.map((column) => `${column} = @${column}`).join(', ')} WHERE pk = @pk`,
       ),
       delete: db.prepare<[number]>('DELETE FROM keys WHERE pk = ?'),
       // Both walk their partial index in date order: the earliest due first, never the whole table.
@@ -123,23 +124,12 @@ export class KeyTable {
 
   /** Inserts the record; returns its row id. */
   insert(record: KeyRecord): number {
-    const { lastInsertRowid } = this.#statements.insert.run({
-      account_id: record.accountId,
-      region: record.region,
-      key_id: record.keyId,
-      creation_date: record.creationDate,
-      key_spec: record.keySpec,
-      key_usage: record.keyUsage,
-      origin: record.origin,
-      multi_region: record.multiRegion ? 1 : 0,
-      key_manager: record.keyManager,
-      ...changingColumns(record),
-    });
+    const { lastInsertRowid } = this.#statements.insert.run(columnsOf(record, ALL_COLUMNS));
     return Number(lastInsertRowid);
   }
 
   update(pk: number, record: KeyRecord): void {
-    this.#statements.update.run({ pk, ...changingColumns(record) });
+    this.#statements.update.run({ pk, ...columnsOf(record, CHANGING_COLUMNS) });
   }
 
   delete(pk: number): void {

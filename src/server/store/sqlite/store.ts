@@ -100,8 +100,7 @@ class SqliteStore implements Store {
     return row ? this.#load(row) : undefined;
   }
 
-  #load(row: KeyRow): LoadedKey {
-    const record = recordOf(row);
+  #load(row: KeyRow, record = recordOf(row)): LoadedKey {
     return this.#remember(row.pk, record, this.#materials.all(row.pk, record));
   }
 
@@ -165,8 +164,8 @@ class SqliteStore implements Store {
   #byRowId(pk: number): LoadedKey | undefined {
     const row = this.#keys.byPk(pk);
     if (!row) return undefined;
-    const scope = { accountId: row.account_id, region: row.region };
-    return this.#cachedKeys.get(scopeKey(scope, row.key_id)) ?? this.#load(row);
+    const record = recordOf(row);
+    return this.#cachedKeys.get(scopeKey(record, record.keyId)) ?? this.#load(row, record);
   }
 
   keysDueForDeletion(now: number, limit: number): LoadedKey[] {
