@@ -13,7 +13,7 @@ import {
   type SignatureScope,
 } from '../sigv4/verify.ts';
 import type { Caller, CredentialEntry } from './context.ts';
-import { Errors, ScopeProblem } from './messages.ts';
+import { AuthErrors, ScopeProblem } from './messages.ts';
 import { firstHeaderValue, headerValuesByName } from './raw-headers.ts';
 
 export type AuthMode = 'sigv4' | 'none';
@@ -71,7 +71,7 @@ function parseAmzDate(value: string): number {
  * (X-Amz-Target names the operation), at another time or with another session token.
  */
 function requireSigned(signedHeaders: readonly string[], name: string): void {
-  if (!signedHeaders.includes(name)) throw Errors.unsignedHeader(name);
+  if (!signedHeaders.includes(name)) throw AuthErrors.unsignedHeader(name);
 }
 
 /**
@@ -105,25 +105,25 @@ export class Authenticator {
     const q = request.url.indexOf('?');
     const parameters = q < 0 ? undefined : queryParameters(request.url.slice(q + 1));
     const algorithm = parameters?.get('X-Amz-Algorithm');
-    if (header !== undefined && algorithm !== undefined) throw Errors.signedTwice();
+    if (header !== undefined && algorithm !== undefined) throw AuthErrors.signedTwice();
 
     let received: ReceivedSignature;
     let requestDate: string;
     let presigned: PresignedSignature | undefined;
     if (header !== undefined) {
       const parsed = parseAuthorization(header);
-      if ('error' in parsed) throw Errors.malformedSignature(parsed.error);
+      if ('error' in parsed) throw AuthErrors.malformedSignature(parsed.error);
       const date = firstHeaderValue(request.rawHeaders, 'x-amz-date');
-      if (!date) throw Errors.signatureWithoutDate();
+      if (!date) throw AuthErrors.signatureWithoutDate();
       received = parsed;
       requestDate = date;
     } else if (algorithm === ALGORITHM && parameters) {
       const parsed = parsePresigned(parameters);
-      if ('error' in parsed) throw Errors.malformedSignature(parsed.error);
+      if ('error' in parsed) throw AuthErrors.malformedSignature(parsed.error);
       received = presigned = parsed;
       requestDate = parsed.requestDate;
     } else {
-      throw Errors.missingAuthentication();
+      throw AuthErrors.missingAuthentication();
     }
 
     const credential = this.#byAccessKey.get(received.accessKeyId);
@@ -134,7 +134,8 @@ export class Authenticator {
     };
     if (this.#mode === 'none') {
       // The region still matters: it goes into every ARN the caller gets.
-      if (!partitionOf(received.region)) throw Errors.credentialScope([ScopeProblem.region(received.region)]);
+      if (!partitionOf(received.region))
+        throw AuthErrors.credentialScope([ScopeProblem.region(received.region)]);
       return { caller, pending: undefined };
     }
 
@@ -147,7 +148,7 @@ export class Authenticator {
     }
     checkTime(requestDate, presigned?.expires, now);
     checkScope(received, requestDate);
-    if (!credential) throw Errors.unknownAccessKey();
+    if (!credential) throw AuthErrors.unknownAccessKey();
 
     const query = q < 0 ? '' : request.url.slice(q + 1);
     return {
@@ -183,7 +184,8 @@ export class Authenticator {
     if (!pending) return;
     const { request, scope } = pending;
     const claimed = firstHeaderValue(request.rawHeaders, 'x-amz-content-sha256');
-    if (claimed !== undefined && claimed !== this.#sigv4.payloadHash(body)) throw Errors.signatureMismatch();
+    if (claimed !== undefined && claimed !== this.#sigv4.payloadHash(body))
+      throw AuthErrors.signatureMismatch();
     const signable = {
       method: request.method,
       path: pending.path,
@@ -194,7 +196,7 @@ export class Authenticator {
     const expected = expectedSignature(this.#sigv4, signable, scope, pending.secretAccessKey);
     const given = Buffer.from(pending.signature);
     if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) {
-      throw Errors.signatureMismatch();
+      throw AuthErrors.signatureMismatch();
     }
   }
 }
@@ -205,19 +207,23 @@ export class Authenticator {
  */
 function checkTime(requestDate: string, expires: string | undefined, now: Date): void {
   const signedAt = parseAmzDate(requestDate);
-  if (Number.isNaN(signedAt)) throw Errors.amzDateFormat(requestDate);
+  if (Number.isNaN(signedAt)) throw AuthErrors.amzDateFormat(requestDate);
   const nowMs = now.getTime();
   if (signedAt > nowMs + MAX_SKEW_MS) {
-    throw Errors.signatureNotYetCurrent(requestDate, amzDate(new Date(nowMs + MAX_SKEW_MS)), amzDate(now));
+    throw AuthErrors.signatureNotYetCurrent(
+      requestDate,
+      amzDate(new Date(nowMs + MAX_SKEW_MS)),
+      amzDate(now),
+    );
   }
   if (expires !== undefined) {
-    if (!/^-?\d+$/.test(expires)) throw Errors.expiresNotANumber();
+    if (!/^-?\d+$/.test(expires)) throw AuthErrors.expiresNotANumber();
     const seconds = Number(expires);
-    if (seconds < 0) throw Errors.expiresNegative();
-    if (seconds > MAX_EXPIRES_SECONDS) throw Errors.expiresTooLong(MAX_EXPIRES_SECONDS);
-    if (nowMs > signedAt + seconds * 1000) throw Errors.presignedExpired();
+    if (seconds < 0) throw AuthErrors.expiresNegative();
+    if (seconds > MAX_EXPIRES_SECONDS) throw AuthErrors.expiresTooLong(MAX_EXPIRES_SECONDS);
+    if (nowMs > signedAt + seconds * 1000) throw AuthErrors.presignedExpired();
   } else if (signedAt < nowMs - MAX_SKEW_MS) {
-    throw Errors.signatureExpired(requestDate, amzDate(new Date(nowMs - MAX_SKEW_MS)), amzDate(now));
+    throw AuthErrors.signatureExpired(requestDate, amzDate(new Date(nowMs - MAX_SKEW_MS)), amzDate(now));
   }
 }
 
@@ -230,5 +236,5 @@ function checkScope(received: ReceivedSignature, requestDate: string): void {
     problems.push(ScopeProblem.terminator(TERMINATOR, received.terminator));
   const day = requestDate.slice(0, 8);
   if (received.dateStamp !== day) problems.push(ScopeProblem.date(received.dateStamp, day, requestDate));
-  if (problems.length > 0) throw Errors.credentialScope(problems);
+  if (problems.length > 0) throw AuthErrors.credentialScope(problems);
 }

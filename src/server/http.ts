@@ -5,7 +5,7 @@ import { Authenticator, type AuthMode } from './auth.ts';
 import type { CredentialEntry, KmsService, RequestLogEntry } from './context.ts';
 import { DEFAULT_ACCOUNT_ID } from './defaults.ts';
 import { KMSError } from './errors.ts';
-import { Errors } from './messages.ts';
+import { WireErrors } from './messages.ts';
 import { firstHeaderValue, joinedHeaderValue } from './raw-headers.ts';
 import { isKnownOperation, validateInput } from './validate.ts';
 
@@ -47,7 +47,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       // A chunked body has no Content-Length to refuse in advance.
-      if (size > MAX_REQUEST_BYTES) reject(Errors.requestTooLarge(MAX_REQUEST_BYTES));
+      if (size > MAX_REQUEST_BYTES) reject(WireErrors.requestTooLarge(MAX_REQUEST_BYTES));
       else chunks.push(chunk);
     });
     request.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
@@ -85,7 +85,7 @@ function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
-    throw Errors.notJson();
+    throw WireErrors.notJson();
   }
 }
 
@@ -130,7 +130,8 @@ export function createKmsServer(options: KmsServerOptions): Server {
     let errorType: string | undefined;
     let bodyRead = false;
     try {
-      if (request.method !== 'POST' || !isKnownOperation(operation)) throw Errors.unknownOperation(target);
+      if (request.method !== 'POST' || !isKnownOperation(operation))
+        throw WireErrors.unknownOperation(target);
       const now = clock();
       const authentication = authenticator.authenticate(
         { method: request.method, url: request.url ?? '/', rawHeaders: request.rawHeaders },
@@ -138,7 +139,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
       );
       // Refused as soon as Content-Length says so, without reading the body.
       if (Number(firstHeaderValue(request.rawHeaders, 'content-length')) > MAX_REQUEST_BYTES) {
-        throw Errors.requestTooLarge(MAX_REQUEST_BYTES);
+        throw WireErrors.requestTooLarge(MAX_REQUEST_BYTES);
       }
       const body = await readBody(request);
       bodyRead = true;
@@ -147,7 +148,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
       input = parseJson(body);
       validateInput(operation, input);
       const handler = service.handlers[operation];
-      if (!handler) throw Errors.unsupportedOperation(operation);
+      if (!handler) throw WireErrors.unsupportedOperation(operation);
       output = await handler(input, { caller, now, requestId });
       send(response, requestId, 200, JSON.stringify(output ?? {}));
     } catch (error) {
@@ -161,7 +162,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
       if (error instanceof KMSError) failure = error;
       else {
         onInternalError(error);
-        failure = Errors.internal();
+        failure = WireErrors.internal();
       }
       status = failure.status;
       errorType = failure.type;

@@ -266,9 +266,10 @@ export const Errors = {
       'InvalidMarkerException',
       'The marker is not valid: pass the NextMarker of a previous response.',
     ),
+} as const;
 
-  // The wire (http.ts, validate.ts)
-
+/** The HTTP layer's and validation's errors (http.ts, validate.ts): a request that is no KMS request. */
+export const WireErrors = {
   unknownOperation: (target: string | undefined) =>
     new KMSError('UnknownOperationException', `Unknown operation: ${target ?? '(no X-Amz-Target)'}`),
   /**
@@ -293,9 +294,10 @@ export const Errors = {
   unsupportedOperation: (operation: string) =>
     new KMSError('UnsupportedOperationException', `kmslab does not support ${operation} yet.`),
   internal: () => new KMSError('KMSInternalException', 'An internal error occurred.', 500),
+} as const;
 
-  // Authentication (auth.ts). AWS's type and message for each; the order AWS checks them in is auth.ts's.
-
+/** Authentication's errors (auth.ts): AWS's type and message for each; the order AWS checks them in is auth.ts's. */
+export const AuthErrors = {
   missingAuthentication: () =>
     new KMSError('MissingAuthenticationTokenException', 'Missing Authentication Token'),
   malformedSignature: (problem: SignatureProblem) => incompleteSignature(signatureProblem(problem)),

@@ -17,7 +17,7 @@ import type { Bounds, ConstraintShape } from '../protocol/constraint-types.ts';
 import { OPERATION_INPUTS, SHAPES } from '../protocol/constraints.ts';
 import type { OperationName } from '../protocol/index.ts';
 import type { KMSError } from './errors.ts';
-import { Constraint, constraintFailure, Errors, validationFailures } from './messages.ts';
+import { Constraint, constraintFailure, validationFailures, WireErrors } from './messages.ts';
 
 /**
  * Members that AWS KMS requires although the model leaves them optional (it makes room for newer ways to call the
@@ -90,7 +90,7 @@ export function isKnownOperation(name: string): name is OperationName {
  */
 export function validateInput(operation: OperationName, input: unknown): void {
   const check = operations[operation];
-  if (!isObject(input)) throw Errors.bodyNotObject(jsonType(input));
+  if (!isObject(input)) throw WireErrors.bodyNotObject(jsonType(input));
   const errors: string[] = [];
   check(input, '', errors);
   if (errors.length > 0) throw validationFailures(errors);
@@ -405,5 +405,5 @@ function jsonType(value: unknown): string {
 
 /** `found` is what the value is instead, its JSON type by default (never the value: it may be secret). */
 function wrongType(path: string, expected: string, value: unknown, found = jsonType(value)): KMSError {
-  return Errors.wrongType(path, expected, found);
+  return WireErrors.wrongType(path, expected, found);
 }
