@@ -30,7 +30,7 @@ import type { Store } from './store/store.ts';
  * How often recorded key usage (GetKeyLastUsage) is written to disk: what a crash of the process (kill -9) can
  * lose. Writing it with every request would put a SQLite transaction on the data plane.
  */
-export const USAGE_FLUSH_INTERVAL_MS = 1000;
+const USAGE_FLUSH_INTERVAL_MS = 1000;
 /** How often scheduled deletions and automatic rotations are carried out (and once at start). */
 const DUE_WORK_INTERVAL_MS = 60_000;
 
