@@ -11,15 +11,15 @@ import { RootKeySealer, recordRootKey, verifyRootKey } from './sealing.ts';
 import { TagTable } from './tags.ts';
 import { UsageTable } from './usage.ts';
 
-export interface SqliteStoreOptions {
+interface SqliteStoreOptions {
   /** How many keys (with their decrypted material) stay in memory; the least recently used are dropped. */
   keyCacheSize?: number;
 }
 
 /** Enough for the hot keys of any load test; each cached key costs a few KB. */
-export const DEFAULT_KEY_CACHE_SIZE = 10_000;
+const DEFAULT_KEY_CACHE_SIZE = 10_000;
 
-export interface OpenedStore {
+interface OpenedStore {
   store: Store;
   /** The schema versions the database was migrated between, when it was. */
   migrated: Migrated | undefined;
