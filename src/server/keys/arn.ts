@@ -30,6 +30,10 @@ export function isAccountId(value: string): boolean {
   return ACCOUNT_ID_ALONE.test(value);
 }
 
+/**
+ * A KMS key or alias ARN. Its region field is read as the ARN writes it; whether the caller may use that region is
+ * for resolve.ts to say (AWS answers a key ARN of another region NotFound, not a malformed ARN).
+ */
 const ARN = new RegExp(
   `^arn:(${Object.keys(PARTITIONS).join('|')}):kms:([a-z0-9-]+):(${ACCOUNT_ID}):(key\\/.+|alias\\/.+)$`,
 );

@@ -80,7 +80,7 @@ function isAbsent(value: unknown): boolean {
 
 const MATERIAL_HELP = 'must be 32 bytes written as 64 hex digits or as base64 (`openssl rand -hex 32`)';
 
-/** Shared checks; `where` names the place in the file (`key "abc"`, `Aliases[2]`). */
+/** What both formats' readers share; `where` names the place in the file (`key "abc"`, `Aliases[2]`). */
 abstract class Reader {
   protected readonly warnings: string[] = [];
   protected readonly file: string;
