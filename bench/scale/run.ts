@@ -23,10 +23,10 @@ import { parseArgs } from 'node:util';
 import { AWSConfig, KMSClient } from '../../src/client/index.ts';
 import { DATABASE_FILE } from '../../src/server/data-dir.ts';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../src/server/defaults.ts';
-import { generateMaterial } from '../../src/server/keys/key.ts';
+import { generateMaterial, SYMMETRIC_CUSTOMER_KEY } from '../../src/server/keys/key.ts';
 import { defaultKeyPolicy } from '../../src/server/keys/policy.ts';
 import { createRootKeyFile, ROOT_KEY_FILE } from '../../src/server/root-key.ts';
-import { KeyStore } from '../../src/server/store/key-store.ts';
+import { openSqliteStore } from '../../src/server/store/sqlite/store.ts';
 import { freePort } from '../free-port.ts';
 import { generateDataKeyScript, runWrk, signedRequestScript } from '../wrk.ts';
 
@@ -55,7 +55,10 @@ function keyIdOf(index: number): string {
 function createKeys(dir: string, count: number): number {
   const started = performance.now();
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const store = new KeyStore(join(dir, DATABASE_FILE), createRootKeyFile(join(dir, ROOT_KEY_FILE)).key);
+  const { store } = openSqliteStore(
+    join(dir, DATABASE_FILE),
+    createRootKeyFile(join(dir, ROOT_KEY_FILE)).key,
+  );
   const now = Date.now();
   const policy = defaultKeyPolicy(DEFAULT_ACCOUNT_ID);
   for (let batch = 0; batch < count; batch += BATCH) {
@@ -70,6 +73,7 @@ function createKeys(dir: string, count: number): number {
           creationDate: now,
           policy,
           onDemandRotations: 0,
+          ...SYMMETRIC_CUSTOMER_KEY,
         };
         const key = store.createKey(record, [generateMaterial(now)], []);
         if (i % ALIAS_EVERY === 0) store.createAlias(`alias/scale-${String(i).padStart(8, '0')}`, key, now);

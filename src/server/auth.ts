@@ -13,7 +13,7 @@ import {
   type SignatureScope,
 } from '../sigv4/verify.ts';
 import type { Caller, CredentialEntry } from './context.ts';
-import { KMSError } from './errors.ts';
+import { AuthErrors, ScopeProblem } from './messages.ts';
 import { firstHeaderValue, headerValuesByName } from './raw-headers.ts';
 
 export type AuthMode = 'sigv4' | 'none';
@@ -51,17 +51,6 @@ const MAX_SKEW_MS = 15 * 60 * 1000;
 /** A presigned URL lives at most seven days, as long as the day-scoped signing key it was made with. */
 const MAX_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
 
-const SIGNATURE_MISMATCH =
-  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
-
-function incomplete(message: string): KMSError {
-  return new KMSError('IncompleteSignatureException', message);
-}
-
-function invalidSignature(message: string): KMSError {
-  return new KMSError('InvalidSignatureException', message);
-}
-
 const AMZ_DATE = /^\d{8}T\d{6}Z$/;
 
 /** `20150830T123600Z` → epoch ms, or NaN. */
@@ -78,17 +67,11 @@ function parseAmzDate(value: string): number {
 }
 
 /**
- * A header that the signature must cover, in AWS's words. Without these a signature could be replayed with
- * another target (X-Amz-Target names the operation), at another time or with another session token. AWS's
- * type and message for an unsigned required header (SignatureDoesNotMatch, which JSON services such as KMS
- * answer as InvalidSignatureException) follow dacut/scratchstack-aws-signature, which reproduces AWS's
- * "Auth Error Ordering" (src/signature.rs: "'Host' or ':authority' must be a 'SignedHeader' in the AWS
- * Authorization.", "'x-amz-security-token' must be a 'SignedHeader' ..." for an x-amz-* header).
+ * A header that the signature must cover. Without these a signature could be replayed with another target
+ * (X-Amz-Target names the operation), at another time or with another session token.
  */
 function requireSigned(signedHeaders: readonly string[], name: string): void {
-  if (!signedHeaders.includes(name)) {
-    throw invalidSignature(`'${name}' must be a 'SignedHeader' in the AWS Authorization.`);
-  }
+  if (!signedHeaders.includes(name)) throw AuthErrors.unsignedHeader(name);
 }
 
 /**
@@ -122,33 +105,25 @@ export class Authenticator {
     const q = request.url.indexOf('?');
     const parameters = q < 0 ? undefined : queryParameters(request.url.slice(q + 1));
     const algorithm = parameters?.get('X-Amz-Algorithm');
-    if (header !== undefined && algorithm !== undefined) {
-      throw invalidSignature(
-        "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.",
-      );
-    }
+    if (header !== undefined && algorithm !== undefined) throw AuthErrors.signedTwice();
 
     let received: ReceivedSignature;
     let requestDate: string;
     let presigned: PresignedSignature | undefined;
     if (header !== undefined) {
       const parsed = parseAuthorization(header);
-      if ('error' in parsed) throw incomplete(parsed.error);
+      if ('error' in parsed) throw AuthErrors.malformedSignature(parsed.error);
       const date = firstHeaderValue(request.rawHeaders, 'x-amz-date');
-      if (!date) {
-        throw incomplete(
-          "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
-        );
-      }
+      if (!date) throw AuthErrors.signatureWithoutDate();
       received = parsed;
       requestDate = date;
     } else if (algorithm === ALGORITHM && parameters) {
       const parsed = parsePresigned(parameters);
-      if ('error' in parsed) throw incomplete(parsed.error);
+      if ('error' in parsed) throw AuthErrors.malformedSignature(parsed.error);
       received = presigned = parsed;
       requestDate = parsed.requestDate;
     } else {
-      throw new KMSError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+      throw AuthErrors.missingAuthentication();
     }
 
     const credential = this.#byAccessKey.get(received.accessKeyId);
@@ -159,14 +134,13 @@ export class Authenticator {
     };
     if (this.#mode === 'none') {
       // The region still matters: it goes into every ARN the caller gets.
-      if (!partitionOf(received.region)) throw invalidSignature(invalidRegion(received.region));
+      if (!partitionOf(received.region))
+        throw AuthErrors.credentialScope([ScopeProblem.region(received.region)]);
       return { caller, pending: undefined };
     }
 
     const { signedHeaders } = received;
-    if (!signedHeaders.includes('host')) {
-      throw invalidSignature("'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
-    }
+    requireSigned(signedHeaders, 'host');
     requireSigned(signedHeaders, 'x-amz-target');
     if (!presigned) requireSigned(signedHeaders, 'x-amz-date');
     if (firstHeaderValue(request.rawHeaders, 'x-amz-security-token') !== undefined) {
@@ -174,12 +148,7 @@ export class Authenticator {
     }
     checkTime(requestDate, presigned?.expires, now);
     checkScope(received, requestDate);
-    if (!credential) {
-      throw new KMSError(
-        'UnrecognizedClientException',
-        'The security token included in the request is invalid.',
-      );
-    }
+    if (!credential) throw AuthErrors.unknownAccessKey();
 
     const query = q < 0 ? '' : request.url.slice(q + 1);
     return {
@@ -215,9 +184,8 @@ export class Authenticator {
     if (!pending) return;
     const { request, scope } = pending;
     const claimed = firstHeaderValue(request.rawHeaders, 'x-amz-content-sha256');
-    if (claimed !== undefined && claimed !== this.#sigv4.payloadHash(body)) {
-      throw invalidSignature(SIGNATURE_MISMATCH);
-    }
+    if (claimed !== undefined && claimed !== this.#sigv4.payloadHash(body))
+      throw AuthErrors.signatureMismatch();
     const signable = {
       method: request.method,
       path: pending.path,
@@ -228,72 +196,45 @@ export class Authenticator {
     const expected = expectedSignature(this.#sigv4, signable, scope, pending.secretAccessKey);
     const given = Buffer.from(pending.signature);
     if (given.length !== expected.length || !timingSafeEqual(given, Buffer.from(expected))) {
-      throw invalidSignature(SIGNATURE_MISMATCH);
+      throw AuthErrors.signatureMismatch();
     }
   }
 }
 
 /**
  * The signing time against the server's clock: within 15 minutes either way, except that a presigned URL with
- * X-Amz-Expires lives until then (at most seven days, as AWS allows). The messages for X-Amz-Expires and an
- * expired URL are AWS's (S3's, the service that documents presigned URLs: "X-Amz-Expires must be less than a
- * week (in seconds); ...", "Request has expired").
+ * X-Amz-Expires lives until then (at most seven days, as AWS allows).
  */
 function checkTime(requestDate: string, expires: string | undefined, now: Date): void {
   const signedAt = parseAmzDate(requestDate);
-  if (Number.isNaN(signedAt)) {
-    throw incomplete(
-      `Date must be in ISO-8601 'basic format'. Got '${requestDate}'. See http://en.wikipedia.org/wiki/ISO_8601`,
-    );
-  }
+  if (Number.isNaN(signedAt)) throw AuthErrors.amzDateFormat(requestDate);
   const nowMs = now.getTime();
   if (signedAt > nowMs + MAX_SKEW_MS) {
-    throw invalidSignature(
-      `Signature not yet current: ${requestDate} is still later than ${amzDate(new Date(nowMs + MAX_SKEW_MS))} (${amzDate(now)} + 15 min.)`,
+    throw AuthErrors.signatureNotYetCurrent(
+      requestDate,
+      amzDate(new Date(nowMs + MAX_SKEW_MS)),
+      amzDate(now),
     );
   }
   if (expires !== undefined) {
-    if (!/^-?\d+$/.test(expires)) throw incomplete('X-Amz-Expires should be a number');
+    if (!/^-?\d+$/.test(expires)) throw AuthErrors.expiresNotANumber();
     const seconds = Number(expires);
-    if (seconds < 0) throw incomplete('X-Amz-Expires must be non-negative');
-    if (seconds > MAX_EXPIRES_SECONDS) {
-      throw incomplete(
-        `X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${MAX_EXPIRES_SECONDS} seconds`,
-      );
-    }
-    if (nowMs > signedAt + seconds * 1000) throw invalidSignature('Request has expired');
+    if (seconds < 0) throw AuthErrors.expiresNegative();
+    if (seconds > MAX_EXPIRES_SECONDS) throw AuthErrors.expiresTooLong(MAX_EXPIRES_SECONDS);
+    if (nowMs > signedAt + seconds * 1000) throw AuthErrors.presignedExpired();
   } else if (signedAt < nowMs - MAX_SKEW_MS) {
-    throw invalidSignature(
-      `Signature expired: ${requestDate} is now earlier than ${amzDate(new Date(nowMs - MAX_SKEW_MS))} (${amzDate(now)} - 15 min.)`,
-    );
+    throw AuthErrors.signatureExpired(requestDate, amzDate(new Date(nowMs - MAX_SKEW_MS)), amzDate(now));
   }
-}
-
-/**
- * AWS's message for a credential scope in a region it does not serve, empty included (dynalite records it:
- * "Credential should be scoped to a valid region, not 'c'.").
- */
-function invalidRegion(region: string): string {
-  return `Credential should be scoped to a valid region, not '${region}'.`;
 }
 
 /** The credential scope's region, service, terminator and date; AWS lists every one that is wrong. */
 function checkScope(received: ReceivedSignature, requestDate: string): void {
   const problems: string[] = [];
-  if (!partitionOf(received.region)) problems.push(invalidRegion(received.region));
-  if (received.service !== SERVICE) {
-    problems.push(`Credential should be scoped to correct service: '${SERVICE}'.`);
-  }
-  if (received.terminator !== TERMINATOR) {
-    problems.push(
-      `Credential should be scoped with a valid terminator: '${TERMINATOR}', not '${received.terminator}'.`,
-    );
-  }
+  if (!partitionOf(received.region)) problems.push(ScopeProblem.region(received.region));
+  if (received.service !== SERVICE) problems.push(ScopeProblem.service(SERVICE));
+  if (received.terminator !== TERMINATOR)
+    problems.push(ScopeProblem.terminator(TERMINATOR, received.terminator));
   const day = requestDate.slice(0, 8);
-  if (received.dateStamp !== day) {
-    problems.push(
-      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${received.dateStamp}' != '${day}', from '${requestDate}'.`,
-    );
-  }
-  if (problems.length > 0) throw invalidSignature(problems.join(' '));
+  if (received.dateStamp !== day) problems.push(ScopeProblem.date(received.dateStamp, day, requestDate));
+  if (problems.length > 0) throw AuthErrors.credentialScope(problems);
 }

@@ -46,44 +46,6 @@ export interface KmsService {
   readonly handlers: Readonly<Record<string, ValidatedHandler | undefined>>;
   /** Runs due background work (scheduled deletions, automatic rotations) as of `now`. */
   runDueWork(now: Date): void;
-  /** Writes what is still in memory (recorded key usage) and closes the store. */
-  close(): void;
-}
-
-/** A key declared in a seed file, already parsed and normalized (see src/server/seed.ts). */
-export interface SeedKey {
-  keyId: string;
-  accountId?: string;
-  region?: string;
-  description?: string;
-  enabled?: boolean;
-  /** AES-256 key material versions, oldest first; the last one is current. Generated when absent. */
-  materials?: Uint8Array[];
-  aliases?: string[];
-  tags?: { TagKey: string; TagValue: string }[];
-}
-
-export interface SeedSpec {
-  keys: SeedKey[];
-  /** Aliases declared apart from their key (local-kms's `Aliases:` list). */
-  aliases?: { aliasName: string; targetKeyId: string; accountId?: string; region?: string }[];
-}
-
-export interface ServiceOptions {
-  /** SQLite file path, or ':memory:' for a throwaway store. */
-  database: string;
-  /** 32 bytes: key material is encrypted at rest under this key. */
-  rootKey: Uint8Array;
-  /** How many keys stay cached in memory with their material (default: the store's). */
-  keyCacheSize?: number;
-  /** Called with an error of background work (writing recorded key usage); the default prints it. */
-  onBackgroundError?: (error: unknown) => void;
-}
-
-/** What the service exposes beyond the handlers, for the CLI. */
-export interface KmsServiceAdmin extends KmsService {
-  /** Creates what the seed declares and is missing; leaves what exists as it is (idempotent). */
-  applySeed(spec: SeedSpec, defaults: { accountId: string; region: string }): void;
 }
 
 /** An access key the server accepts, and the account it belongs to. */

@@ -12,7 +12,8 @@ import {
   readRootKeyFile,
   rootKeyFromEnvironment,
 } from './root-key.ts';
-import { RootKeyMismatch } from './store/key-store.ts';
+import { SchemaError } from './store/sqlite/migrations.ts';
+import { RootKeyMismatch } from './store/sqlite/sealing.ts';
 
 /**
  * A data dir holds one kmslab's keys: `kmslab.sqlite3` and the `root.key` its key material is encrypted under.
@@ -226,6 +227,8 @@ export function databaseRefused(dataDir: DataDir, error: unknown): DataDirError 
         `dir's root key (restore ${ROOT_KEY_FILE} from a backup, or set ${ROOT_KEY_ENV} to it)`,
     );
   }
+  // It names the file and what to do already.
+  if (error instanceof SchemaError) return new DataDirError(message);
   const code = (error as { code?: string }).code;
   if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') return corrupt(dataDir.database, message);
   return new DataDirError(`cannot open ${dataDir.database}: ${message}`);

@@ -5,6 +5,7 @@ import { Authenticator, type AuthMode } from './auth.ts';
 import type { CredentialEntry, KmsService, RequestLogEntry } from './context.ts';
 import { DEFAULT_ACCOUNT_ID } from './defaults.ts';
 import { KMSError } from './errors.ts';
+import { WireErrors } from './messages.ts';
 import { firstHeaderValue, joinedHeaderValue } from './raw-headers.ts';
 import { isKnownOperation, validateInput } from './validate.ts';
 
@@ -22,9 +23,7 @@ export interface KmsServerOptions {
   debug?: (message: string) => void;
   /** How long a client has to send a whole request, headers and body. Default REQUEST_TIMEOUT_MS. */
   requestTimeoutMs?: number;
-  /** How often scheduled deletions and automatic rotations are carried out. Default one minute. */
-  dueWorkIntervalMs?: number;
-  /** The server's clock; tests move it to cross deletion windows and signature expiry. */
+  /** The server's clock: the time of each request (signature expiry, creation dates...). */
   clock?: () => Date;
 }
 
@@ -38,17 +37,6 @@ const CONTENT_TYPE = 'application/x-amz-json-1.1';
 export const REQUEST_TIMEOUT_MS = 10_000;
 const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
-/**
- * A body larger than any request the model allows (MAX_REQUEST_BYTES, generated from it), in AWS's words for a
- * request too large for its front end (413, "HTTP content length exceeded 1662976 bytes." from SQS in
- * aws/aws-sdk-js#479). Refused as soon as Content-Length says so, without reading the body.
- */
-class RequestTooLarge extends KMSError {
-  constructor() {
-    super('SerializationException', `HTTP content length exceeded ${MAX_REQUEST_BYTES} bytes.`, 413);
-  }
-}
-
 /** The client closed the connection before its request was complete: nobody is left to answer. */
 class ClientGone extends Error {}
 
@@ -59,7 +47,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
       // A chunked body has no Content-Length to refuse in advance.
-      if (size > MAX_REQUEST_BYTES) reject(new RequestTooLarge());
+      if (size > MAX_REQUEST_BYTES) reject(WireErrors.requestTooLarge(MAX_REQUEST_BYTES));
       else chunks.push(chunk);
     });
     request.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
@@ -97,7 +85,7 @@ function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
-    throw new KMSError('SerializationException', 'The request body is not valid JSON.');
+    throw WireErrors.notJson();
   }
 }
 
@@ -142,19 +130,16 @@ export function createKmsServer(options: KmsServerOptions): Server {
     let errorType: string | undefined;
     let bodyRead = false;
     try {
-      if (request.method !== 'POST' || !isKnownOperation(operation)) {
-        throw new KMSError(
-          'UnknownOperationException',
-          `Unknown operation: ${target ?? '(no X-Amz-Target)'}`,
-        );
-      }
+      if (request.method !== 'POST' || !isKnownOperation(operation))
+        throw WireErrors.unknownOperation(target);
       const now = clock();
       const authentication = authenticator.authenticate(
         { method: request.method, url: request.url ?? '/', rawHeaders: request.rawHeaders },
         now,
       );
+      // Refused as soon as Content-Length says so, without reading the body.
       if (Number(firstHeaderValue(request.rawHeaders, 'content-length')) > MAX_REQUEST_BYTES) {
-        throw new RequestTooLarge();
+        throw WireErrors.requestTooLarge(MAX_REQUEST_BYTES);
       }
       const body = await readBody(request);
       bodyRead = true;
@@ -163,9 +148,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
       input = parseJson(body);
       validateInput(operation, input);
       const handler = service.handlers[operation];
-      if (!handler) {
-        throw new KMSError('UnsupportedOperationException', `kmslab does not support ${operation} yet.`);
-      }
+      if (!handler) throw WireErrors.unsupportedOperation(operation);
       output = await handler(input, { caller, now, requestId });
       send(response, requestId, 200, JSON.stringify(output ?? {}));
     } catch (error) {
@@ -179,7 +162,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
       if (error instanceof KMSError) failure = error;
       else {
         onInternalError(error);
-        failure = new KMSError('KMSInternalException', 'An internal error occurred.', 500);
+        failure = WireErrors.internal();
       }
       status = failure.status;
       errorType = failure.type;
@@ -205,20 +188,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
     headersTimeout: requestTimeout,
     connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
   };
-  const server = createServer(serverOptions, (request, response) => {
+  return createServer(serverOptions, (request, response) => {
     handle(request, response).catch(onInternalError);
   });
-
-  const runDueWork = () => {
-    try {
-      service.runDueWork(clock());
-    } catch (error) {
-      onInternalError(error);
-    }
-  };
-  const timer = setInterval(runDueWork, options.dueWorkIntervalMs ?? 60_000);
-  timer.unref();
-  server.on('listening', runDueWork);
-  server.on('close', () => clearInterval(timer));
-  return server;
 }

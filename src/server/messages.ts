@@ -1,11 +1,14 @@
 import type { KeyState } from '../protocol/index.ts';
+import type { SignatureProblem } from '../sigv4/verify.ts';
 import { KMSError } from './errors.ts';
 
 /**
- * Every error a KMS operation answers with, in one place: AWS's error type, HTTP status and message. Where the
- * AWS-validated snapshots (models/localstack-aws-validated-snapshots.json) record a message, it is copied here
- * verbatim; elsewhere the message follows AWS's style and says what to fix. Real KMS answers every client error
- * with HTTP 400 (the snapshots show it even for NotFound, Disabled and KMSInvalidState), so no status is given.
+ * Every error kmslab answers with, in one place: AWS's error type, HTTP status and message, for the operations, the
+ * validation of their input (validate.ts), the authentication of a request (auth.ts) and the HTTP layer (http.ts).
+ * Where the AWS-validated snapshots (models/localstack-aws-validated-snapshots.json) or another record of AWS's
+ * answers has a message, it is copied here verbatim (the source is named); elsewhere the message follows AWS's
+ * style and says what to fix. Real KMS answers every client error with HTTP 400 (the snapshots show it even for
+ * NotFound, Disabled and KMSInvalidState), so no status is given but for 413 and 500.
  */
 
 const ALIAS_DOCS = 'https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html';
@@ -29,12 +32,89 @@ function validation(message: string): KMSError {
   return new KMSError('ValidationException', message);
 }
 
-/** AWS's generic constraint message, e.g. for ranges that the model leaves wider than the service allows. */
+/** The constraints of AWS's model, as its validation messages name them. */
+export const Constraint = {
+  /** `length` for strings, blobs and lists, `value` for numbers. */
+  atMost: (noun: 'length' | 'value', max: number) => `Member must have ${noun} less than or equal to ${max}`,
+  atLeast: (noun: 'length' | 'value', min: number) =>
+    `Member must have ${noun} greater than or equal to ${min}`,
+  pattern: (source: string) => `Member must satisfy regular expression pattern: ${source}`,
+  enumValues: (values: readonly string[]) => `Member must satisfy enum value set: [${values.join(', ')}]`,
+  /** A list of scalars, one of which fails: every constraint of the member shape. */
+  listMembers: (constraints: readonly string[]) =>
+    `Member must satisfy constraint: [${constraints.join(', ')}]`,
+  notNull: () => 'Member must not be null',
+} as const;
+
+/**
+ * One failure of a validation message: `Value 'x' at 'keyId' failed to satisfy constraint: ...`. `shown` is how
+ * AWS shows the value: `Value 'x'`, `Value null`, or just `Value` for a sensitive member, whose value it never
+ * echoes.
+ */
+export function constraintFailure(shown: string, path: string, constraint: string): string {
+  return `${shown} at '${path}' failed to satisfy constraint: ${constraint}`;
+}
+
+/** A ValidationException listing every failure: `2 validation errors detected: ...; ...`. */
+export function validationFailures(failures: readonly string[]): KMSError {
+  const count = failures.length === 1 ? '1 validation error' : `${failures.length} validation errors`;
+  return validation(`${count} detected: ${failures.join('; ')}`);
+}
+
+/** AWS's message for a value outside a constraint, e.g. a range that the model leaves wider than KMS allows. */
 export function constraintViolation(value: unknown, member: string, constraint: string): KMSError {
-  return validation(
-    `1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: ${constraint}`,
+  return validationFailures([constraintFailure(`Value '${String(value)}'`, member, constraint)]);
+}
+
+/** A number outside [min, max], in the words of the bound it crosses. */
+function outOfRange(value: number, member: string, min: number, max: number): KMSError {
+  return constraintViolation(
+    value,
+    member,
+    value < min ? Constraint.atLeast('value', min) : Constraint.atMost('value', max),
   );
 }
+
+const SIGNATURE_MISMATCH =
+  'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+
+function incompleteSignature(message: string): KMSError {
+  return new KMSError('IncompleteSignatureException', message);
+}
+
+function invalidSignature(message: string): KMSError {
+  return new KMSError('InvalidSignatureException', message);
+}
+
+/** What is wrong with the form of a received signature (sigv4/verify.ts reads it), in AWS's words. */
+function signatureProblem(problem: SignatureProblem): string {
+  switch (problem.kind) {
+    case 'algorithm':
+      return `Authorization header requires the ${problem.algorithm} algorithm.`;
+    case 'missingFields':
+      return `Authorization header requires '${problem.fields.join("', '")}' parameter.`;
+    case 'credentialElements':
+      return `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${problem.credential}'`;
+    case 'missingQueryParameters': {
+      // Recorded from AWS in mhart/dynalite's index.js, one sentence per parameter.
+      const each = problem.parameters.map((name) => `AWS query-string parameters must include '${name}'.`);
+      return `${each.join(' ')} Re-examine the query-string parameters.`;
+    }
+  }
+}
+
+/**
+ * What is wrong with a credential scope, in AWS's words; AWS lists every one (dynalite records them: "Credential
+ * should be scoped to a valid region, not 'c'.").
+ */
+export const ScopeProblem = {
+  region: (region: string) => `Credential should be scoped to a valid region, not '${region}'.`,
+  service: (service: string) => `Credential should be scoped to correct service: '${service}'.`,
+  terminator: (terminator: string, given: string) =>
+    `Credential should be scoped with a valid terminator: '${terminator}', not '${given}'.`,
+  date: (dateStamp: string, day: string, requestDate: string) =>
+    `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${dateStamp}' != '${day}', from '${requestDate}'.`,
+} as const;
 
 export const Errors = {
   keyNotFound: (keyArn: string) => new KMSError('NotFoundException', `Key '${keyArn}' does not exist`),
@@ -46,6 +126,11 @@ export const Errors = {
       'InvalidArnException',
       `Invalid arn ${arn}: expected arn:aws:kms:<region>:<account>:key/<key-id> or arn:aws:kms:<region>:<account>:alias/<name>`,
     ),
+  /** A key ID that kmslab would not give a key (seeds choose theirs): requests could not name it. */
+  keyIdReadAsOther: (keyId: string, prefix: string) =>
+    validation(
+      `A key ID cannot begin with '${prefix}': a request naming '${keyId}' would read it as ${prefix === 'arn:' ? 'an ARN' : 'an alias name'}.`,
+    ),
   aliasesNotSupported: () =>
     new KMSError('InvalidArnException', 'Key Aliases are not supported for this operation'),
 
@@ -54,14 +139,7 @@ export const Errors = {
     new KMSError('KMSInvalidStateException', `${keyArn} is ${STATE_WORDS[state]}.`),
   notPendingDeletion: (keyArn: string) =>
     new KMSError('KMSInvalidStateException', `${keyArn} is not pending deletion.`),
-  pendingWindowOutOfRange: (days: number) =>
-    constraintViolation(
-      days,
-      'pendingWindowInDays',
-      days < 7
-        ? 'Member must have value greater than or equal to 7'
-        : 'Member must have value less than or equal to 30',
-    ),
+  pendingWindowOutOfRange: (days: number) => outOfRange(days, 'pendingWindowInDays', 7, 30),
 
   unsupportedKeySpec: (keySpec: string) =>
     new KMSError(
@@ -145,22 +223,12 @@ export const Errors = {
   dataKeyLengthMissing: () => validation('Please specify either number of bytes or key spec.'),
   dataKeyLengthTwice: () => validation('Please specify either number of bytes or key spec, not both.'),
   numberOfBytesRequired: () => validation('NumberOfBytes is required.'),
-  plaintextTooLong: () =>
-    validation(
-      "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length less than or equal to 4096",
-    ),
+  plaintextTooLong: (maxBytes: number) =>
+    validationFailures([constraintFailure('Value', 'plaintext', Constraint.atMost('length', maxBytes))]),
   plaintextEmpty: () =>
-    validation(
-      "1 validation error detected: Value at 'plaintext' failed to satisfy constraint: Member must have length greater than or equal to 1",
-    ),
+    validationFailures([constraintFailure('Value', 'plaintext', Constraint.atLeast('length', 1))]),
 
   aliasPrefix: () => validation(`Alias must start with the prefix "alias/". Please see ${ALIAS_DOCS}`),
-  aliasPattern: (aliasName: string) =>
-    constraintViolation(
-      aliasName,
-      'aliasName',
-      'Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$',
-    ),
   aliasReserved: () =>
     new KMSError(
       'InvalidAliasNameException',
@@ -191,18 +259,89 @@ export const Errors = {
       'LimitExceededException',
       `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${keyArn}`,
     ),
-  rotationPeriodOutOfRange: (days: number) =>
-    constraintViolation(
-      days,
-      'rotationPeriodInDays',
-      days < 90
-        ? 'Member must have value greater than or equal to 90'
-        : 'Member must have value less than or equal to 2560',
-    ),
+  rotationPeriodOutOfRange: (days: number) => outOfRange(days, 'rotationPeriodInDays', 90, 2560),
 
   invalidMarker: () =>
     new KMSError(
       'InvalidMarkerException',
       'The marker is not valid: pass the NextMarker of a previous response.',
     ),
+} as const;
+
+/** The HTTP layer's and validation's errors (http.ts, validate.ts): a request that is no KMS request. */
+export const WireErrors = {
+  unknownOperation: (target: string | undefined) =>
+    new KMSError('UnknownOperationException', `Unknown operation: ${target ?? '(no X-Amz-Target)'}`),
+  /**
+   * A body larger than any request the model allows, in AWS's words for a request too large for its front end (413,
+   * "HTTP content length exceeded 1662976 bytes." from SQS in aws/aws-sdk-js#479).
+   */
+  requestTooLarge: (maxBytes: number) =>
+    new KMSError('SerializationException', `HTTP content length exceeded ${maxBytes} bytes.`, 413),
+  notJson: () => new KMSError('SerializationException', 'The request body is not valid JSON.'),
+  /** `found`: what the body is instead (`a list (JSON array)`, `null`...). */
+  bodyNotObject: (found: string) =>
+    new KMSError('SerializationException', `The request body must be a JSON object, not ${found}.`),
+  /**
+   * A value of the wrong JSON type: AWS fails to read such a request before it validates anything. Names the member
+   * and the types, never the value: it may be secret (a plaintext, a password).
+   */
+  wrongType: (path: string, expected: string, found: string) =>
+    new KMSError(
+      'SerializationException',
+      `Cannot read ${path === '' ? 'the request' : `'${path}'`}: expected ${expected}, found ${found}.`,
+    ),
+  unsupportedOperation: (operation: string) =>
+    new KMSError('UnsupportedOperationException', `kmslab does not support ${operation} yet.`),
+  internal: () => new KMSError('KMSInternalException', 'An internal error occurred.', 500),
+} as const;
+
+/** Authentication's errors (auth.ts): AWS's type and message for each; the order AWS checks them in is auth.ts's. */
+export const AuthErrors = {
+  missingAuthentication: () =>
+    new KMSError('MissingAuthenticationTokenException', 'Missing Authentication Token'),
+  malformedSignature: (problem: SignatureProblem) => incompleteSignature(signatureProblem(problem)),
+  signatureWithoutDate: () =>
+    incompleteSignature(
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+    ),
+  signedTwice: () =>
+    invalidSignature(
+      "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.",
+    ),
+  /**
+   * A header that the signature must cover and does not. AWS's type and message (SignatureDoesNotMatch, which JSON
+   * services such as KMS answer as InvalidSignatureException) follow dacut/scratchstack-aws-signature, which
+   * reproduces AWS's "Auth Error Ordering" (src/signature.rs).
+   */
+  unsignedHeader: (name: string) =>
+    invalidSignature(
+      name === 'host'
+        ? "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
+        : `'${name}' must be a 'SignedHeader' in the AWS Authorization.`,
+    ),
+  unknownAccessKey: () =>
+    new KMSError('UnrecognizedClientException', 'The security token included in the request is invalid.'),
+  signatureMismatch: () => invalidSignature(SIGNATURE_MISMATCH),
+  /** Each of `problems` is a ScopeProblem's. */
+  credentialScope: (problems: readonly string[]) => invalidSignature(problems.join(' ')),
+  amzDateFormat: (requestDate: string) =>
+    incompleteSignature(
+      `Date must be in ISO-8601 'basic format'. Got '${requestDate}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+    ),
+  /** `limit` and `now` as X-Amz-Date writes them. */
+  signatureNotYetCurrent: (requestDate: string, limit: string, now: string) =>
+    invalidSignature(
+      `Signature not yet current: ${requestDate} is still later than ${limit} (${now} + 15 min.)`,
+    ),
+  signatureExpired: (requestDate: string, limit: string, now: string) =>
+    invalidSignature(`Signature expired: ${requestDate} is now earlier than ${limit} (${now} - 15 min.)`),
+  // A presigned URL's lifetime, in the words of S3, the service that documents presigned URLs.
+  expiresNotANumber: () => incompleteSignature('X-Amz-Expires should be a number'),
+  expiresNegative: () => incompleteSignature('X-Amz-Expires must be non-negative'),
+  expiresTooLong: (maxSeconds: number) =>
+    incompleteSignature(
+      `X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${maxSeconds} seconds`,
+    ),
+  presignedExpired: () => invalidSignature('Request has expired'),
 } as const;

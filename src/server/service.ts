@@ -1,19 +1,12 @@
-import type { Handlers, KmsServiceAdmin, ServiceOptions } from './context.ts';
+import type { Handlers, KmsService } from './context.ts';
 import { aliasHandlers } from './operations/aliases.ts';
 import { cryptoHandlers } from './operations/crypto.ts';
 import { keyHandlers } from './operations/keys.ts';
 import { policyHandlers } from './operations/policies.ts';
 import { rotateDueKeys, rotationHandlers } from './operations/rotation.ts';
-import { applySeed } from './operations/seed.ts';
 import { tagHandlers } from './operations/tags.ts';
 import { usageHandlers } from './operations/usage.ts';
-import { KeyStore } from './store/key-store.ts';
-
-/**
- * How often recorded key usage (GetKeyLastUsage) is written to disk: what a crash of the process (kill -9) can
- * lose. Writing it with every request would put a SQLite transaction on the data plane.
- */
-export const USAGE_FLUSH_INTERVAL_MS = 1000;
+import type { Store } from './store/store.ts';
 
 /**
  * Due deletions and rotations carried out per run, each kind: a backlog (a data dir started after a long stop)
@@ -22,16 +15,10 @@ export const USAGE_FLUSH_INTERVAL_MS = 1000;
 const DUE_WORK_BATCH = 1000;
 
 /**
- * The KMS service: the operation handlers over one store. runDueWork carries out what time makes due:
- * deletions whose waiting period has passed and automatic rotations. Recorded key usage is written to disk every
- * USAGE_FLUSH_INTERVAL_MS and when the service closes.
+ * The KMS service: the operation handlers over one store, and the work that time makes due (deletions whose
+ * waiting period has passed, automatic rotations), which runDueWork carries out as of the time it is given.
  */
-export function createKmsService(options: ServiceOptions): KmsServiceAdmin {
-  const store = new KeyStore(
-    options.database,
-    options.rootKey,
-    options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize },
-  );
+export function createKmsService(store: Store): KmsService {
   const handlers: Partial<Handlers> = {
     ...keyHandlers(store),
     ...aliasHandlers(store),
@@ -41,27 +28,11 @@ export function createKmsService(options: ServiceOptions): KmsServiceAdmin {
     ...rotationHandlers(store),
     ...usageHandlers(store),
   };
-  const onError = options.onBackgroundError ?? ((error: unknown) => console.error(error));
-  const usageFlush = setInterval(() => {
-    try {
-      store.flushUsage();
-    } catch (error) {
-      onError(error);
-    }
-  }, USAGE_FLUSH_INTERVAL_MS);
-  usageFlush.unref();
   return {
     handlers,
     runDueWork(now: Date) {
       for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH)) store.deleteKey(key);
       rotateDueKeys(store, now, DUE_WORK_BATCH);
-    },
-    applySeed(spec, defaults) {
-      applySeed(store, spec, defaults, new Date());
-    },
-    close() {
-      clearInterval(usageFlush);
-      store.close();
     },
   };
 }

@@ -16,7 +16,8 @@
 import type { Bounds, ConstraintShape } from '../protocol/constraint-types.ts';
 import { OPERATION_INPUTS, SHAPES } from '../protocol/constraints.ts';
 import type { OperationName } from '../protocol/index.ts';
-import { KMSError } from './errors.ts';
+import type { KMSError } from './errors.ts';
+import { Constraint, constraintFailure, validationFailures, WireErrors } from './messages.ts';
 
 /**
  * Members that AWS KMS requires although the model leaves them optional (it makes room for newer ways to call the
@@ -89,18 +90,10 @@ export function isKnownOperation(name: string): name is OperationName {
  */
 export function validateInput(operation: OperationName, input: unknown): void {
   const check = operations[operation];
-  if (!isObject(input)) {
-    throw new KMSError(
-      'SerializationException',
-      `The request body must be a JSON object, not ${jsonType(input)}.`,
-    );
-  }
+  if (!isObject(input)) throw WireErrors.bodyNotObject(jsonType(input));
   const errors: string[] = [];
   check(input, '', errors);
-  if (errors.length > 0) {
-    const count = errors.length === 1 ? '1 validation error' : `${errors.length} validation errors`;
-    throw new KMSError('ValidationException', `${count} detected: ${errors.join('; ')}`);
-  }
+  if (errors.length > 0) throw validationFailures(errors);
 }
 
 function shapeOf(name: string): ConstraintShape {
@@ -143,7 +136,7 @@ function structure(name: string, shape: Of<'structure'>): Check {
         if (memberValue === null) delete value[member.name];
         if (member.required) {
           const memberPath = path === '' ? member.path : `${path}.${member.path}`;
-          errors.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
+          errors.push(constraintFailure('Value null', memberPath, Constraint.notNull()));
         }
       } else {
         member.check(memberValue, path === '' ? member.path : `${path}.${member.path}`, errors);
@@ -159,11 +152,12 @@ function list(shape: Of<'list'>): Check {
   // of a list of scalars once for the whole list, listing every constraint of the member shape.
   const element = isScalar(memberShape) ? scalar(shape.member, memberShape) : undefined;
   const check = element ? undefined : compile(shape.member);
-  const memberConstraint = element && `Member must satisfy constraint: [${element.constraints.join(', ')}]`;
+  const memberConstraint = element && Constraint.listMembers(element.constraints);
   return (value, path, errors) => {
     if (!Array.isArray(value)) throw wrongType(path, 'a list (JSON array)', value);
-    const show = () => `Value '[${value.join(', ')}]' at '${path}' failed to satisfy constraint: `;
-    for (const constraint of length.failures(value.length)) errors.push(show() + constraint);
+    const shown = () => `Value '[${value.join(', ')}]'`;
+    for (const constraint of length.failures(value.length))
+      errors.push(constraintFailure(shown(), path, constraint));
     let memberFailed = false;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
@@ -176,7 +170,7 @@ function list(shape: Of<'list'>): Check {
         check?.(item, itemPath, errors);
       }
     }
-    if (memberFailed) errors.push(show() + memberConstraint);
+    if (memberFailed && memberConstraint) errors.push(constraintFailure(shown(), path, memberConstraint));
   };
 }
 
@@ -209,7 +203,7 @@ function scalarCheck(scalar: Scalar): Check {
     const failures = scalar.failures(value);
     if (failures) {
       for (const constraint of failures) {
-        errors.push(`${scalar.show(value)} at '${path}' failed to satisfy constraint: ${constraint}`);
+        errors.push(constraintFailure(scalar.show(value), path, constraint));
       }
     }
   };
@@ -243,7 +237,7 @@ function stringScalar(shape: Of<'string'>, quote: (shown: string) => string): Sc
   const length = bounds(shape.length, 'length');
   const source = shape.pattern;
   const pattern = source === undefined ? undefined : new RegExp(source);
-  const patternFailure = `Member must satisfy regular expression pattern: ${source}`;
+  const patternFailure = source === undefined ? '' : Constraint.pattern(source);
   const constraints = pattern ? [...length.constraints, patternFailure] : length.constraints;
   return {
     read(value, path) {
@@ -268,7 +262,7 @@ function enumScalar(name: string, shape: Of<'enum'>): Scalar {
     ...recorded.filter((value) => allowed.has(value)),
     ...values.filter((v) => !recorded.includes(v)),
   ];
-  const failure = [`Member must satisfy enum value set: [${ordered.join(', ')}]`];
+  const failure = [Constraint.enumValues(ordered)];
   return {
     read(value, path) {
       if (typeof value !== 'string') throw wrongType(path, 'a string', value);
@@ -344,13 +338,13 @@ interface Limits {
 function bounds(limits: Bounds | undefined, trait: 'length' | 'range'): Limits {
   const { min, max } = limits ?? {};
   const noun = trait === 'length' ? 'length' : 'value';
-  const tooLarge = [`Member must have ${noun} less than or equal to ${max}`];
-  const tooSmall = [`Member must have ${noun} greater than or equal to ${min}`];
+  const tooLarge = max === undefined ? [] : [Constraint.atMost(noun, max)];
+  const tooSmall = min === undefined ? [] : [Constraint.atLeast(noun, min)];
   const none: string[] = [];
   return {
     min,
     max,
-    constraints: [...(max === undefined ? [] : tooLarge), ...(min === undefined ? [] : tooSmall)],
+    constraints: [...tooLarge, ...tooSmall],
     failures(size) {
       if (max !== undefined && size > max) return tooLarge;
       if (min !== undefined && size < min) return tooSmall;
@@ -409,11 +403,7 @@ function jsonType(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Names the member and the types, never the value: it may be secret (a plaintext, a password). */
+/** `found` is what the value is instead, its JSON type by default (never the value: it may be secret). */
 function wrongType(path: string, expected: string, value: unknown, found = jsonType(value)): KMSError {
-  const where = path === '' ? 'the request' : `'${path}'`;
-  return new KMSError(
-    'SerializationException',
-    `Cannot read ${where}: expected ${expected}, found ${found}.`,
-  );
+  return WireErrors.wrongType(path, expected, found);
 }

@@ -39,6 +39,16 @@ export interface PresignedSignature extends ReceivedSignature {
   securityToken: string | undefined;
 }
 
+/**
+ * What is wrong with the form of a received signature. The server words it in AWS's terms (server/messages.ts):
+ * this module reads, it does not answer.
+ */
+export type SignatureProblem =
+  | { kind: 'algorithm'; algorithm: typeof ALGORITHM }
+  | { kind: 'missingFields'; fields: string[] }
+  | { kind: 'credentialElements'; credential: string }
+  | { kind: 'missingQueryParameters'; parameters: string[] };
+
 /** What a signature was computed over besides the request itself. */
 export interface SignatureScope {
   /** `X-Amz-Date` of the header or of the query. */
@@ -49,14 +59,12 @@ export interface SignatureScope {
   signedHeaders: readonly string[];
 }
 
-/** `AK/20150830/us-east-1/kms/aws4_request` → its five elements, or AWS's complaint. */
+/** `AK/20150830/us-east-1/kms/aws4_request` → its five elements, or undefined. */
 function credentialElements(
   credential: string,
-): Pick<ReceivedSignature, 'accessKeyId' | 'dateStamp' | 'region' | 'service' | 'terminator'> | string {
+): Pick<ReceivedSignature, 'accessKeyId' | 'dateStamp' | 'region' | 'service' | 'terminator'> | undefined {
   const scope = credential.split('/');
-  if (scope.length !== 5) {
-    return `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`;
-  }
+  if (scope.length !== 5) return undefined;
   const [accessKeyId = '', dateStamp = '', region = '', service = '', terminator = ''] = scope;
   return { accessKeyId, dateStamp, region, service, terminator };
 }
@@ -68,10 +76,8 @@ function signedHeaderNames(list: string): string[] {
 }
 
 /** Parses `AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/kms/aws4_request, SignedHeaders=..., Signature=...`. */
-export function parseAuthorization(header: string): ReceivedSignature | { error: string } {
-  if (!header.startsWith(`${ALGORITHM} `)) {
-    return { error: `Authorization header requires the ${ALGORITHM} algorithm.` };
-  }
+export function parseAuthorization(header: string): ReceivedSignature | { error: SignatureProblem } {
+  if (!header.startsWith(`${ALGORITHM} `)) return { error: { kind: 'algorithm', algorithm: ALGORITHM } };
   // A repeated field counts once, its last value.
   let credential = '';
   let signedHeaders = '';
@@ -90,15 +96,15 @@ export function parseAuthorization(header: string): ReceivedSignature | { error:
     start = end + 1;
   }
   if (!credential || !signedHeaders || !signature) {
-    const missing = [
+    const fields = [
       credential ? '' : 'Credential',
       signedHeaders ? '' : 'SignedHeaders',
       signature ? '' : 'Signature',
     ].filter(Boolean);
-    return { error: `Authorization header requires '${missing.join("', '")}' parameter.` };
+    return { error: { kind: 'missingFields', fields } };
   }
   const scope = credentialElements(credential);
-  if (typeof scope === 'string') return { error: scope };
+  if (!scope) return { error: { kind: 'credentialElements', credential } };
   // Named one by one: spreading `scope` here cost several microseconds a request.
   return {
     accessKeyId: scope.accessKeyId,
@@ -136,16 +142,16 @@ const PRESIGNED_PARAMETERS = [
 
 /**
  * Reads a presigned URL's signature from its query parameters (`X-Amz-Algorithm` already known to be
- * AWS4-HMAC-SHA256). A missing parameter gets AWS's message, which names each one missing.
+ * AWS4-HMAC-SHA256). A missing parameter is named, each one missing, as AWS names them.
  */
-export function parsePresigned(parameters: Map<string, string>): PresignedSignature | { error: string } {
+export function parsePresigned(
+  parameters: Map<string, string>,
+): PresignedSignature | { error: SignatureProblem } {
   const missing = PRESIGNED_PARAMETERS.filter((name) => !parameters.get(name));
-  if (missing.length > 0) {
-    const each = missing.map((name) => `AWS query-string parameters must include '${name}'.`);
-    return { error: `${each.join(' ')} Re-examine the query-string parameters.` };
-  }
-  const scope = credentialElements(parameters.get('X-Amz-Credential') ?? '');
-  if (typeof scope === 'string') return { error: scope };
+  if (missing.length > 0) return { error: { kind: 'missingQueryParameters', parameters: missing } };
+  const credential = parameters.get('X-Amz-Credential') ?? '';
+  const scope = credentialElements(credential);
+  if (!scope) return { error: { kind: 'credentialElements', credential } };
   return {
     ...scope,
     signedHeaders: signedHeaderNames(parameters.get('X-Amz-SignedHeaders') ?? ''),

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {
   chmodSync,
   closeSync,
+  cpSync,
   existsSync,
   openSync,
   readdirSync,
@@ -140,6 +141,39 @@ describe('a data dir that is not what it should be is refused, never reinitialis
       await refusedStart(dir),
       new RegExp(`${dir}/kmslab\\.sqlite3 is corrupt \\(.+\\): restore it from a backup`),
     );
+  });
+
+  test("a data dir of an earlier kmslab (ca05dcf's schema) is upgraded at its first start, which says so; later starts do not", async () => {
+    const dir = newDataDir();
+    cpSync(new URL('../fixtures/datadir-ca05dcf/data', import.meta.url), dir, { recursive: true });
+    chmodSync(join(dir, 'root.key'), 0o600);
+    const first = await serve(['--data-dir', dir]);
+    const upgraded = `INFO  upgraded ${dir}/kmslab.sqlite3 from schema version 1 to 2`;
+    assert.ok(first.output().stdout.includes(upgraded), first.output().stdout);
+    assert.equal((await first.stop()).code, 0);
+    const second = await serve(['--data-dir', dir]);
+    const { stdout } = await second.stop();
+    assert.ok(!stdout.includes('upgraded'), stdout);
+  });
+
+  test('a database of a later kmslab (a newer schema version): exit 2 naming the file and the fix; the file stays as it is', async () => {
+    const { dir } = await dataDirWithAKey();
+    const database = join(dir, 'kmslab.sqlite3');
+    const setVersion = new Database(database);
+    setVersion.prepare("UPDATE meta SET value = ? WHERE name = 'schema-version'").run(Buffer.from('99'));
+    setVersion.close();
+    assert.match(
+      await refusedStart(dir),
+      new RegExp(
+        `${dir}/kmslab\\.sqlite3 has schema version 99, newer than this kmslab's \\d+: .*run that release`,
+      ),
+    );
+    const inspect = new Database(database, { readonly: true });
+    const version = inspect
+      .prepare<[], { value: Buffer }>("SELECT value FROM meta WHERE name = 'schema-version'")
+      .get();
+    inspect.close();
+    assert.equal(version?.value.toString(), '99');
   });
 
   test('a data dir that group or others can write to starts with a warning', async () => {

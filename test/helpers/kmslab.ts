@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { AuthMode } from '../../src/server/auth.ts';
-import type {
-  CredentialEntry,
-  KmsServiceAdmin,
-  RequestLogEntry,
-  SeedSpec,
-} from '../../src/server/context.ts';
+import type { CredentialEntry, KmsService, RequestLogEntry } from '../../src/server/context.ts';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../src/server/defaults.ts';
-import { createKmsServer } from '../../src/server/http.ts';
-import { createKmsService } from '../../src/server/service.ts';
+import { createKmslab } from '../../src/server/index.ts';
+import { createLogger } from '../../src/server/log.ts';
+import type { SeedSpec } from '../../src/server/seed/spec.ts';
 
 export interface StartKmslabOptions {
   /** SQLite file; a throwaway in-memory store by default. */
@@ -34,7 +29,7 @@ export interface Kmslab {
   accessKeyId: string;
   secretAccessKey: string;
   /** The running service, for what no API call can do (e.g. running due work at a future date). */
-  service: KmsServiceAdmin;
+  service: KmsService;
   /** One entry per request served. */
   logs: RequestLogEntry[];
   /** The server's debug messages. */
@@ -46,29 +41,25 @@ export interface Kmslab {
   stop(): Promise<void>;
 }
 
-/** Starts a real kmslab server in this process on a free loopback port. */
+/** Starts a real kmslab server in this process on a free loopback port (createKmslab, as `kmslab serve` does). */
 export async function startKmslab(options: StartKmslabOptions = {}): Promise<Kmslab> {
-  const service = createKmsService({
-    database: options.database ?? ':memory:',
-    rootKey: options.rootKey ?? randomBytes(32),
-    ...(options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize }),
-  });
-  if (options.seed)
-    service.applySeed(options.seed, { accountId: DEFAULT_ACCOUNT_ID, region: DEFAULT_REGION });
   const logs: RequestLogEntry[] = [];
   const debugLines: string[] = [];
-  const server = createKmsServer({
-    service,
+  const kmslab = await createKmslab({
+    storage: { database: options.database ?? ':memory:', rootKey: options.rootKey ?? randomBytes(32) },
+    ...(options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize }),
+    seeds: options.seed ? [{ spec: options.seed, source: 'the test seed' }] : [],
     credentials: options.credentials ?? [DEFAULT_CREDENTIALS],
     auth: options.auth ?? 'sigv4',
-    log: (entry) => logs.push(entry),
-    debug: (message) => debugLines.push(message),
+    logger: {
+      ...createLogger('warn', process.stderr),
+      request: (entry) => logs.push(entry),
+      debug: (message) => debugLines.push(message),
+    },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${port}`;
+  const { endpoint } = kmslab;
   const clients: KMSClient[] = [];
   return {
     endpoint,
@@ -76,13 +67,10 @@ export async function startKmslab(options: StartKmslabOptions = {}): Promise<Kms
     accountId: DEFAULT_ACCOUNT_ID,
     accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
     secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
-    service,
+    service: kmslab.service,
     logs,
     debugLines,
-    openConnections: () =>
-      new Promise((resolve, reject) =>
-        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
-      ),
+    openConnections: () => kmslab.openConnections(),
     sdk(overrides = {}) {
       const client = new KMSClient({
         endpoint,
@@ -98,9 +86,7 @@ export async function startKmslab(options: StartKmslabOptions = {}): Promise<Kms
     },
     async stop() {
       for (const client of clients) client.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      service.close();
+      await kmslab.stop();
     },
   };
 }

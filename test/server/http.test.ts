@@ -73,6 +73,43 @@ describe('the HTTP layer', () => {
     assert.equal(res.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
   });
 
+  test('a malformed Authorization header → IncompleteSignatureException naming what is missing', async () => {
+    const send = async (authorization: string) => {
+      const response = await fetch(`${server.endpoint}/`, {
+        method: 'POST',
+        headers: {
+          authorization,
+          'x-amz-date': '20150830T123600Z',
+          'x-amz-target': 'TrentService.ListKeys',
+          'content-type': 'application/x-amz-json-1.1',
+        },
+        body: '{}',
+      });
+      return { status: response.status, ...((await response.json()) as { __type: string; message: string }) };
+    };
+    const credential = `${server.accessKeyId}/20150830/us-east-1/kms/aws4_request`;
+    assert.deepEqual(await send(`AWS4-HMAC-SHA256 Credential=${credential}`), {
+      status: 400,
+      __type: 'IncompleteSignatureException',
+      message: "Authorization header requires 'SignedHeaders', 'Signature' parameter.",
+    });
+    assert.deepEqual(await send(`AWS ${server.accessKeyId}:signature`), {
+      status: 400,
+      __type: 'IncompleteSignatureException',
+      message: 'Authorization header requires the AWS4-HMAC-SHA256 algorithm.',
+    });
+    assert.deepEqual(
+      await send(
+        `AWS4-HMAC-SHA256 Credential=${server.accessKeyId}/20150830/us-east-1, SignedHeaders=host, Signature=ab`,
+      ),
+      {
+        status: 400,
+        __type: 'IncompleteSignatureException',
+        message: `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${server.accessKeyId}/20150830/us-east-1'`,
+      },
+    );
+  });
+
   test('an unknown access key → UnrecognizedClientException', async () => {
     await assert.rejects(server.sdk({ accessKeyId: 'AKIAUNKNOWNUNKNOWN00' }).send(new ListKeysCommand({})), {
       name: 'UnrecognizedClientException',

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 
 /**
- * The one AES-256-GCM primitive: key material at rest (store/sealing.ts) and ciphertext blobs (ciphertext.ts)
+ * The one AES-256-GCM primitive: key material at rest (store/sqlite/sealing.ts) and ciphertext blobs (ciphertext.ts)
  * are both sealed with it. The caller picks the IV (it usually stores it in a header that the additional data
  * covers) and gets back the ciphertext followed by the 16-byte tag.
  */

@@ -31,10 +31,10 @@ export interface KeyAttributes {
 }
 
 /**
- * The attributes of every key kmslab made so far. The store does not persist attributes yet (issue 7, phase 2):
- * a record that comes without them is such a key.
+ * A symmetric encryption key that KMS made for a customer: what CreateKey makes by default, what every seeded key
+ * is, and what every key stored before schema version 2 was.
  */
-const SYMMETRIC_CUSTOMER_KEY: KeyAttributes = {
+export const SYMMETRIC_CUSTOMER_KEY: Readonly<KeyAttributes> = {
   keySpec: 'SYMMETRIC_DEFAULT',
   keyUsage: 'ENCRYPT_DECRYPT',
   origin: 'AWS_KMS',
@@ -43,7 +43,7 @@ const SYMMETRIC_CUSTOMER_KEY: KeyAttributes = {
 };
 
 /** A KMS key as stored; dates are epoch milliseconds. */
-export interface KeyRecord extends Partial<KeyAttributes> {
+export interface KeyRecord extends KeyAttributes {
   accountId: string;
   region: string;
   keyId: string;
@@ -70,7 +70,7 @@ export interface KeyMaterial {
 
 /** A key with its attributes, its kind and its material versions, oldest first: the last one is current. */
 export interface LoadedKey {
-  record: KeyRecord & KeyAttributes;
+  record: KeyRecord;
   arn: string;
   kind: KeyKind;
   /** What its ciphertexts are bound to (crypto/ciphertext.ts). */
@@ -89,21 +89,13 @@ export const DAY_MS = 24 * 60 * 60 * 1000;
  * ID and material, and AWS lets a replica decrypt what its primary encrypted, so theirs leaves the region out; a
  * single-Region key's includes it, so that a blob never opens under a key of the same ID in another region.
  */
-export function ciphertextIdentity(record: KeyRecord & KeyAttributes): string[] {
+export function ciphertextIdentity(record: KeyRecord): string[] {
   return record.multiRegion
     ? [record.accountId, record.keyId]
     : [record.accountId, record.region, record.keyId];
 }
 
-export function loadedKey(stored: KeyRecord, materials: KeyMaterial[]): LoadedKey {
-  const record = {
-    ...stored,
-    keySpec: stored.keySpec ?? SYMMETRIC_CUSTOMER_KEY.keySpec,
-    keyUsage: stored.keyUsage ?? SYMMETRIC_CUSTOMER_KEY.keyUsage,
-    origin: stored.origin ?? SYMMETRIC_CUSTOMER_KEY.origin,
-    multiRegion: stored.multiRegion ?? SYMMETRIC_CUSTOMER_KEY.multiRegion,
-    keyManager: stored.keyManager ?? SYMMETRIC_CUSTOMER_KEY.keyManager,
-  };
+export function loadedKey(record: KeyRecord, materials: readonly KeyMaterial[]): LoadedKey {
   return {
     record,
     arn: keyArn(record.accountId, record.region, record.keyId),

@@ -5,16 +5,16 @@ import { epochSeconds } from '../keys/key.ts';
 import { checkState } from '../keys/states.ts';
 import { Errors } from '../messages.ts';
 import { paginateQuery } from '../pagination.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
-export function aliasHandlers(store: KeyStore): Partial<Handlers> {
+export function aliasHandlers(store: Store): Partial<Handlers> {
   return {
     CreateAlias(input, { caller, now }): Output<'CreateAlias'> {
       checkNewAliasName(input.AliasName);
       const key = resolveKey(store, caller, input.TargetKeyId, 'key-only');
       checkState(key, 'CreateAlias');
-      if (store.findAlias(caller.accountId, caller.region, input.AliasName)) {
+      if (store.findAlias(caller, input.AliasName)) {
         throw Errors.aliasExists(aliasArn(caller.accountId, caller.region, input.AliasName));
       }
       store.createAlias(input.AliasName, key, now.getTime());
@@ -23,7 +23,7 @@ export function aliasHandlers(store: KeyStore): Partial<Handlers> {
 
     UpdateAlias(input, { caller, now }): Output<'UpdateAlias'> {
       checkAliasName(input.AliasName);
-      if (!store.findAlias(caller.accountId, caller.region, input.AliasName)) {
+      if (!store.findAlias(caller, input.AliasName)) {
         throw Errors.aliasNotFound(aliasArn(caller.accountId, caller.region, input.AliasName));
       }
       const key = resolveKey(store, caller, input.TargetKeyId, 'key-only');
@@ -34,21 +34,20 @@ export function aliasHandlers(store: KeyStore): Partial<Handlers> {
 
     DeleteAlias(input, { caller }): Output<'DeleteAlias'> {
       checkAliasName(input.AliasName);
-      if (!store.findAlias(caller.accountId, caller.region, input.AliasName)) {
+      if (!store.findAlias(caller, input.AliasName)) {
         throw Errors.aliasNotFound(aliasArn(caller.accountId, caller.region, input.AliasName));
       }
-      store.deleteAlias(caller.accountId, caller.region, input.AliasName);
+      store.deleteAlias(caller, input.AliasName);
       return {};
     },
 
     ListAliases(input, { caller }): Output<'ListAliases'> {
-      const { accountId, region } = caller;
       const key = input.KeyId === undefined ? undefined : resolveKey(store, caller, input.KeyId, 'key-only');
       if (key) checkState(key, 'ListAliases');
       const page = paginateQuery(
         input,
         { list: 'aliases', defaultLimit: 50, maxLimit: 100 },
-        (after, count) => store.listAliases(accountId, region, after, count, key),
+        (after, count) => store.listAliases(caller, after, count, key),
         (a) => a.cursor,
       );
       return {

@@ -7,11 +7,11 @@ import type { Caller, Handlers, OperationContext, Output } from '../context.ts';
 import { open, parseCiphertext, seal } from '../crypto/ciphertext.ts';
 import type { EncryptionContext } from '../crypto/encryption-context.ts';
 import { randomBytesFromPool } from '../crypto/random.ts';
-import { checkAlgorithm, checkUsage, currentMaterial } from '../keys/key.ts';
+import { checkAlgorithm, checkUsage, currentMaterial, type LoadedKey } from '../keys/key.ts';
 import type { CryptographicOperation } from '../keys/kinds.ts';
 import { checkState } from '../keys/states.ts';
 import { Errors } from '../messages.ts';
-import type { KeyStore, StoredKey } from '../store/key-store.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
 /** The algorithm a request that names none gets (the model's default). */
@@ -19,14 +19,14 @@ const DEFAULT_ALGORITHM: EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT';
 const MAX_PLAINTEXT_BYTES = 4096;
 
 /** The encryption algorithm a request names, or the default, once the key is found to offer it. */
-function encryptionAlgorithm(key: StoredKey, requested: EncryptionAlgorithmSpec | undefined) {
+function encryptionAlgorithm(key: LoadedKey, requested: EncryptionAlgorithmSpec | undefined) {
   const algorithm = requested ?? DEFAULT_ALGORITHM;
   checkAlgorithm(key, 'EncryptionAlgorithms', algorithm);
   return algorithm;
 }
 
 /** The key's state and usage allow the operation. */
-function checkUsable(key: StoredKey, operation: CryptographicOperation): void {
+function checkUsable(key: LoadedKey, operation: CryptographicOperation): void {
   checkState(key, operation);
   checkUsage(key, operation);
 }
@@ -34,7 +34,7 @@ function checkUsable(key: StoredKey, operation: CryptographicOperation): void {
 function plaintextOf(base64: string): Buffer {
   const plaintext = Buffer.from(base64, 'base64');
   if (plaintext.length === 0) throw Errors.plaintextEmpty();
-  if (plaintext.length > MAX_PLAINTEXT_BYTES) throw Errors.plaintextTooLong();
+  if (plaintext.length > MAX_PLAINTEXT_BYTES) throw Errors.plaintextTooLong(MAX_PLAINTEXT_BYTES);
   return plaintext;
 }
 
@@ -45,9 +45,9 @@ function dataKeyLength(input: GenerateDataKeyRequest): number {
   throw Errors.dataKeyLengthMissing();
 }
 
-export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
+export function cryptoHandlers(store: Store): Partial<Handlers> {
   function used(
-    key: StoredKey,
+    key: LoadedKey,
     operation: KeyLastUsageTrackingOperation,
     { now, requestId }: OperationContext,
   ): void {
@@ -55,13 +55,13 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
   }
 
   /** A key that the request may encrypt under (aliases allowed, as for every data-plane operation). */
-  function encryptionKey(caller: Caller, keyId: string, operation: CryptographicOperation): StoredKey {
+  function encryptionKey(caller: Caller, keyId: string, operation: CryptographicOperation): LoadedKey {
     const key = resolveKey(store, caller, keyId, 'key-or-alias');
     checkUsable(key, operation);
     return key;
   }
 
-  function encrypt(key: StoredKey, plaintext: Uint8Array, context: EncryptionContext | undefined) {
+  function encrypt(key: LoadedKey, plaintext: Uint8Array, context: EncryptionContext | undefined) {
     const material = currentMaterial(key);
     const blob = seal(
       plaintext,
@@ -88,8 +88,8 @@ export function cryptoHandlers(store: KeyStore): Partial<Handlers> {
       requestedKeyId === undefined ? undefined : resolveKey(store, caller, requestedKeyId, 'key-or-alias');
     const parsed = parseCiphertext(Buffer.from(ciphertext ?? '', 'base64'));
     if (!parsed) throw Errors.invalidCiphertext();
-    const key = store.findKey(caller.accountId, caller.region, parsed.keyId);
-    if (requested && requested.pk !== key?.pk) throw Errors.incorrectKey();
+    const key = store.findKey(caller, parsed.keyId);
+    if (requested && requested.arn !== key?.arn) throw Errors.incorrectKey();
     // A blob naming no key of this account and region (deleted, forged, or another account's) can't be opened.
     if (!key) throw Errors.invalidCiphertext();
     checkUsable(key, operation);

@@ -16,7 +16,7 @@ import { checkState } from '../keys/states.ts';
 import { checkTags } from '../keys/tags.ts';
 import { Errors } from '../messages.ts';
 import { paginateQuery } from '../pagination.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
 /** The key spec of a CreateKey request that names none (AWS's default). */
@@ -40,7 +40,7 @@ function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUs
   return { kind, keyUsage };
 }
 
-export function keyHandlers(store: KeyStore): Partial<Handlers> {
+export function keyHandlers(store: Store): Partial<Handlers> {
   return {
     CreateKey(input, { caller, now }): Output<'CreateKey'> {
       const { kind, keyUsage } = requestedKey(input);
@@ -77,7 +77,7 @@ export function keyHandlers(store: KeyStore): Partial<Handlers> {
       const page = paginateQuery(
         input,
         { list: 'keys', defaultLimit: 100, maxLimit: 1000 },
-        (after, count) => store.listKeys(accountId, region, after, count),
+        (after, count) => store.listKeys(caller, after, count),
         (k) => k.cursor,
       );
       return {

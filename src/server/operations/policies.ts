@@ -2,10 +2,10 @@ import type { Handlers, Output } from '../context.ts';
 import { checkPolicy, checkPolicyName, DEFAULT_POLICY_NAME } from '../keys/policy.ts';
 import { checkState } from '../keys/states.ts';
 import { paginate } from '../pagination.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
-export function policyHandlers(store: KeyStore): Partial<Handlers> {
+export function policyHandlers(store: Store): Partial<Handlers> {
   return {
     GetKeyPolicy(input, { caller }): Output<'GetKeyPolicy'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');

@@ -6,28 +6,29 @@ import {
   DEFAULT_ROTATION_PERIOD_DAYS,
   epochSeconds,
   generateMaterial,
+  type LoadedKey,
   MAX_ON_DEMAND_ROTATIONS,
 } from '../keys/key.ts';
 import { checkState } from '../keys/states.ts';
 import { Errors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
-import type { KeyStore, StoredKey } from '../store/key-store.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
 /**
  * Automatic rotation of the enabled keys whose rotation date has come, `limit` at most (the earliest first); the
  * next one is a period later.
  */
-export function rotateDueKeys(store: KeyStore, now: Date, limit: number): void {
+export function rotateDueKeys(store: Store, now: Date, limit: number): void {
   for (const key of store.keysDueForRotation(now.getTime(), limit)) {
     const period = key.record.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
-    store.rotate(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'AUTOMATIC' }), {
+    store.addMaterial(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'AUTOMATIC' }), {
       nextRotationDate: now.getTime() + period * DAY_MS,
     });
   }
 }
 
-function rotationEntry(key: StoredKey, index: number): RotationsListEntry {
+function rotationEntry(key: LoadedKey, index: number): RotationsListEntry {
   const material = key.materials[index];
   if (!material) throw new Error(`no material ${index} for key ${key.arn}`);
   return {
@@ -39,7 +40,7 @@ function rotationEntry(key: StoredKey, index: number): RotationsListEntry {
   };
 }
 
-export function rotationHandlers(store: KeyStore): Partial<Handlers> {
+export function rotationHandlers(store: Store): Partial<Handlers> {
   return {
     EnableKeyRotation(input, { caller, now }): Output<'EnableKeyRotation'> {
       const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
@@ -81,7 +82,7 @@ export function rotationHandlers(store: KeyStore): Partial<Handlers> {
       checkState(key, 'RotateKeyOnDemand');
       if (key.record.onDemandRotations >= MAX_ON_DEMAND_ROTATIONS)
         throw Errors.onDemandRotationLimit(key.arn);
-      store.rotate(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'ON_DEMAND' }), {
+      store.addMaterial(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'ON_DEMAND' }), {
         onDemandRotations: key.record.onDemandRotations + 1,
       });
       // AWS answers with the key ARN whatever form the request used (localstack's AWS-validated

@@ -3,10 +3,10 @@ import { checkState } from '../keys/states.ts';
 import { checkTags, mergeTags } from '../keys/tags.ts';
 import { Errors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
-export function tagHandlers(store: KeyStore): Partial<Handlers> {
+export function tagHandlers(store: Store): Partial<Handlers> {
   return {
     TagResource(input, { caller }): Output<'TagResource'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');

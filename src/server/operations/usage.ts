@@ -2,10 +2,10 @@ import type { KeyLastUsageTrackingOperation } from '../../protocol/index.ts';
 import type { Handlers, Output } from '../context.ts';
 import { epochSeconds } from '../keys/key.ts';
 import { checkState } from '../keys/states.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
-export function usageHandlers(store: KeyStore): Partial<Handlers> {
+export function usageHandlers(store: Store): Partial<Handlers> {
   return {
     GetKeyLastUsage(input, { caller }): Output<'GetKeyLastUsage'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');

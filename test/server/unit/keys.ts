@@ -1,5 +1,5 @@
 import type { KeySpec, KeyState, KeyUsageType } from '../../../src/protocol/index.ts';
-import { type LoadedKey, loadedKey } from '../../../src/server/keys/key.ts';
+import { type LoadedKey, loadedKey, SYMMETRIC_CUSTOMER_KEY } from '../../../src/server/keys/key.ts';
 import { type CryptographicOperation, KEY_KINDS } from '../../../src/server/keys/kinds.ts';
 
 /** Every cryptographic operation: each is allowed by some kind under some usage. */
@@ -27,6 +27,7 @@ export function keyOf(
       creationDate: 1.7e12,
       policy: '{}',
       onDemandRotations: 0,
+      ...SYMMETRIC_CUSTOMER_KEY,
       ...attributes,
     },
     [{ materialId: 'ab'.repeat(32), bytes: Buffer.alloc(32), createdAt: 1.7e12 }],

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import type { SeedKey, SeedSpec } from './context.ts';
-import { decode256BitKey } from './root-key.ts';
+import { type KeyReference, parseKeyReference } from '../keys/arn.ts';
+import { decode256BitKey } from '../root-key.ts';
+import { SeedError, type SeedKey, type SeedSpec } from './spec.ts';
 
 /**
  * Seed files declare keys that exist from the first start on. Two formats are read:
@@ -11,6 +12,10 @@ import { decode256BitKey } from './root-key.ts';
  * - local-kms's, as its users already have it (`Keys:` / `Aliases:`): `Keys.Symmetric.Aes[]` with
  *   `Metadata.KeyId`, `Metadata.Description` and hex `BackingKeys`; the older list form and the `Version: 2` list
  *   form as well. Kinds kmslab has no key type for (HMAC, RSA, ECC) are skipped with a warning.
+ *
+ * This module maps either format to a SeedSpec and refuses only what it cannot map (not YAML, an unknown field, a
+ * list where a value belongs, material that is not 32 bytes); whether what the file declares is valid (key IDs,
+ * alias names, tags, accounts, regions) is for the API's rules to say, which seed/apply.ts checks it by.
  *
  * The YAML is read with the failsafe schema, so every scalar stays a string: account IDs and hex material that
  * happen to be all digits are not turned into numbers. Nothing in an error message ever echoes key material.
@@ -23,14 +28,6 @@ export interface ParsedSeed {
   format: SeedFormat;
   /** Parts of the file that were skipped, each naming what and why. */
   warnings: string[];
-}
-
-/** A seed file that can't be applied: the message names the file, the key and what is wrong. */
-export class SeedError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SeedError';
-  }
 }
 
 export function loadSeedFile(path: string): ParsedSeed {
@@ -81,14 +78,9 @@ function isAbsent(value: unknown): boolean {
   return value === undefined || value === null || value === '' || value === '~' || value === 'null';
 }
 
-const KEY_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-const ALIAS_NAME = /^alias\/[A-Za-z0-9/_-]{1,250}$/;
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
-const KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key\/(.+)$/;
 const MATERIAL_HELP = 'must be 32 bytes written as 64 hex digits or as base64 (`openssl rand -hex 32`)';
 
-/** Shared checks; `where` names the place in the file (`key "abc"`, `Aliases[2]`). */
+/** What both formats' readers share; `where` names the place in the file (`key "abc"`, `Aliases[2]`). */
 abstract class Reader {
   protected readonly warnings: string[] = [];
   protected readonly file: string;
@@ -120,70 +112,11 @@ abstract class Reader {
     return value;
   }
 
-  protected keyId(value: unknown, where: string, field: string): string {
-    const keyId = this.string(value, where, field);
-    if (!KEY_ID.test(keyId)) {
-      this.fail(where, `\`${field}\` "${keyId}" must be 1-128 letters, digits, '-' or '_' (e.g. a UUID)`);
-    }
-    return keyId;
-  }
-
-  protected aliasName(value: unknown, where: string, field: string): string {
-    const name = this.string(value, where, field);
-    if (name.startsWith('alias/aws/'))
-      this.fail(where, `alias "${name}": the prefix alias/aws/ is reserved for AWS`);
-    if (!ALIAS_NAME.test(name)) {
-      this.fail(where, `alias "${name}" must be "alias/" followed by letters, digits, '/', '_' or '-'`);
-    }
-    return name;
-  }
-
   protected material(value: unknown, where: string, field: string): Uint8Array {
     if (typeof value !== 'string') this.fail(where, `\`${field}\` ${MATERIAL_HELP}`);
     const bytes = decode256BitKey(value);
     if (!bytes) this.fail(where, `\`${field}\` ${MATERIAL_HELP}`);
     return bytes;
-  }
-
-  protected accountId(value: unknown, where: string, field: string): string | undefined {
-    const accountId = this.optionalString(value, where, field);
-    if (accountId !== undefined && !ACCOUNT_ID.test(accountId)) {
-      this.fail(where, `\`${field}\` "${accountId}" must be a 12-digit AWS account ID`);
-    }
-    return accountId;
-  }
-
-  protected region(value: unknown, where: string, field: string): string | undefined {
-    const region = this.optionalString(value, where, field);
-    if (region !== undefined && !REGION.test(region)) {
-      this.fail(where, `\`${field}\` "${region}" is not an AWS region name such as us-east-1`);
-    }
-    return region;
-  }
-
-  /** Key IDs and alias names must be unique within an account and region (undefined: the server's default). */
-  protected checkUnique(
-    keys: readonly SeedKey[],
-    aliases: NonNullable<SeedSpec['aliases']>,
-    keyLabel: (key: SeedKey) => string,
-  ): void {
-    const scope = (accountId?: string, region?: string) => `${accountId ?? ''}/${region ?? ''}`;
-    const keyIds = new Set<string>();
-    const aliasNames = new Set<string>();
-    const claimAlias = (where: string, name: string, accountId?: string, region?: string) => {
-      const id = `${scope(accountId, region)}/${name}`;
-      if (aliasNames.has(id)) this.fail(where, `alias "${name}" is declared more than once`);
-      aliasNames.add(id);
-    };
-    for (const key of keys) {
-      const id = `${scope(key.accountId, key.region)}/${key.keyId}`;
-      if (keyIds.has(id)) this.fail(keyLabel(key), 'the key ID is declared more than once');
-      keyIds.add(id);
-      for (const name of key.aliases ?? []) claimAlias(keyLabel(key), name, key.accountId, key.region);
-    }
-    for (const alias of aliases) {
-      claimAlias(`alias "${alias.aliasName}"`, alias.aliasName, alias.accountId, alias.region);
-    }
   }
 }
 
@@ -198,7 +131,6 @@ class KmslabReader extends Reader {
     const aliases = this.list(root.aliases, 'the top level', 'aliases').map((raw, index) =>
       this.alias(raw, index),
     );
-    this.checkUnique(keys, aliases, (key) => `key "${key.keyId}"`);
     const spec: SeedSpec = { keys };
     if (aliases.length > 0) spec.aliases = aliases;
     return { spec, format: 'kmslab', warnings: this.warnings };
@@ -215,24 +147,21 @@ class KmslabReader extends Reader {
   private key(raw: unknown, index: number): SeedKey {
     if (!isMap(raw)) this.fail(`keys[${index}]`, 'each key must be a mapping with at least `keyId`');
     if (isAbsent(raw.keyId)) this.fail(`keys[${index}]`, '`keyId` is required');
-    const keyId = this.keyId(raw.keyId, `keys[${index}]`, 'keyId');
+    const keyId = this.string(raw.keyId, `keys[${index}]`, 'keyId');
     const where = `key "${keyId}"`;
     this.onlyFields(raw, KMSLAB_KEY, where);
 
     const key: SeedKey = { keyId };
-    const accountId = this.accountId(raw.account, where, 'account');
+    const accountId = this.optionalString(raw.account, where, 'account');
     if (accountId !== undefined) key.accountId = accountId;
-    const region = this.region(raw.region, where, 'region');
+    const region = this.optionalString(raw.region, where, 'region');
     if (region !== undefined) key.region = region;
     const description = this.optionalString(raw.description, where, 'description');
-    if (description !== undefined) {
-      if (description.length > 8192) this.fail(where, '`description` is longer than 8192 characters');
-      key.description = description;
-    }
+    if (description !== undefined) key.description = description;
     if (!isAbsent(raw.enabled)) key.enabled = this.boolean(raw.enabled, where, 'enabled');
     if (!isAbsent(raw.material)) key.materials = this.materials(raw.material, where);
     const aliases = this.list(raw.aliases, where, 'aliases').map((name, i) =>
-      this.aliasName(name, where, `aliases[${i}]`),
+      this.string(name, where, `aliases[${i}]`),
     );
     if (aliases.length > 0) key.aliases = aliases;
     const tags = this.tags(raw.tags, where);
@@ -265,19 +194,9 @@ class KmslabReader extends Reader {
         return [tag.TagKey, tag.TagValue ?? ''];
       });
     } else this.fail(where, '`tags` must be a mapping of tag keys to values');
-
-    const seen = new Set<string>();
     return pairs.map(([rawKey, rawValue]) => {
       const TagKey = this.string(rawKey, where, 'tags');
-      const TagValue = this.string(rawValue ?? '', where, `tags.${TagKey}`);
-      if (TagKey.length < 1 || TagKey.length > 128)
-        this.fail(where, `tag key "${TagKey}" must be 1-128 characters`);
-      if (TagKey.startsWith('aws:'))
-        this.fail(where, `tag key "${TagKey}": the prefix aws: is reserved for AWS`);
-      if (TagValue.length > 256) this.fail(where, `tag "${TagKey}": the value is longer than 256 characters`);
-      if (seen.has(TagKey)) this.fail(where, `tag key "${TagKey}" is given more than once`);
-      seen.add(TagKey);
-      return { TagKey, TagValue };
+      return { TagKey, TagValue: this.string(rawValue ?? '', where, `tags.${TagKey}`) };
     });
   }
 
@@ -286,12 +205,12 @@ class KmslabReader extends Reader {
     if (!isMap(raw)) this.fail(where, 'each alias must be a mapping with `aliasName` and `targetKeyId`');
     this.onlyFields(raw, KMSLAB_ALIAS, where);
     const alias: NonNullable<SeedSpec['aliases']>[number] = {
-      aliasName: this.aliasName(raw.aliasName, where, 'aliasName'),
-      targetKeyId: this.keyId(raw.targetKeyId, where, 'targetKeyId'),
+      aliasName: this.string(raw.aliasName, where, 'aliasName'),
+      targetKeyId: this.string(raw.targetKeyId, where, 'targetKeyId'),
     };
-    const accountId = this.accountId(raw.account, where, 'account');
+    const accountId = this.optionalString(raw.account, where, 'account');
     if (accountId !== undefined) alias.accountId = accountId;
-    const region = this.region(raw.region, where, 'region');
+    const region = this.optionalString(raw.region, where, 'region');
     if (region !== undefined) alias.region = region;
     return alias;
   }
@@ -344,7 +263,6 @@ class LocalKmsReader extends Reader {
     }
 
     const aliases = this.list(root.Aliases, 'Aliases', 'Aliases').map((raw, index) => this.alias(raw, index));
-    this.checkUnique(keys, aliases, (key) => `key "${key.keyId}"`);
     const spec: SeedSpec = { keys };
     if (aliases.length > 0) spec.aliases = aliases;
     return { spec, format: 'local-kms', warnings: this.warnings };
@@ -357,7 +275,7 @@ class LocalKmsReader extends Reader {
     // The Version 2 form puts KeyId and material beside Metadata; the others put KeyId inside it.
     const rawId = isAbsent(raw.KeyId) ? metadata.KeyId : raw.KeyId;
     if (isAbsent(rawId)) this.fail(path, '`Metadata.KeyId` is required');
-    const keyId = this.keyId(rawId, path, 'KeyId');
+    const keyId = this.string(rawId, path, 'KeyId');
     const where = `key "${keyId}" (${path})`;
 
     const material = isMap(raw.Material) ? raw.Material : raw;
@@ -394,18 +312,20 @@ class LocalKmsReader extends Reader {
   private alias(raw: unknown, index: number): NonNullable<SeedSpec['aliases']>[number] {
     const where = `Aliases[${index}]`;
     if (!isMap(raw)) this.fail(where, 'each alias must be a mapping with `AliasName` and `TargetKeyId`');
-    const aliasName = this.aliasName(raw.AliasName, where, 'AliasName');
+    const aliasName = this.string(raw.AliasName, where, 'AliasName');
     const target = this.string(raw.TargetKeyId, `alias "${aliasName}"`, 'TargetKeyId');
-    const arn = KEY_ARN.exec(target);
-    if (arn) {
-      const [, region, accountId, keyId] = arn as unknown as [string, string, string, string];
-      return {
-        aliasName,
-        targetKeyId: this.keyId(keyId, `alias "${aliasName}"`, 'TargetKeyId'),
-        accountId,
-        region,
-      };
+    // local-kms names the target by key ID or by key ARN, whose account and region are the alias's too.
+    let reference: KeyReference;
+    try {
+      reference = parseKeyReference(target);
+    } catch (error) {
+      this.fail(`alias "${aliasName}"`, `\`TargetKeyId\`: ${(error as Error).message}`);
     }
-    return { aliasName, targetKeyId: this.keyId(target, `alias "${aliasName}"`, 'TargetKeyId') };
+    if (reference.kind === 'keyId') return { aliasName, targetKeyId: reference.keyId };
+    if (reference.kind === 'keyArn') {
+      const { keyId, accountId, region } = reference;
+      return { aliasName, targetKeyId: keyId, accountId, region };
+    }
+    this.fail(`alias "${aliasName}"`, '`TargetKeyId` must name a key (its ID or ARN), not an alias');
   }
 }
