@@ -302,10 +302,13 @@ export const ImportErrors = {
   /** Ours, in the words AWS uses for SM2 key specs outside China. */
   notInRegion: (member: 'WrappingKeySpec' | 'WrappingAlgorithm', value: string) =>
     new KMSError('UnsupportedOperationException', `${member} ${value} is not supported in this Region`),
-  /** Ours: documented "To import an RSA private key, you must use an RSA_AES wrapping algorithm". */
-  rsaNeedsAesKeyWrap: (algorithm: string, keySpec: string) =>
+  /**
+   * Ours: documented "To import an RSA private key, you must use an RSA_AES wrapping algorithm" and "You cannot use
+   * the RSAES_OAEP_SHA_256 wrapping algorithm with the RSA_2048 wrapping key spec to wrap ECC_NIST_P521 key material".
+   */
+  wrappingCannotCarry: (algorithm: string, wrappingKeySpec: string, keySpec: string) =>
     validation(
-      `The wrapping algorithm ${algorithm} cannot wrap ${keySpec} key material: use RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1.`,
+      `The wrapping algorithm ${algorithm} with wrapping key spec ${wrappingKeySpec} cannot wrap ${keySpec} key material: use RSA_AES_KEY_WRAP_SHA_256 or RSA_AES_KEY_WRAP_SHA_1.`,
     ),
   /** Ours. */
   invalidImportToken: () =>
@@ -381,6 +384,9 @@ export const ImportErrors = {
   /** Ours: documented "The value of this parameter must be a future date and time" and at most 365 days away. */
   validToOutOfRange: () =>
     validation('The validTo date must be in the future and no more than 365 days from the request date.'),
+  /** Recorded (test_rotate_key_on_demand_raises_for_no_pending_key_material). */
+  noPendingRotation: (keyArn: string) =>
+    new KMSError('KMSInvalidStateException', `No available key material pending rotation for the key: ${keyArn}.`),
   /** Ours. */
   materialNotFound: (keyArn: string, materialId: string) =>
     new KMSError('NotFoundException', `Key material ${materialId} is not associated with ${keyArn}.`),
