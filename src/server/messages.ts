@@ -386,7 +386,10 @@ export const ImportErrors = {
     validation('The validTo date must be in the future and no more than 365 days from the request date.'),
   /** Recorded (test_rotate_key_on_demand_raises_for_no_pending_key_material). */
   noPendingRotation: (keyArn: string) =>
-    new KMSError('KMSInvalidStateException', `No available key material pending rotation for the key: ${keyArn}.`),
+    new KMSError(
+      'KMSInvalidStateException',
+      `No available key material pending rotation for the key: ${keyArn}.`,
+    ),
   /** Ours. */
   materialNotFound: (keyArn: string, materialId: string) =>
     new KMSError('NotFoundException', `Key material ${materialId} is not associated with ${keyArn}.`),

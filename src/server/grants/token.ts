@@ -1,4 +1,3 @@
-import type { GrantConstraints, GrantOperation } from '../../protocol/index.ts';
 import { openToken, sealToken } from '../crypto/tokens.ts';
 import { GrantErrors } from '../messages.ts';
 import type { GrantRecord } from './grant.ts';
@@ -11,21 +10,8 @@ import type { GrantRecord } from './grant.ts';
  * open to the same grant. Whether the grant has since been retired or revoked is the store's to say.
  */
 
-interface Payload {
-  grantId: string;
-  keyArn: string;
-  name?: string;
-  creationDate: number;
-  granteePrincipal: string;
-  retiringPrincipal?: string;
-  issuingAccount: string;
-  operations: GrantOperation[];
-  constraints?: GrantConstraints;
-}
-
 export function grantToken(secret: Uint8Array, grant: GrantRecord): string {
-  const payload: Payload = { ...grant };
-  return sealToken(secret, Buffer.from(JSON.stringify(payload), 'utf8')).toString('base64');
+  return sealToken(secret, Buffer.from(JSON.stringify(grant), 'utf8')).toString('base64');
 }
 
 /** The grant a token names; InvalidGrantTokenException for anything that kmslab did not seal. */
@@ -34,7 +20,7 @@ export function grantOfToken(secret: Uint8Array, token: string): GrantRecord {
     ? openToken(secret, Buffer.from(token, 'base64'))
     : undefined;
   if (!opened) throw GrantErrors.invalidGrantToken();
-  return JSON.parse(opened.toString('utf8')) as Payload;
+  return JSON.parse(opened.toString('utf8')) as GrantRecord;
 }
 
 /** The grants named by a request's GrantTokens (each must be valid, as AWS checks every one). */

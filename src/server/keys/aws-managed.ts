@@ -25,36 +25,34 @@ import { awsPolicyJson } from './policy.ts';
  * policy's own actions, until the authorization step evaluates policies.
  */
 
+interface ServiceFacts {
+  readonly name: string;
+  readonly protects: string;
+  readonly viaService?: string;
+}
+
 /**
  * The services whose aliases a fresh account lists (the list that moto, an independent emulator, keeps), with
- * the service endpoint that kms:ViaService names, the service's name in the policy's statement and what the key
- * protects, in the words of AWS's key descriptions ("Default key that protects my S3 objects when no other key is
- * defined").
+ * the service's name in the policy's statement, what the key protects, in the words of AWS's key descriptions
+ * ("Default key that protects my S3 objects when no other key is defined"), and the service endpoint that
+ * kms:ViaService names where it is not the alias's (EBS goes through EC2).
  */
 export const AWS_MANAGED_SERVICES = {
-  acm: { viaService: 'acm', name: 'ACM', protects: 'ACM private keys' },
-  dynamodb: { viaService: 'dynamodb', name: 'DynamoDB', protects: 'DynamoDB data' },
-  ebs: { viaService: 'ec2', name: 'EBS', protects: 'EBS volumes' },
-  elasticfilesystem: { viaService: 'elasticfilesystem', name: 'EFS', protects: 'EFS filesystems' },
-  es: { viaService: 'es', name: 'Elasticsearch', protects: 'Elasticsearch data' },
-  glue: { viaService: 'glue', name: 'Glue', protects: 'Glue data' },
-  kinesisvideo: {
-    viaService: 'kinesisvideo',
-    name: 'Kinesis Video Streams',
-    protects: 'Kinesis Video Streams data',
-  },
-  lambda: { viaService: 'lambda', name: 'AWS Lambda', protects: 'Lambda functions' },
-  rds: { viaService: 'rds', name: 'RDS', protects: 'RDS database volumes' },
-  redshift: { viaService: 'redshift', name: 'Redshift', protects: 'Redshift data' },
-  s3: { viaService: 's3', name: 'S3', protects: 'S3 objects' },
-  secretsmanager: {
-    viaService: 'secretsmanager',
-    name: 'AWS Secrets Manager',
-    protects: 'Secrets Manager secrets',
-  },
-  ssm: { viaService: 'ssm', name: 'SSM', protects: 'SSM parameters' },
-  xray: { viaService: 'xray', name: 'X-Ray', protects: 'X-Ray data' },
-} as const;
+  acm: { name: 'ACM', protects: 'ACM private keys' },
+  dynamodb: { name: 'DynamoDB', protects: 'DynamoDB data' },
+  ebs: { name: 'EBS', protects: 'EBS volumes', viaService: 'ec2' },
+  elasticfilesystem: { name: 'EFS', protects: 'EFS filesystems' },
+  es: { name: 'Elasticsearch', protects: 'Elasticsearch data' },
+  glue: { name: 'Glue', protects: 'Glue data' },
+  kinesisvideo: { name: 'Kinesis Video Streams', protects: 'Kinesis Video Streams data' },
+  lambda: { name: 'AWS Lambda', protects: 'Lambda functions' },
+  rds: { name: 'RDS', protects: 'RDS database volumes' },
+  redshift: { name: 'Redshift', protects: 'Redshift data' },
+  s3: { name: 'S3', protects: 'S3 objects' },
+  secretsmanager: { name: 'AWS Secrets Manager', protects: 'Secrets Manager secrets' },
+  ssm: { name: 'SSM', protects: 'SSM parameters' },
+  xray: { name: 'X-Ray', protects: 'X-Ray data' },
+} as const satisfies Record<string, ServiceFacts>;
 
 export type AwsManagedService = keyof typeof AWS_MANAGED_SERVICES;
 
@@ -94,7 +92,8 @@ const DIRECT = ['kms:Describe*', 'kms:Get*', 'kms:List*', 'kms:RevokeGrant'];
 
 /** The key policy of a service's AWS managed key, in AWS's formatting. */
 export function awsManagedKeyPolicy(accountId: string, region: string, service: AwsManagedService): string {
-  const { viaService, name } = AWS_MANAGED_SERVICES[service];
+  const facts: ServiceFacts = AWS_MANAGED_SERVICES[service];
+  const { name, viaService = service } = facts;
   const domain = partitionOf(region) === 'aws-cn' ? 'amazonaws.com.cn' : 'amazonaws.com';
   return awsPolicyJson({
     Version: '2012-10-17',

@@ -156,43 +156,16 @@ describe('unwrapping imported key material wrapped by openssl', () => {
     }
   });
 
-  const asymmetric: [
-    KeySpec,
-    readonly string[],
-    'RSAES_OAEP_SHA_256' | 'RSA_AES_KEY_WRAP_SHA_256',
-    string,
-  ][] = [
-    [
-      'RSA_2048',
-      ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'],
-      'RSA_AES_KEY_WRAP_SHA_256',
-      'RSASSA_PSS_SHA_256',
-    ],
-    [
-      'ECC_NIST_P256',
-      ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
-      'RSAES_OAEP_SHA_256',
-      'ECDSA_SHA_256',
-    ],
-    [
-      'ECC_NIST_P384',
-      ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-384'],
-      'RSA_AES_KEY_WRAP_SHA_256',
-      'ECDSA_SHA_384',
-    ],
-    [
-      'ECC_NIST_P521',
-      ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-521'],
-      'RSA_AES_KEY_WRAP_SHA_256',
-      'ECDSA_SHA_512',
-    ],
-    [
-      'ECC_SECG_P256K1',
-      ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:secp256k1'],
-      'RSAES_OAEP_SHA_256',
-      'ECDSA_SHA_256',
-    ],
-    ['ECC_NIST_EDWARDS25519', ['-algorithm', 'ED25519'], 'RSAES_OAEP_SHA_256', 'ED25519_SHA_512'],
+  const ec = (curve: string) => ['-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${curve}`];
+  const rsa = ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048'];
+  const [OAEP, AES] = ['RSAES_OAEP_SHA_256', 'RSA_AES_KEY_WRAP_SHA_256'] as const;
+  const asymmetric: [KeySpec, readonly string[], typeof OAEP | typeof AES, string][] = [
+    ['RSA_2048', rsa, AES, 'RSASSA_PSS_SHA_256'],
+    ['ECC_NIST_P256', ec('P-256'), OAEP, 'ECDSA_SHA_256'],
+    ['ECC_NIST_P384', ec('P-384'), AES, 'ECDSA_SHA_384'],
+    ['ECC_NIST_P521', ec('P-521'), AES, 'ECDSA_SHA_512'],
+    ['ECC_SECG_P256K1', ec('secp256k1'), OAEP, 'ECDSA_SHA_256'],
+    ['ECC_NIST_EDWARDS25519', ['-algorithm', 'ED25519'], OAEP, 'ED25519_SHA_512'],
   ];
   for (const [keySpec, genpkey, algorithm, signing] of asymmetric) {
     test(`${keySpec} via ${algorithm}: signatures by the imported key verify with openssl under the original public key`, () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
 import type {
   CreateCustomKeyStoreRequest,
   UpdateCustomKeyStoreRequest,
@@ -23,30 +24,16 @@ import {
   settled,
   updateCustomKeyStore,
 } from '../../../src/server/custom-key-stores/custom-key-store.ts';
-import { openssl, scratch } from '../crypto/tools.ts';
 import { thrown } from './keys.ts';
-
-const files = scratch();
-after(files.remove);
 
 const ACCOUNT = '111122223333';
 const NOW = new Date(1.7e12);
 const later = (ms: number) => new Date(NOW.getTime() + ms);
-const CERTIFICATE = openssl([
-  'req',
-  '-x509',
-  '-newkey',
-  'ec',
-  '-pkeyopt',
-  'ec_paramgen_curve:P-256',
-  '-nodes',
-  '-keyout',
-  files.file('ca.key', ''),
-  '-subj',
-  '/CN=customerCA',
-  '-days',
-  '1',
-]).toString();
+/** An AWS CloudHSM cluster's trust anchor (customerCA.crt): a self-signed certificate made for the tests. */
+const CERTIFICATE = readFileSync(
+  new URL('../../fixtures/custom-key-stores/customerCA.crt', import.meta.url),
+  'utf8',
+);
 
 const cloudHsm = (fields: Partial<CreateCustomKeyStoreRequest> = {}): CreateCustomKeyStoreRequest => ({
   CustomKeyStoreName: 'hsm',
