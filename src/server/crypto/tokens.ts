@@ -10,7 +10,9 @@ import { randomBytesFromPool } from './random.ts';
  * and kmslab can use it before, or without, looking anything up: a grant token works the moment CreateGrant
  * answers, and an import token holds the wrapping private key it belongs to.
  *
- *   u8 version | 12-byte IV | ciphertext | 16-byte tag          (the version byte is authenticated too)
+ *   u8 version | 12-byte IV | ciphertext | 16-byte tag
+ *
+ * The version byte is authenticated with the rest, so a token of another version never opens.
  */
 
 export type SecretPurpose = 'grant token' | 'import token' | 'imported key material id';
@@ -41,7 +43,7 @@ export function sealToken(secret: Uint8Array, payload: Uint8Array): Buffer {
 
 /** The payload of a token that `sealToken` made under `secret`; undefined for anything else. */
 export function openToken(secret: Uint8Array, token: Uint8Array): Buffer | undefined {
-  if (token.length < HEADER_BYTES + TAG_BYTES || token[0] !== VERSION) return undefined;
+  if (token.length < HEADER_BYTES + TAG_BYTES) return undefined;
   const bytes = Buffer.from(token.buffer, token.byteOffset, token.length);
   return open(secret, bytes.subarray(1, HEADER_BYTES), bytes.subarray(HEADER_BYTES), bytes.subarray(0, 1));
 }
