@@ -481,7 +481,7 @@ export const CustomKeyStoreErrors = {
       'XksProxyInvalidConfigurationException',
       'XksProxyVpcEndpointServiceName and XksProxyVpcEndpointServiceOwner are valid only with XksProxyConnectivity VPC_ENDPOINT_SERVICE.',
     ),
-  /** Ours: documented "You must specify both the AccessKeyId and SecretAccessKey value". */
+  /** Ours: documented "If you change the XksProxyConnectivity to VPC_ENDPOINT_SERVICE, you must also change the XksProxyUriEndpoint and add an XksProxyVpcEndpointServiceName value". */
   connectivityChange: (connectivity: string) =>
     validation(
       `Changing XksProxyConnectivity to ${connectivity} also needs a new XksProxyUriEndpoint${connectivity === 'VPC_ENDPOINT_SERVICE' ? ' and an XksProxyVpcEndpointServiceName' : ''}.`,
