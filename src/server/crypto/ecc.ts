@@ -12,7 +12,7 @@ import { Errors } from '../messages.ts';
 import { digestToSign, type Hash, SHA_256, SHA_384, SHA_512 } from './digests.ts';
 import { type KeyAgreement, type KeyCrypto, parsedOnce, type SignatureScheme } from './key-crypto.ts';
 import { onFirstUse } from './lazy.ts';
-import { jwkBytes, nodeKeyPair, pkcs8 } from './node-keys.ts';
+import { importPkcs8, jwkBytes, nodeKeyPair, pkcs8 } from './node-keys.ts';
 
 /**
  * Elliptic-curve keys: ECDSA signatures (DER-encoded, as KMS returns them) and ECDH key agreement. OpenSSL
@@ -104,6 +104,12 @@ function ecdh(keySpec: EccKeySpec): KeyAgreement {
 function eccCrypto(keySpec: EccKeySpec, signing: SigningAlgorithmSpec, hash: Hash): KeyCrypto {
   return {
     generate: () => pkcs8(generateKeyPairSync('ec', { namedCurve: CURVES[keySpec].name }).privateKey),
+    importMaterial: (bytes) =>
+      importPkcs8(
+        bytes,
+        (key) =>
+          key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === CURVES[keySpec].name,
+      ),
     publicKey: (material) => nodeKeyPair(material).spki,
     signing: { [signing]: ecdsa(signing, keySpec, hash) },
     // AWS agrees keys on the NIST curves only.

@@ -4,7 +4,7 @@ import { Errors } from '../messages.ts';
 import { SHA_512 } from './digests.ts';
 import { type KeyCrypto, parsedOnce } from './key-crypto.ts';
 import { onFirstUse } from './lazy.ts';
-import { jwkBytes, nodeKeyPair, pkcs8 } from './node-keys.ts';
+import { importPkcs8, jwkBytes, nodeKeyPair, pkcs8 } from './node-keys.ts';
 
 /**
  * Ed25519 keys (ECC_NIST_EDWARDS25519). ED25519_SHA_512 is pure Ed25519 (RFC 8032) over a RAW message, signed by
@@ -40,6 +40,7 @@ function prehashed(message: Buffer, messageType: MessageType): Buffer {
 
 export const ED25519_CRYPTO: KeyCrypto = {
   generate: () => pkcs8(generateKeyPairSync('ed25519').privateKey),
+  importMaterial: (bytes) => importPkcs8(bytes, (key) => key.asymmetricKeyType === 'ed25519'),
   publicKey: (material) => nodeKeyPair(material).spki,
   signing: {
     ED25519_SHA_512: {

@@ -19,6 +19,13 @@ import type {
 export interface KeyCrypto {
   /** New key material. */
   generate(): Buffer;
+  /**
+   * The material as kmslab keeps it, from the key material a customer imports (ImportKeyMaterial): the same
+   * bytes for symmetric and HMAC keys, the private key re-encoded as kmslab's DER PKCS#8 for asymmetric ones, so
+   * that one key imported twice in different encodings is the same material. Undefined when the bytes are not
+   * key material of this spec.
+   */
+  importMaterial(bytes: Buffer): Buffer | undefined;
   /** The DER SubjectPublicKeyInfo of an asymmetric key (what GetPublicKey answers). */
   readonly publicKey?: (material: Buffer) => Buffer;
   readonly signing?: { readonly [A in SigningAlgorithmSpec]?: SignatureScheme };

@@ -15,7 +15,10 @@ import { RSA_CRYPTO } from './rsa.ts';
  */
 export const KEY_CRYPTO: { readonly [S in KeySpec]: S extends 'SM2' ? undefined : KeyCrypto } = {
   /** AES-256 material for the AES-256-GCM ciphertexts of crypto/ciphertext.ts. */
-  SYMMETRIC_DEFAULT: { generate: () => randomBytes(KEY_BYTES) },
+  SYMMETRIC_DEFAULT: {
+    generate: () => randomBytes(KEY_BYTES),
+    importMaterial: (bytes) => (bytes.length === KEY_BYTES ? Buffer.from(bytes) : undefined),
+  },
   ...RSA_CRYPTO,
   ...ECC_CRYPTO,
   ECC_NIST_EDWARDS25519: ED25519_CRYPTO,

@@ -37,11 +37,14 @@ function mlDsaCrypto(keySpec: MlDsaKeySpec): KeyCrypto {
   const privateKeyInfo = (seed: Uint8Array) =>
     sequence(smallInteger(0), algorithmIdentifier, octetString(tlv(0x80, seed)));
   const seedOffset = privateKeyInfo(Buffer.alloc(SEED_BYTES)).length - SEED_BYTES;
+  const isSeedOnly = (material: Buffer) =>
+    material.length === seedOffset + SEED_BYTES &&
+    privateKeyInfo(material.subarray(seedOffset)).equals(material);
 
   const expanded = parsedOnce((material) => {
-    const seed = material.subarray(seedOffset);
-    if (seed.length !== SEED_BYTES || !privateKeyInfo(seed).equals(material))
+    if (!isSeedOnly(material))
       throw new Error(`${keySpec} key material is not a seed-only PKCS#8 private key`);
+    const seed = material.subarray(seedOffset);
     const { secretKey, publicKey } = dsa().keygen(seed);
     return { secretKey, publicKey, spki: sequence(algorithmIdentifier, bitString(publicKey)) };
   });
@@ -56,6 +59,7 @@ function mlDsaCrypto(keySpec: MlDsaKeySpec): KeyCrypto {
 
   return {
     generate: () => privateKeyInfo(randomBytes(SEED_BYTES)),
+    importMaterial: (bytes) => (isSeedOnly(bytes) ? Buffer.from(bytes) : undefined),
     publicKey: (material) => expanded(material).spki,
     signing: {
       ML_DSA_SHAKE_256: {

@@ -13,7 +13,7 @@ import { Errors } from '../messages.ts';
 import { derNull, objectIdentifier, octetString, sequence } from './der.ts';
 import { digestToSign, type Hash, SHA_1, SHA_256, SHA_384, SHA_512 } from './digests.ts';
 import type { KeyCrypto, PublicKeyEncryption, SignatureScheme } from './key-crypto.ts';
-import { nodeKeyPair, pkcs8 } from './node-keys.ts';
+import { importPkcs8, nodeKeyPair, pkcs8 } from './node-keys.ts';
 
 /**
  * RSA keys: RSASSA-PSS and RSASSA-PKCS1-v1_5 signatures and RSAES-OAEP encryption (RFC 8017), as AWS KMS does
@@ -167,6 +167,11 @@ function oaep(
 function rsaCrypto(keySpec: RsaKeySpec, modulusBits: 2048 | 3072 | 4096): KeyCrypto {
   return {
     generate: () => pkcs8(generateKeyPairSync('rsa', { modulusLength: modulusBits }).privateKey),
+    importMaterial: (bytes) =>
+      importPkcs8(
+        bytes,
+        (key) => key.asymmetricKeyType === 'rsa' && key.asymmetricKeyDetails?.modulusLength === modulusBits,
+      ),
     publicKey: (material) => nodeKeyPair(material).spki,
     signing: {
       RSASSA_PSS_SHA_256: pss('RSASSA_PSS_SHA_256', keySpec, SHA_256, modulusBits),

@@ -74,3 +74,8 @@ const KEY_ID_FORMAT = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f
 export function isGeneratedKeyIdFormat(keyId: string): boolean {
   return KEY_ID_FORMAT.test(keyId);
 }
+
+/** The ARN of an account's root user, as AWS names an account in IssuingAccount and in key policies. */
+export function accountRootArn(accountId: string, region: string): string {
+  return `arn:${partition(region)}:iam::${accountId}:root`;
+}

@@ -1,4 +1,4 @@
-import type { KeySpec, KeyState, KeyUsageType } from '../../../src/protocol/index.ts';
+import type { KeySpec, KeyState, KeyUsageType, OriginType } from '../../../src/protocol/index.ts';
 import { type LoadedKey, loadedKey, SYMMETRIC_CUSTOMER_KEY } from '../../../src/server/keys/key.ts';
 import { type CryptographicOperation, KEY_KINDS } from '../../../src/server/keys/kinds.ts';
 
@@ -13,7 +13,14 @@ export const CRYPTOGRAPHIC_OPERATIONS: readonly CryptographicOperation[] = [
 
 /** A key as the store would hand it out, built without a store: the attributes the test cares about, defaults else. */
 export function keyOf(
-  attributes: { keyState?: KeyState; keySpec?: KeySpec; keyUsage?: KeyUsageType; multiRegion?: boolean } = {},
+  attributes: {
+    keyState?: KeyState;
+    keySpec?: KeySpec;
+    keyUsage?: KeyUsageType;
+    multiRegion?: boolean;
+    origin?: OriginType;
+    region?: string;
+  } = {},
 ): LoadedKey {
   return loadedKey(
     {
