@@ -312,10 +312,10 @@ describe('@aws-sdk/client-kms against kmslab', () => {
       ],
       [
         'UnsupportedOperationException',
-        () => kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })),
+        () => kms.send(new CreateKeyCommand({ KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' })),
       ],
       [
-        'UnsupportedOperationException',
+        'InvalidKeyUsageException',
         () =>
           kms.send(new SignCommand({ KeyId, Message: Buffer.from('x'), SigningAlgorithm: 'ECDSA_SHA_256' })),
       ],

@@ -132,14 +132,15 @@ export function currentMaterial(key: LoadedKey): KeyMaterial {
 
 /**
  * New material for a key of `kind`, current from `createdAt`; `rotationType` names the rotation that made it
- * (absent for a key's first material). The default kind serves seeds, which declare symmetric keys only.
+ * (absent for a key's first material). The default kind serves seeds that give no material of their own.
  */
-export function generateMaterial(
+export async function generateMaterial(
   createdAt: number,
   { kind = KEY_KINDS.SYMMETRIC_DEFAULT, rotationType }: { kind?: KeyKind; rotationType?: RotationType } = {},
-): KeyMaterial {
-  if (!kind.generate) throw new Error(`kmslab cannot make ${kind.keySpec} key material`);
-  return { materialId: randomBytes(32).toString('hex'), bytes: kind.generate(), createdAt, rotationType };
+): Promise<KeyMaterial> {
+  if (!kind.crypto) throw new Error(`kmslab cannot make ${kind.keySpec} key material`);
+  const bytes = await kind.crypto.generate();
+  return { materialId: randomBytes(32).toString('hex'), bytes, createdAt, rotationType };
 }
 
 /**
@@ -167,6 +168,22 @@ function listed<T>(algorithms: readonly T[] | undefined): T[] | undefined {
   return algorithms && [...algorithms];
 }
 
+/** The algorithms that the key's kind offers under its usage, as KeyMetadata and GetPublicKey list them. */
+export function keyAlgorithms(
+  key: LoadedKey,
+): Pick<
+  KeyMetadata,
+  'EncryptionAlgorithms' | 'SigningAlgorithms' | 'MacAlgorithms' | 'KeyAgreementAlgorithms'
+> {
+  const algorithms = key.kind.usages[key.record.keyUsage]?.algorithms ?? {};
+  return {
+    EncryptionAlgorithms: listed(algorithms.EncryptionAlgorithms),
+    SigningAlgorithms: listed(algorithms.SigningAlgorithms),
+    MacAlgorithms: listed(algorithms.MacAlgorithms),
+    KeyAgreementAlgorithms: listed(algorithms.KeyAgreementAlgorithms),
+  };
+}
+
 /**
  * DescribeKey's KeyMetadata: the record's state and attributes, and what the key's kind lists for its usage.
  * PendingDeletionWindowInDays is absent: AWS shows it only for multi-Region keys pending replica deletion.
@@ -174,7 +191,6 @@ function listed<T>(algorithms: readonly T[] | undefined): T[] | undefined {
 export function keyMetadata(key: LoadedKey): KeyMetadata {
   const { record, kind } = key;
   const pending = record.keyState === 'PendingDeletion';
-  const algorithms = kind.usages[record.keyUsage]?.algorithms ?? {};
   return {
     AWSAccountId: record.accountId,
     KeyId: record.keyId,
@@ -189,10 +205,7 @@ export function keyMetadata(key: LoadedKey): KeyMetadata {
     KeyManager: record.keyManager,
     CustomerMasterKeySpec: kind.customerMasterKeySpec,
     KeySpec: kind.keySpec,
-    EncryptionAlgorithms: listed(algorithms.EncryptionAlgorithms),
-    SigningAlgorithms: listed(algorithms.SigningAlgorithms),
-    MacAlgorithms: listed(algorithms.MacAlgorithms),
-    KeyAgreementAlgorithms: listed(algorithms.KeyAgreementAlgorithms),
+    ...keyAlgorithms(key),
     MultiRegion: record.multiRegion,
     CurrentKeyMaterialId: currentMaterial(key).materialId,
   };

@@ -63,13 +63,13 @@ export interface KeyKind {
    * not take EXTERNAL keys yet).
    */
   readonly crypto?: KeyCrypto;
-  /**
-   * New material, for the kinds CreateKey offers: symmetric encryption keys only, until the operations that
-   * use the other kinds' crypto (Sign, GetPublicKey...) are wired to it (issue 8).
-   */
-  readonly generate?: () => Buffer;
   /** The usage CreateKey gives when the request names none; only symmetric encryption keys have one. */
   readonly defaultUsage?: KeyUsageType;
+  /**
+   * Whether KMS rotates the key's material (EnableKeyRotation, RotateKeyOnDemand): symmetric encryption keys
+   * only. AWS refuses to rotate asymmetric and HMAC keys with an UnsupportedOperationException.
+   */
+  readonly rotates?: boolean;
   readonly usages: { readonly [U in KeyUsageType]?: Usage };
 }
 
@@ -160,8 +160,8 @@ export const KEY_KINDS: { readonly [S in KeySpec]: KeyKind } = {
     keySpec: 'SYMMETRIC_DEFAULT',
     customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
     crypto: KEY_CRYPTO.SYMMETRIC_DEFAULT,
-    generate: KEY_CRYPTO.SYMMETRIC_DEFAULT.generate,
     defaultUsage: 'ENCRYPT_DECRYPT',
+    rotates: true,
     usages: {
       ENCRYPT_DECRYPT: {
         algorithms: { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] },

@@ -23,15 +23,16 @@ import { resolveKey } from './resolve.ts';
 const DEFAULT_KEY_SPEC: KeySpec = 'SYMMETRIC_DEFAULT';
 
 /**
- * The kind and usage of the key a CreateKey request asks for. What kmslab does not offer (kinds whose material it
- * cannot make yet, other origins, custom key stores, multi-Region keys) is refused the way KMS refuses it.
+ * The kind and usage of the key a CreateKey request asks for. What kmslab does not offer (SM2, which AWS offers
+ * in its China Regions only; other origins, custom key stores, multi-Region keys) is refused the way KMS refuses
+ * it.
  */
 function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUsageType } {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) throw Errors.bothKeySpecs();
   const kind = KEY_KINDS[input.KeySpec ?? input.CustomerMasterKeySpec ?? DEFAULT_KEY_SPEC];
   const keyUsage = input.KeyUsage ?? kind.defaultUsage;
   if (keyUsage === undefined) throw Errors.keyUsageRequired();
-  if (!kind.generate) throw Errors.unsupportedKeySpec(kind.keySpec);
+  if (!kind.crypto) throw Errors.notInRegion('KeySpec', kind.keySpec);
   if (!kind.usages[keyUsage]) throw Errors.keyUsageIncompatible(keyUsage, kind.keySpec);
   if (input.Origin !== undefined && input.Origin !== 'AWS_KMS') throw Errors.unsupportedOrigin(input.Origin);
   if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined)
@@ -42,7 +43,7 @@ function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUs
 
 export function keyHandlers(store: Store): Partial<Handlers> {
   return {
-    CreateKey(input, { caller, now }): Output<'CreateKey'> {
+    async CreateKey(input, { caller, now }): Promise<Output<'CreateKey'>> {
       const { kind, keyUsage } = requestedKey(input);
       const tags = input.Tags ?? [];
       checkTags(tags);
@@ -62,7 +63,8 @@ export function keyHandlers(store: Store): Partial<Handlers> {
         multiRegion: false,
         keyManager: 'CUSTOMER',
       };
-      const key = store.createKey(record, [generateMaterial(now.getTime(), { kind })], tags);
+      const material = await generateMaterial(now.getTime(), { kind });
+      const key = store.createKey(record, [material], tags);
       return { KeyMetadata: keyMetadata(key) };
     },
 

@@ -107,8 +107,8 @@ export function checkSeed(spec: SeedSpec, source: string, defaults: Scope): void
   }
 }
 
-function seedMaterials(seed: SeedKey, now: number): KeyMaterial[] {
-  if (!seed.materials || seed.materials.length === 0) return [generateMaterial(now)];
+async function seedMaterials(seed: SeedKey, now: number): Promise<KeyMaterial[]> {
+  if (!seed.materials || seed.materials.length === 0) return [await generateMaterial(now)];
   return seed.materials.map((bytes, index) => ({
     ...seededMaterial(bytes, now),
     // Versions after the first stand for rotations that happened before the seed was written.
@@ -116,7 +116,13 @@ function seedMaterials(seed: SeedKey, now: number): KeyMaterial[] {
   }));
 }
 
-function seedKey(store: Store, seed: SeedKey, scope: Scope, now: number): LoadedKey {
+function seedKey(
+  store: Store,
+  seed: SeedKey,
+  scope: Scope,
+  now: number,
+  materials: readonly KeyMaterial[] | undefined,
+): LoadedKey {
   const tags = seed.tags ?? [];
   const existing = store.findKey(scope, seed.keyId);
   if (existing) {
@@ -125,6 +131,8 @@ function seedKey(store: Store, seed: SeedKey, scope: Scope, now: number): Loaded
     if (missing.length > 0) store.replaceTags(existing, [...store.tags(existing), ...missing]);
     return existing;
   }
+  // applySeed made material for every key that was missing when it began.
+  if (!materials) throw new Error(`no material was made for seed key ${seed.keyId}`);
   return store.createKey(
     {
       accountId: scope.accountId,
@@ -137,7 +145,7 @@ function seedKey(store: Store, seed: SeedKey, scope: Scope, now: number): Loaded
       onDemandRotations: 0,
       ...SYMMETRIC_CUSTOMER_KEY,
     },
-    seedMaterials(seed, now),
+    materials,
     tags,
   );
 }
@@ -150,16 +158,27 @@ function seedAlias(store: Store, aliasName: string, key: LoadedKey, now: number)
  * Checks the seed (checkSeed), then creates the keys, aliases and tags it declares that don't exist yet, in one
  * transaction; what exists is left as it is, so applying a seed at every start changes nothing after the first.
  */
-export function applySeed(store: Store, spec: SeedSpec, source: string, defaults: Scope, now: Date): void {
+export async function applySeed(
+  store: Store,
+  spec: SeedSpec,
+  source: string,
+  defaults: Scope,
+  now: Date,
+): Promise<void> {
   checkSeed(spec, source, defaults);
   const time = now.getTime();
+  const scopeOf = (seed: SeedKey): Scope => ({
+    accountId: seed.accountId ?? defaults.accountId,
+    region: seed.region ?? defaults.region,
+  });
+  // Material is made (off the event loop, for key pairs) before the transaction, for the missing keys only.
+  const materials = new Map<SeedKey, KeyMaterial[]>();
+  for (const seed of spec.keys) {
+    if (!store.findKey(scopeOf(seed), seed.keyId)) materials.set(seed, await seedMaterials(seed, time));
+  }
   store.transaction(() => {
     for (const seed of spec.keys) {
-      const scope = {
-        accountId: seed.accountId ?? defaults.accountId,
-        region: seed.region ?? defaults.region,
-      };
-      const key = seedKey(store, seed, scope, time);
+      const key = seedKey(store, seed, scopeOf(seed), time, materials.get(seed));
       for (const aliasName of seed.aliases ?? []) seedAlias(store, aliasName, key, time);
     }
     for (const alias of spec.aliases ?? []) {

@@ -101,7 +101,7 @@ const ALGORITHMS: WrappingAlgorithm[] = [
 
 describe('unwrapping imported key material wrapped by openssl', () => {
   for (const algorithm of ALGORITHMS) {
-    test(`${algorithm}: a 256-bit symmetric key comes back exactly`, () => {
+    test(`${algorithm}: a 256-bit symmetric key comes back exactly`, async () => {
       const material = openssl(['rand', '32']);
       const unwrapped = unwrapKeyMaterial(
         algorithm,
@@ -113,7 +113,7 @@ describe('unwrapping imported key material wrapped by openssl', () => {
     });
   }
 
-  test('RSA_AES_KEY_WRAP with a 128-bit or 192-bit AES key too', () => {
+  test('RSA_AES_KEY_WRAP with a 128-bit or 192-bit AES key too', async () => {
     for (const bits of [128, 192]) {
       const material = randomBytes(32);
       const wrapped = opensslAesKeyWrap(wrappingPem, 'sha256', material, bits);
@@ -121,7 +121,7 @@ describe('unwrapping imported key material wrapped by openssl', () => {
     }
   });
 
-  test('HMAC keys: openssl computes the same MACs with the original secret as kmslab with the imported one', () => {
+  test('HMAC keys: openssl computes the same MACs with the original secret as kmslab with the imported one', async () => {
     const message = files.file('hmac-message', 'kmslab authenticates this message');
     for (const [keySpec, algorithm, bits] of [
       ['HMAC_224', 'HMAC_SHA_224', 224],
@@ -168,7 +168,7 @@ describe('unwrapping imported key material wrapped by openssl', () => {
     ['ECC_NIST_EDWARDS25519', ['-algorithm', 'ED25519'], OAEP, 'ED25519_SHA_512'],
   ];
   for (const [keySpec, genpkey, algorithm, signing] of asymmetric) {
-    test(`${keySpec} via ${algorithm}: signatures by the imported key verify with openssl under the original public key`, () => {
+    test(`${keySpec} via ${algorithm}: signatures by the imported key verify with openssl under the original public key`, async () => {
       const key = opensslPrivateKey(keySpec, genpkey);
       const unwrapped = unwrapKeyMaterial(
         algorithm,
@@ -221,7 +221,7 @@ describe('unwrapping imported key material wrapped by openssl', () => {
     });
   }
 
-  test('a 4096-bit wrapping key unwraps an RSA_4096 private key (the recorded AWS import)', () => {
+  test('a 4096-bit wrapping key unwraps an RSA_4096 private key (the recorded AWS import)', async () => {
     const wrapping4096 = generateWrappingKey('RSA_4096');
     const publicPem = files.file('wrapping-4096.pem', pem(wrapping4096.publicKey, 'PUBLIC KEY'));
     const key = opensslPrivateKey('RSA_4096', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:4096']);
@@ -238,7 +238,7 @@ describe('unwrapping imported key material wrapped by openssl', () => {
 describe('what does not unwrap', () => {
   const material = randomBytes(32);
 
-  test('a changed byte anywhere, the other hash, or another wrapping key', () => {
+  test('a changed byte anywhere, the other hash, or another wrapping key', async () => {
     for (const algorithm of ALGORITHMS) {
       const wrapped = wrapWithOpenssl(algorithm, material);
       assert.equal(
@@ -274,7 +274,7 @@ describe('what does not unwrap', () => {
 });
 
 describe('imported material checks per key spec', () => {
-  test('symmetric: exactly 32 bytes; HMAC: from the digest length to the block size', () => {
+  test('symmetric: exactly 32 bytes; HMAC: from the digest length to the block size', async () => {
     const importMaterial = (keySpec: KeySpec, bytes: number) =>
       cryptoOf(keySpec).importMaterial(randomBytes(bytes));
     assert.ok(importMaterial('SYMMETRIC_DEFAULT', 32));
@@ -292,7 +292,7 @@ describe('imported material checks per key spec', () => {
     }
   });
 
-  test('asymmetric: a private key of exactly the key spec, re-encoded as kmslab encodes it', () => {
+  test('asymmetric: a private key of exactly the key spec, re-encoded as kmslab encodes it', async () => {
     const p256 = opensslPrivateKey('check-p256', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
     const normalized = cryptoOf('ECC_NIST_P256').importMaterial(p256.der);
     assert.ok(normalized);
@@ -308,7 +308,7 @@ describe('imported material checks per key spec', () => {
       'ML_DSA_44',
     ] as const)
       assert.equal(cryptoOf(keySpec).importMaterial(p256.der), undefined, keySpec);
-    const rsa2048 = cryptoOf('RSA_2048').generate();
+    const rsa2048 = await cryptoOf('RSA_2048').generate();
     assert.ok(cryptoOf('RSA_2048').importMaterial(rsa2048));
     assert.equal(cryptoOf('RSA_3072').importMaterial(rsa2048), undefined);
     for (const keySpec of ['RSA_2048', 'ECC_NIST_P256', 'ECC_NIST_EDWARDS25519'] as const) {
@@ -317,8 +317,8 @@ describe('imported material checks per key spec', () => {
     }
   });
 
-  test('ML-DSA: the seed-only PKCS#8 that kmslab keeps', () => {
-    const seedOnly = cryptoOf('ML_DSA_65').generate();
+  test('ML-DSA: the seed-only PKCS#8 that kmslab keeps', async () => {
+    const seedOnly = await cryptoOf('ML_DSA_65').generate();
     assert.deepEqual(cryptoOf('ML_DSA_65').importMaterial(seedOnly), seedOnly);
     assert.equal(cryptoOf('ML_DSA_44').importMaterial(seedOnly), undefined);
     assert.equal(cryptoOf('ML_DSA_65').importMaterial(tampered(seedOnly, 2)), undefined);

@@ -100,9 +100,9 @@ export function cryptoOf(keySpec: KeySpec): KeyCrypto {
 }
 
 /** A new key of `keySpec`: its material, its DER public key, and both as PEM files for openssl. */
-export function newKey(files: ReturnType<typeof scratch>, keySpec: KeySpec) {
+export async function newKey(files: ReturnType<typeof scratch>, keySpec: KeySpec) {
   const crypto = cryptoOf(keySpec);
-  const material = crypto.generate();
+  const material = await crypto.generate();
   const publicKey = crypto.publicKey?.(material) ?? Buffer.alloc(0);
   return {
     material,
