@@ -11,13 +11,7 @@ import type {
 import { type KeyBinding, keyBinding } from '../crypto/ciphertext.ts';
 import { Errors } from '../messages.ts';
 import { keyArn } from './arn.ts';
-import {
-  AES_256_BYTES,
-  type AlgorithmFamilies,
-  type CryptographicOperation,
-  KEY_KINDS,
-  type KeyKind,
-} from './kinds.ts';
+import { type AlgorithmFamilies, type CryptographicOperation, KEY_KINDS, type KeyKind } from './kinds.ts';
 
 export type { KeyState, RotationType };
 
@@ -144,15 +138,19 @@ export async function generateMaterial(
 }
 
 /**
- * Seeded material (of a symmetric encryption key) gets an ID derived from the bytes (one-way), so that applying
- * the same seed again recognises it and ciphertexts made by one seeded server open on another seeded the same way.
+ * Seeded material gets an ID derived from the bytes (one-way), so that applying the same seed again recognises it
+ * and ciphertexts made by one seeded server open on another seeded the same way. The bytes are taken as the key's
+ * kind imports material (a private key re-encoded as kmslab keeps it); undefined when they are not material of it.
  */
-export function seededMaterial(bytes: Uint8Array, createdAt: number): KeyMaterial {
-  if (bytes.length !== AES_256_BYTES) {
-    throw new Error(`seeded key material must be ${AES_256_BYTES} bytes (AES-256), got ${bytes.length}`);
-  }
-  const materialId = createHmac('sha256', bytes).update('kmslab key material id').digest('hex');
-  return { materialId, bytes: Buffer.from(bytes), createdAt };
+export function seededMaterial(
+  bytes: Uint8Array,
+  createdAt: number,
+  kind: KeyKind = KEY_KINDS.SYMMETRIC_DEFAULT,
+): KeyMaterial | undefined {
+  const material = kind.crypto?.importMaterial(Buffer.from(bytes));
+  if (!material) return undefined;
+  const materialId = createHmac('sha256', material).update('kmslab key material id').digest('hex');
+  return { materialId, bytes: material, createdAt };
 }
 
 function seconds(ms: number): number {

@@ -10,7 +10,7 @@ import {
   type KeyRecord,
   keyMetadata,
 } from '../keys/key.ts';
-import { KEY_KINDS, type KeyKind } from '../keys/kinds.ts';
+import { type KeyKind, requestedKind } from '../keys/kinds.ts';
 import { checkPolicy, defaultKeyPolicy } from '../keys/policy.ts';
 import { checkState } from '../keys/states.ts';
 import { checkTags } from '../keys/tags.ts';
@@ -29,16 +29,15 @@ const DEFAULT_KEY_SPEC: KeySpec = 'SYMMETRIC_DEFAULT';
  */
 function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUsageType } {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) throw Errors.bothKeySpecs();
-  const kind = KEY_KINDS[input.KeySpec ?? input.CustomerMasterKeySpec ?? DEFAULT_KEY_SPEC];
-  const keyUsage = input.KeyUsage ?? kind.defaultUsage;
-  if (keyUsage === undefined) throw Errors.keyUsageRequired();
-  if (!kind.crypto) throw Errors.notInRegion('KeySpec', kind.keySpec);
-  if (!kind.usages[keyUsage]) throw Errors.keyUsageIncompatible(keyUsage, kind.keySpec);
+  const requested = requestedKind(
+    input.KeySpec ?? input.CustomerMasterKeySpec ?? DEFAULT_KEY_SPEC,
+    input.KeyUsage,
+  );
   if (input.Origin !== undefined && input.Origin !== 'AWS_KMS') throw Errors.unsupportedOrigin(input.Origin);
   if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined)
     throw Errors.unsupportedCustomKeyStore();
   if (input.MultiRegion === true) throw Errors.unsupportedMultiRegion();
-  return { kind, keyUsage };
+  return requested;
 }
 
 export function keyHandlers(store: Store): Partial<Handlers> {

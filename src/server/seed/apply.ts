@@ -1,4 +1,4 @@
-import type { OperationName } from '../../protocol/index.ts';
+import type { KeyUsageType, OperationName } from '../../protocol/index.ts';
 import { partitionOf } from '../../protocol/regions.ts';
 import { KMSError } from '../errors.ts';
 import { checkNewAliasName } from '../keys/alias.ts';
@@ -10,6 +10,7 @@ import {
   SYMMETRIC_CUSTOMER_KEY,
   seededMaterial,
 } from '../keys/key.ts';
+import { type KeyKind, requestedKind } from '../keys/kinds.ts';
 import { defaultKeyPolicy } from '../keys/policy.ts';
 import { checkTags } from '../keys/tags.ts';
 import type { Scope, Store } from '../store/store.ts';
@@ -69,11 +70,26 @@ function checkKey(where: Where, key: SeedKey): void {
     checkKeyId(key.keyId);
   });
   asTheApi(where, () => {
-    validateAs('CreateKey', { Description: key.description, Tags: key.tags });
+    validateAs('CreateKey', {
+      Description: key.description,
+      Tags: key.tags,
+      KeySpec: key.keySpec,
+      KeyUsage: key.keyUsage,
+    });
     checkTags(key.tags ?? []);
+  });
+  let kind: KeyKind | undefined;
+  asTheApi(where, () => {
+    kind = seedKind(key).kind;
   });
   const materials = (key.materials ?? []).map((bytes) => Buffer.from(bytes).toString('hex'));
   if (new Set(materials).size !== materials.length) fail(where, 'the same key material is listed twice');
+  if (kind && !kind.rotates && materials.length > 1)
+    fail(where, `a ${kind.keySpec} key has one material: it does not rotate`);
+  for (const bytes of key.materials ?? []) {
+    if (kind && !seededMaterial(bytes, 0, kind))
+      fail(where, `the material is not ${kind.keySpec} key material`);
+  }
   for (const aliasName of key.aliases ?? []) checkAlias(where, aliasName, key.keyId);
 }
 
@@ -107,10 +123,17 @@ export function checkSeed(spec: SeedSpec, source: string, defaults: Scope): void
   }
 }
 
+/** The kind and usage a seeded key asks for, by CreateKey's rules (a symmetric encryption key by default). */
+function seedKind(seed: SeedKey): { kind: KeyKind; keyUsage: KeyUsageType } {
+  return requestedKind(seed.keySpec ?? 'SYMMETRIC_DEFAULT', seed.keyUsage);
+}
+
 async function seedMaterials(seed: SeedKey, now: number): Promise<KeyMaterial[]> {
-  if (!seed.materials || seed.materials.length === 0) return [await generateMaterial(now)];
+  const { kind } = seedKind(seed);
+  if (!seed.materials || seed.materials.length === 0) return [await generateMaterial(now, { kind })];
   return seed.materials.map((bytes, index) => ({
-    ...seededMaterial(bytes, now),
+    // checkSeed found every material to be material of the kind.
+    ...(seededMaterial(bytes, now, kind) as KeyMaterial),
     // Versions after the first stand for rotations that happened before the seed was written.
     rotationType: index === 0 ? undefined : ('AUTOMATIC' as const),
   }));
@@ -144,6 +167,7 @@ function seedKey(
       policy: defaultKeyPolicy(scope.accountId),
       onDemandRotations: 0,
       ...SYMMETRIC_CUSTOMER_KEY,
+      ...(({ kind, keyUsage }) => ({ keySpec: kind.keySpec, keyUsage }))(seedKind(seed)),
     },
     materials,
     tags,
