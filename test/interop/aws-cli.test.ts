@@ -572,6 +572,120 @@ describe('the AWS CLI v2 against kmslab', { concurrency: 3 }, () => {
     assert.equal(await status(), false);
   });
 
+  test('asymmetric and HMAC keys: create-key, get-public-key, sign/verify, RSA encrypt/decrypt, generate-mac/verify-mac, data key pairs', async () => {
+    const [signing, encrypting, hmac, symmetric] = await Promise.all([
+      cli.json(['create-key', '--key-spec', 'ECC_NIST_P384', '--key-usage', 'SIGN_VERIFY']),
+      cli.json(['create-key', '--key-spec', 'RSA_2048', '--key-usage', 'ENCRYPT_DECRYPT']),
+      cli.json(['create-key', '--key-spec', 'HMAC_256', '--key-usage', 'GENERATE_VERIFY_MAC']),
+      sdkKey('wraps data key pairs'),
+    ]);
+    const keyIdOf = (created: Record<string, unknown>) => (created.KeyMetadata as { KeyId: string }).KeyId;
+    const signingKey = keyIdOf(signing);
+    assert.deepEqual((signing.KeyMetadata as { SigningAlgorithms: string[] }).SigningAlgorithms, [
+      'ECDSA_SHA_384',
+    ]);
+    const message = join(cli.dir, 'to-sign.txt');
+    await writeFile(message, 'signed by the AWS CLI through kmslab');
+    const signed = await cli.json([
+      'sign',
+      '--key-id',
+      signingKey,
+      '--message',
+      `fileb://${message}`,
+      '--signing-algorithm',
+      'ECDSA_SHA_384',
+    ]);
+    await writeFile(join(cli.dir, 'signature.bin'), b64(signed.Signature));
+    const verifyArgs = (signature: string) => [
+      'verify',
+      '--key-id',
+      signingKey,
+      '--message',
+      `fileb://${message}`,
+      '--signing-algorithm',
+      'ECDSA_SHA_384',
+      '--signature',
+      `fileb://${signature}`,
+    ];
+    await writeFile(join(cli.dir, 'bad-signature.bin'), Buffer.alloc(b64(signed.Signature).length, 1));
+    const [verified, refused, publicKey] = await Promise.all([
+      cli.json(verifyArgs(join(cli.dir, 'signature.bin'))),
+      cli.kms(verifyArgs(join(cli.dir, 'bad-signature.bin'))),
+      cli.json(['get-public-key', '--key-id', signingKey]),
+    ]);
+    assert.equal(verified.SignatureValid, true);
+    assertServiceError(refused, 'KMSInvalidSignatureException');
+    assert.deepEqual([publicKey.KeySpec, publicKey.KeyUsage], ['ECC_NIST_P384', 'SIGN_VERIFY']);
+
+    const encryptingKey = keyIdOf(encrypting);
+    const encrypted = await cli.json([
+      'encrypt',
+      '--key-id',
+      encryptingKey,
+      '--plaintext',
+      `fileb://${message}`,
+      '--encryption-algorithm',
+      'RSAES_OAEP_SHA_256',
+    ]);
+    await writeFile(join(cli.dir, 'rsa.bin'), b64(encrypted.CiphertextBlob));
+    const decrypt = [
+      'decrypt',
+      '--key-id',
+      encryptingKey,
+      '--ciphertext-blob',
+      `fileb://${join(cli.dir, 'rsa.bin')}`,
+    ];
+    const [decrypted, withoutAlgorithm] = await Promise.all([
+      cli.json([...decrypt, '--encryption-algorithm', 'RSAES_OAEP_SHA_256']),
+      cli.kms(decrypt),
+    ]);
+    assert.equal(b64(decrypted.Plaintext).toString(), 'signed by the AWS CLI through kmslab');
+    assertServiceError(
+      withoutAlgorithm,
+      'InvalidKeyUsageException',
+      'Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.',
+    );
+
+    const hmacKey = keyIdOf(hmac);
+    const mac = await cli.json([
+      'generate-mac',
+      '--key-id',
+      hmacKey,
+      '--message',
+      `fileb://${message}`,
+      '--mac-algorithm',
+      'HMAC_SHA_256',
+    ]);
+    await writeFile(join(cli.dir, 'mac.bin'), b64(mac.Mac));
+    const verifyMac = [
+      'verify-mac',
+      '--key-id',
+      hmacKey,
+      '--mac-algorithm',
+      'HMAC_SHA_256',
+      '--mac',
+      `fileb://${join(cli.dir, 'mac.bin')}`,
+    ];
+    const [macValid, otherMessage, pair, pairWithout] = await Promise.all([
+      cli.json([...verifyMac, '--message', `fileb://${message}`]),
+      cli.kms([...verifyMac, '--message', `fileb://${join(cli.dir, 'signature.bin')}`]),
+      cli.json(['generate-data-key-pair', '--key-id', symmetric, '--key-pair-spec', 'ECC_NIST_P256']),
+      cli.json([
+        'generate-data-key-pair-without-plaintext',
+        '--key-id',
+        symmetric,
+        '--key-pair-spec',
+        'RSA_2048',
+      ]),
+    ]);
+    assert.equal(macValid.MacValid, true);
+    assertServiceError(otherMessage, 'KMSInvalidMacException');
+    assert.equal(pair.KeyPairSpec, 'ECC_NIST_P256');
+    assert.ok(b64(pair.PrivateKeyPlaintext).length > 0 && b64(pair.PublicKey).length > 0);
+    assert.equal(pairWithout.PrivateKeyPlaintext, undefined);
+    assert.equal(pairWithout.KeyId, `${keyArnPrefix}${symmetric}`);
+  });
+
   test('errors: unknown keys, bad names and bad credentials get AWS error types, exit code 254', async () => {
     const missing = '1234abcd-12ab-34cd-56ef-1234567890ab';
     const [unknownKey, invalidId, noPrefix, wrongSecret, unknownAccessKey] = await Promise.all([
