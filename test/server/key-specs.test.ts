@@ -91,7 +91,11 @@ describe('every key spec through the API', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
     for (let i = 0; i < 3; i++) await kms.send(new ListKeysCommand({ Limit: 1 }));
-    assert.equal(created, false, 'the event loop waited for the RSA_4096 key before answering three ListKeys');
+    assert.equal(
+      created,
+      false,
+      'the event loop waited for the RSA_4096 key before answering three ListKeys',
+    );
     await creating;
   });
 

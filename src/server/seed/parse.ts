@@ -301,7 +301,7 @@ class LocalKmsReader extends Reader {
     const rawKeys = root.Keys;
     if (Array.isArray(rawKeys)) {
       // The legacy list of AES keys, and local-kms's `Version: 2` list, where each entry says its KeySpec.
-      rawKeys.forEach((raw, index) => add(raw, `Keys[${index}]`));
+      for (const [index, raw] of rawKeys.entries()) add(raw, `Keys[${index}]`);
     } else if (isMap(rawKeys)) {
       for (const [group, kinds] of Object.entries(rawKeys)) {
         if (isAbsent(kinds)) continue;
@@ -309,8 +309,10 @@ class LocalKmsReader extends Reader {
         for (const [kind, list] of Object.entries(kinds)) {
           const path = `Keys.${group}.${kind}`;
           const entries = this.list(list, path, path);
-          if (LOCAL_KMS_KINDS.includes(path)) entries.forEach((raw, index) => add(raw, `${path}[${index}]`));
-          else if (entries.length > 0) this.warn(path, `skipped ${entries.length} key(s): unknown key kind`);
+          if (LOCAL_KMS_KINDS.includes(path)) {
+            for (const [index, raw] of entries.entries()) add(raw, `${path}[${index}]`);
+          } else if (entries.length > 0)
+            this.warn(path, `skipped ${entries.length} key(s): unknown key kind`);
         }
       }
     } else if (!isAbsent(rawKeys)) {
