@@ -584,59 +584,36 @@ describe('the AWS CLI v2 against kmslab', { concurrency: 3 }, () => {
     assert.deepEqual((signing.KeyMetadata as { SigningAlgorithms: string[] }).SigningAlgorithms, [
       'ECDSA_SHA_384',
     ]);
-    const message = join(cli.dir, 'to-sign.txt');
-    await writeFile(message, 'signed by the AWS CLI through kmslab');
-    const signed = await cli.json([
-      'sign',
-      '--key-id',
-      signingKey,
-      '--message',
-      `fileb://${message}`,
-      '--signing-algorithm',
-      'ECDSA_SHA_384',
-    ]);
-    await writeFile(join(cli.dir, 'signature.bin'), b64(signed.Signature));
-    const verifyArgs = (signature: string) => [
-      'verify',
-      '--key-id',
-      signingKey,
-      '--message',
-      `fileb://${message}`,
-      '--signing-algorithm',
-      'ECDSA_SHA_384',
-      '--signature',
-      `fileb://${signature}`,
-    ];
-    await writeFile(join(cli.dir, 'bad-signature.bin'), Buffer.alloc(b64(signed.Signature).length, 1));
+    // The CLI reads blobs from files: `fileb://` of a file written here.
+    const file = async (name: string, contents: Buffer | string) => {
+      await writeFile(join(cli.dir, name), contents);
+      return `fileb://${join(cli.dir, name)}`;
+    };
+    const message = await file('to-sign.txt', 'signed by the AWS CLI through kmslab');
+    const signs = ['--key-id', signingKey, '--message', message, '--signing-algorithm', 'ECDSA_SHA_384'];
+    const signed = await cli.json(['sign', ...signs]);
+    const signature = await file('signature.bin', b64(signed.Signature));
+    const badSignature = await file('bad-signature.bin', Buffer.alloc(b64(signed.Signature).length, 1));
     const [verified, refused, publicKey] = await Promise.all([
-      cli.json(verifyArgs(join(cli.dir, 'signature.bin'))),
-      cli.kms(verifyArgs(join(cli.dir, 'bad-signature.bin'))),
+      cli.json(['verify', ...signs, '--signature', signature]),
+      cli.kms(['verify', ...signs, '--signature', badSignature]),
       cli.json(['get-public-key', '--key-id', signingKey]),
     ]);
     assert.equal(verified.SignatureValid, true);
     assertServiceError(refused, 'KMSInvalidSignatureException');
     assert.deepEqual([publicKey.KeySpec, publicKey.KeyUsage], ['ECC_NIST_P384', 'SIGN_VERIFY']);
 
-    const encryptingKey = keyIdOf(encrypting);
-    const encrypted = await cli.json([
-      'encrypt',
-      '--key-id',
-      encryptingKey,
-      '--plaintext',
-      `fileb://${message}`,
-      '--encryption-algorithm',
-      'RSAES_OAEP_SHA_256',
-    ]);
-    await writeFile(join(cli.dir, 'rsa.bin'), b64(encrypted.CiphertextBlob));
+    const rsa = ['--key-id', keyIdOf(encrypting)];
+    const oaep = ['--encryption-algorithm', 'RSAES_OAEP_SHA_256'];
+    const encrypted = await cli.json(['encrypt', ...rsa, '--plaintext', message, ...oaep]);
     const decrypt = [
       'decrypt',
-      '--key-id',
-      encryptingKey,
+      ...rsa,
       '--ciphertext-blob',
-      `fileb://${join(cli.dir, 'rsa.bin')}`,
+      await file('rsa.bin', b64(encrypted.CiphertextBlob)),
     ];
     const [decrypted, withoutAlgorithm] = await Promise.all([
-      cli.json([...decrypt, '--encryption-algorithm', 'RSAES_OAEP_SHA_256']),
+      cli.json([...decrypt, ...oaep]),
       cli.kms(decrypt),
     ]);
     assert.equal(b64(decrypted.Plaintext).toString(), 'signed by the AWS CLI through kmslab');
@@ -646,37 +623,15 @@ describe('the AWS CLI v2 against kmslab', { concurrency: 3 }, () => {
       'Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.',
     );
 
-    const hmacKey = keyIdOf(hmac);
-    const mac = await cli.json([
-      'generate-mac',
-      '--key-id',
-      hmacKey,
-      '--message',
-      `fileb://${message}`,
-      '--mac-algorithm',
-      'HMAC_SHA_256',
-    ]);
-    await writeFile(join(cli.dir, 'mac.bin'), b64(mac.Mac));
-    const verifyMac = [
-      'verify-mac',
-      '--key-id',
-      hmacKey,
-      '--mac-algorithm',
-      'HMAC_SHA_256',
-      '--mac',
-      `fileb://${join(cli.dir, 'mac.bin')}`,
-    ];
+    const macs = ['--key-id', keyIdOf(hmac), '--mac-algorithm', 'HMAC_SHA_256'];
+    const mac = await cli.json(['generate-mac', ...macs, '--message', message]);
+    const verifyMac = ['verify-mac', ...macs, '--mac', await file('mac.bin', b64(mac.Mac))];
+    const pairs = ['--key-id', symmetric, '--key-pair-spec'];
     const [macValid, otherMessage, pair, pairWithout] = await Promise.all([
-      cli.json([...verifyMac, '--message', `fileb://${message}`]),
-      cli.kms([...verifyMac, '--message', `fileb://${join(cli.dir, 'signature.bin')}`]),
-      cli.json(['generate-data-key-pair', '--key-id', symmetric, '--key-pair-spec', 'ECC_NIST_P256']),
-      cli.json([
-        'generate-data-key-pair-without-plaintext',
-        '--key-id',
-        symmetric,
-        '--key-pair-spec',
-        'RSA_2048',
-      ]),
+      cli.json([...verifyMac, '--message', message]),
+      cli.kms([...verifyMac, '--message', signature]),
+      cli.json(['generate-data-key-pair', ...pairs, 'ECC_NIST_P256']),
+      cli.json(['generate-data-key-pair-without-plaintext', ...pairs, 'RSA_2048']),
     ]);
     assert.equal(macValid.MacValid, true);
     assertServiceError(otherMessage, 'KMSInvalidMacException');

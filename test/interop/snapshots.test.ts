@@ -700,32 +700,6 @@ const COMPARED: Comparison[] = [
     },
   },
   {
-    id: 'TestKMS::test_re_encrypt[SYMMETRIC_DEFAULT-SYMMETRIC_DEFAULT]',
-    newerMembers: ['SourceKeyMaterialId', 'DestinationKeyMaterialId'],
-    async run({ east }) {
-      const [source, destination] = [await east.createKey(), await east.createKey()];
-      const algorithm = 'SYMMETRIC_DEFAULT';
-      const { CiphertextBlob } = await east.ok('Encrypt', {
-        KeyId: source.KeyId,
-        Plaintext: asBotoBlob(PLAINTEXT_B64),
-        EncryptionAlgorithm: algorithm,
-      });
-      const result = await east.recorded('ReEncrypt', {
-        SourceKeyId: source.KeyId,
-        DestinationKeyId: destination.KeyId,
-        CiphertextBlob,
-        SourceEncryptionAlgorithm: algorithm,
-        DestinationEncryptionAlgorithm: algorithm,
-      });
-      const decrypted = await east.ok('Decrypt', {
-        KeyId: destination.KeyId,
-        CiphertextBlob: result.CiphertextBlob,
-      });
-      assert.equal(decrypted.Plaintext, asBotoBlob(PLAINTEXT_B64));
-      return { test_re_encrypt: result };
-    },
-  },
-  {
     id: 'TestKMS::test_re_encrypt_incorrect_source_key',
     async run({ east }) {
       const algorithm = 'SYMMETRIC_DEFAULT';
@@ -971,39 +945,46 @@ const KEY_SPEC_COMPARISONS: Comparison[] = [
       }),
     ),
   ),
-  {
-    id: 'TestKMS::test_re_encrypt[RSA_2048-RSAES_OAEP_SHA_256]',
-    newerMembers: ['SourceKeyMaterialId', 'DestinationKeyMaterialId'],
-    async run({ east }) {
-      const create = { KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: 'RSA_2048' };
-      const [source, destination] = [await east.createKey(create), await east.createKey(create)];
-      const algorithm = 'RSAES_OAEP_SHA_256';
-      const { CiphertextBlob } = await east.ok('Encrypt', {
-        KeyId: source.KeyId,
-        Plaintext: asBotoBlob(PLAINTEXT_B64),
-        EncryptionAlgorithm: algorithm,
-      });
-      const result = await east.recorded('ReEncrypt', {
-        SourceKeyId: source.KeyId,
-        DestinationKeyId: destination.KeyId,
-        CiphertextBlob,
-        SourceEncryptionAlgorithm: algorithm,
-        DestinationEncryptionAlgorithm: algorithm,
-      });
-      for (const [KeyId, blob] of [
-        [source.KeyId, CiphertextBlob],
-        [destination.KeyId, result.CiphertextBlob],
-      ]) {
-        const decrypted = await east.ok('Decrypt', {
-          KeyId,
-          CiphertextBlob: blob,
+  ...(
+    [
+      ['SYMMETRIC_DEFAULT', 'SYMMETRIC_DEFAULT'],
+      ['RSA_2048', 'RSAES_OAEP_SHA_256'],
+    ] as const
+  ).map(
+    ([keySpec, algorithm]): Comparison => ({
+      id: `TestKMS::test_re_encrypt[${keySpec}-${algorithm}]`,
+      newerMembers: ['SourceKeyMaterialId', 'DestinationKeyMaterialId'],
+      async run({ east }) {
+        const create = { KeyUsage: 'ENCRYPT_DECRYPT', KeySpec: keySpec };
+        const [source, destination] = [await east.createKey(create), await east.createKey(create)];
+        const { CiphertextBlob } = await east.ok('Encrypt', {
+          KeyId: source.KeyId,
+          Plaintext: asBotoBlob(PLAINTEXT_B64),
           EncryptionAlgorithm: algorithm,
         });
-        assert.equal(decrypted.Plaintext, asBotoBlob(PLAINTEXT_B64));
-      }
-      return { test_re_encrypt: result };
-    },
-  },
+        const result = await east.recorded('ReEncrypt', {
+          SourceKeyId: source.KeyId,
+          DestinationKeyId: destination.KeyId,
+          CiphertextBlob,
+          SourceEncryptionAlgorithm: algorithm,
+          DestinationEncryptionAlgorithm: algorithm,
+        });
+        // As the recorded test checks: both ciphertexts decrypt to the message.
+        for (const [KeyId, blob] of [
+          [source.KeyId, CiphertextBlob],
+          [destination.KeyId, result.CiphertextBlob],
+        ]) {
+          const decrypted = await east.ok('Decrypt', {
+            KeyId,
+            CiphertextBlob: blob,
+            EncryptionAlgorithm: algorithm,
+          });
+          assert.equal(decrypted.Plaintext, asBotoBlob(PLAINTEXT_B64));
+        }
+        return { test_re_encrypt: result };
+      },
+    }),
+  ),
   {
     id: 'TestKMS::test_rotate_key_on_demand_raises_error_given_non_symmetric_key',
     async run({ east }) {

@@ -42,22 +42,10 @@ export async function generateDataKeyPair(keyPairSpec: DataKeyPairSpec): Promise
   return { privateKey, publicKey: crypto.publicKey(privateKey) };
 }
 
-/** The key pair specs, in the order a private key is matched against them. */
-const KEY_PAIR_SPECS = [
-  'RSA_2048',
-  'RSA_3072',
-  'RSA_4096',
-  'ECC_NIST_P256',
-  'ECC_NIST_P384',
-  'ECC_NIST_P521',
-  'ECC_SECG_P256K1',
-  'ECC_NIST_EDWARDS25519',
-  'ML_DSA_44',
-  'ML_DSA_65',
-  'ML_DSA_87',
-] as const satisfies readonly KeySpec[];
+/** The specs whose material is a key pair: those with a public key. */
+const KEY_PAIR_SPECS = (Object.keys(KEY_CRYPTO) as KeySpec[]).filter((spec) => KEY_CRYPTO[spec]?.publicKey);
 
 /** The key spec of a DER PKCS#8 private key (its type and size or curve), for seeds that do not name one. */
 export function keySpecOfPrivateKey(der: Buffer): KeySpec | undefined {
-  return KEY_PAIR_SPECS.find((spec) => KEY_CRYPTO[spec].importMaterial(der) !== undefined);
+  return KEY_PAIR_SPECS.find((spec) => KEY_CRYPTO[spec]?.importMaterial(der) !== undefined);
 }

@@ -1,26 +1,21 @@
 import type { Handlers, Output } from '../context.ts';
 import { Errors } from '../messages.ts';
 import type { Store } from '../store/store.ts';
-import { implementation, keyForAlgorithm, recordUse } from './use.ts';
+import { keyForAlgorithm, recordUse } from './use.ts';
 
 /** DeriveSharedSecret: elliptic-curve keys of usage KEY_AGREEMENT. */
 export function agreementHandlers(store: Store): Partial<Handlers> {
   return {
     DeriveSharedSecret(input, context): Output<'DeriveSharedSecret'> {
       const algorithm = input.KeyAgreementAlgorithm;
-      const { key, material } = keyForAlgorithm(
+      const { key, material, scheme } = keyForAlgorithm(
         store,
         context.caller,
-        input.KeyId,
-        'DeriveSharedSecret',
-        'KeyAgreementAlgorithms',
-        algorithm,
+        { keyId: input.KeyId, operation: 'DeriveSharedSecret', family: 'KeyAgreementAlgorithms', algorithm },
+        (crypto) => crypto.keyAgreement,
       );
       if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
-      const secret = implementation(key, key.kind.crypto?.keyAgreement, algorithm).derive(
-        material,
-        Buffer.from(input.PublicKey, 'base64'),
-      );
+      const secret = scheme.derive(material, Buffer.from(input.PublicKey, 'base64'));
       if (input.DryRun) throw Errors.dryRun();
       recordUse(store, key, 'DeriveSharedSecret', context);
       return {

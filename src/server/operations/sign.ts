@@ -1,52 +1,53 @@
-import type { Handlers, Output } from '../context.ts';
+import type { SigningAlgorithmSpec } from '../../protocol/index.ts';
+import type { Caller, Handlers, Output } from '../context.ts';
 import { currentMaterial, keyAlgorithms } from '../keys/key.ts';
 import { Errors } from '../messages.ts';
 import type { Store } from '../store/store.ts';
-import { implementation, keyForAlgorithm, recordUse, usableKey } from './use.ts';
+import { keyForAlgorithm, recordUse, usableKey } from './use.ts';
 
 /** Sign and Verify (asymmetric keys of usage SIGN_VERIFY), and GetPublicKey (every asymmetric key). */
 export function signingHandlers(store: Store): Partial<Handlers> {
+  const signing = (
+    caller: Caller,
+    keyId: string,
+    operation: 'Sign' | 'Verify',
+    algorithm: SigningAlgorithmSpec,
+  ) =>
+    keyForAlgorithm(
+      store,
+      caller,
+      { keyId, operation, family: 'SigningAlgorithms', algorithm },
+      (crypto) => crypto.signing,
+    );
+
   return {
     Sign(input, context): Output<'Sign'> {
-      const algorithm = input.SigningAlgorithm;
-      const { key, material } = keyForAlgorithm(
-        store,
-        context.caller,
-        input.KeyId,
-        'Sign',
-        'SigningAlgorithms',
-        algorithm,
-      );
-      const signature = implementation(key, key.kind.crypto?.signing, algorithm).sign(
-        material,
-        Buffer.from(input.Message, 'base64'),
-        input.MessageType ?? 'RAW',
-      );
+      const { key, material, scheme } = signing(context.caller, input.KeyId, 'Sign', input.SigningAlgorithm);
+      const message = Buffer.from(input.Message, 'base64');
+      const signature = scheme.sign(material, message, input.MessageType ?? 'RAW');
       if (input.DryRun) throw Errors.dryRun();
       recordUse(store, key, 'Sign', context);
-      return { KeyId: key.arn, Signature: signature.toString('base64'), SigningAlgorithm: algorithm };
+      return {
+        KeyId: key.arn,
+        Signature: signature.toString('base64'),
+        SigningAlgorithm: input.SigningAlgorithm,
+      };
     },
 
     Verify(input, context): Output<'Verify'> {
-      const algorithm = input.SigningAlgorithm;
-      const { key, material } = keyForAlgorithm(
-        store,
+      const { key, material, scheme } = signing(
         context.caller,
         input.KeyId,
         'Verify',
-        'SigningAlgorithms',
-        algorithm,
+        input.SigningAlgorithm,
       );
-      const valid = implementation(key, key.kind.crypto?.signing, algorithm).verify(
-        material,
-        Buffer.from(input.Message, 'base64'),
-        input.MessageType ?? 'RAW',
-        Buffer.from(input.Signature, 'base64'),
-      );
+      const message = Buffer.from(input.Message, 'base64');
+      const signature = Buffer.from(input.Signature, 'base64');
+      const valid = scheme.verify(material, message, input.MessageType ?? 'RAW', signature);
       if (input.DryRun) throw Errors.dryRun();
       recordUse(store, key, 'Verify', context);
       if (!valid) throw Errors.invalidSignature();
-      return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: algorithm };
+      return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm };
     },
 
     GetPublicKey(input, { caller }): Output<'GetPublicKey'> {

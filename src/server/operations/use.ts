@@ -1,5 +1,6 @@
 import type { KeyLastUsageTrackingOperation } from '../../protocol/index.ts';
 import type { Caller, OperationContext } from '../context.ts';
+import type { KeyCrypto } from '../crypto/key-crypto.ts';
 import { checkAlgorithm, checkUsage, currentMaterial, type LoadedKey } from '../keys/key.ts';
 import type { AlgorithmFamilies, CryptographicOperation } from '../keys/kinds.ts';
 import { checkState } from '../keys/states.ts';
@@ -31,34 +32,21 @@ export function usableKey(
 }
 
 /**
- * The key a request names with the current material and the algorithm asked for, once the key allows the
- * operation and offers the algorithm (AWS's InvalidKeyUsageException otherwise).
+ * The key a request names, its current material and the implementation of the algorithm asked for, once the key
+ * allows the operation and offers the algorithm (AWS's InvalidKeyUsageException otherwise). `schemes` picks the
+ * family's implementations from the key's crypto, which implements every algorithm its kind offers.
  */
-export function keyForAlgorithm<F extends keyof AlgorithmFamilies>(
+export function keyForAlgorithm<F extends keyof AlgorithmFamilies, T>(
   store: Store,
   caller: Caller,
-  keyId: string,
-  operation: CryptographicOperation,
-  family: F,
-  algorithm: AlgorithmFamilies[F],
-): { key: LoadedKey; material: Buffer } {
-  const key = usableKey(store, caller, keyId, operation);
-  checkAlgorithm(key, family, algorithm);
-  return { key, material: currentMaterial(key).bytes };
-}
-
-/**
- * The implementation of an algorithm that the key offers (checked before): a kind's crypto implements every
- * algorithm the kind lists, so a missing one is a kmslab bug, not a request's fault.
- */
-export function implementation<T>(
-  key: LoadedKey,
-  schemes: Readonly<Partial<Record<string, T>>> | undefined,
-  algorithm: string,
-): T {
-  const scheme = schemes?.[algorithm];
-  if (!scheme) throw new Error(`${key.kind.keySpec} offers ${algorithm} but does not implement it`);
-  return scheme;
+  request: { keyId: string; operation: CryptographicOperation; family: F; algorithm: AlgorithmFamilies[F] },
+  schemes: (crypto: KeyCrypto) => Readonly<Partial<Record<string, T>>> | undefined,
+): { key: LoadedKey; material: Buffer; scheme: T } {
+  const key = usableKey(store, caller, request.keyId, request.operation);
+  checkAlgorithm(key, request.family, request.algorithm);
+  const scheme = key.kind.crypto && schemes(key.kind.crypto)?.[request.algorithm];
+  if (!scheme) throw new Error(`${key.kind.keySpec} offers ${request.algorithm} but does not implement it`);
+  return { key, material: currentMaterial(key).bytes, scheme };
 }
 
 export function recordUse(
