@@ -14,7 +14,15 @@ import type { DataKeyPairSpec, KeySpec, SigningAlgorithmSpec } from '../../src/p
 import { parseSeed } from '../../src/server/seed/parse.ts';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
 import { rejection } from '../helpers/rejection.ts';
-import { openssl, opensslVerifies, peer, pem, scratch, tampered } from '../server/crypto/tools.ts';
+import {
+  oaepOptions,
+  openssl,
+  opensslVerifies,
+  peer,
+  pem,
+  scratch,
+  tampered,
+} from '../server/crypto/tools.ts';
 
 const files = scratch();
 const MESSAGE = Buffer.from('kmslab and its peers sign this message');
@@ -202,14 +210,7 @@ describe('key specs proven through real kmslab against openssl and Python crypto
     test(`${algorithm}: what openssl pkeyutl encrypts with GetPublicKey's key decrypts in kmslab`, async () => {
       const keyId = keyIds.rsaEncrypt;
       const publicPem = await publicKeyFile(keyId);
-      const oaep = [
-        '-pkeyopt',
-        'rsa_padding_mode:oaep',
-        '-pkeyopt',
-        `rsa_oaep_md:${hash}`,
-        '-pkeyopt',
-        `rsa_mgf1_md:${hash}`,
-      ];
+      const oaep = oaepOptions(hash);
       const ciphertext = openssl([
         'pkeyutl',
         '-encrypt',

@@ -8,7 +8,7 @@ import {
   type WrappingAlgorithm,
   type WrappingKeyPair,
 } from '../../../src/server/crypto/key-wrap.ts';
-import { cryptoOf, openssl, opensslVerifies, pem, scratch, tampered } from './tools.ts';
+import { cryptoOf, oaepOptions, openssl, opensslVerifies, pem, scratch, tampered } from './tools.ts';
 
 /**
  * AWS's documented workflow for importing key material ("Step 3: Encrypt the key material"), run with the openssl
@@ -41,12 +41,7 @@ function opensslOaep(publicPem: string, hash: 'sha1' | 'sha256', plaintext: Buff
     '-keyform',
     'PEM',
     '-pubin',
-    '-pkeyopt',
-    'rsa_padding_mode:oaep',
-    '-pkeyopt',
-    `rsa_oaep_md:${hash}`,
-    '-pkeyopt',
-    `rsa_mgf1_md:${hash}`,
+    ...oaepOptions(hash),
   ]);
 }
 

@@ -37,6 +37,18 @@ export function openssl(args: readonly string[], input?: Buffer): Buffer {
   return result.stdout;
 }
 
+/** `openssl pkeyutl`'s options for RSAES-OAEP with `hash` as the OAEP and the MGF1 hash, as KMS uses them. */
+export function oaepOptions(hash: string): string[] {
+  return [
+    '-pkeyopt',
+    'rsa_padding_mode:oaep',
+    '-pkeyopt',
+    `rsa_oaep_md:${hash}`,
+    '-pkeyopt',
+    `rsa_mgf1_md:${hash}`,
+  ];
+}
+
 /** Whether an `openssl ... -verify` command accepts the signature (exit status 0). */
 export function opensslVerifies(args: readonly string[]): boolean {
   return run('openssl', args).status === 0;
