@@ -145,7 +145,6 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     const { blob, materialId } = encrypt(key, DEFAULT_ALGORITHM, pair.privateKey, input.EncryptionContext);
     recordUse(store, key, operation, context);
     return {
-      key,
       pair,
       output: {
         PrivateKeyCiphertextBlob: blob.toString('base64'),
