@@ -41,13 +41,6 @@ export const THROUGHPUT_ROWS: ThroughputRow[] = [
     algorithm: 'ED25519_SHA_512',
   },
   {
-    name: 'Sign ML_DSA_65',
-    keySpec: 'ML_DSA_65',
-    keyUsage: 'SIGN_VERIFY',
-    operation: 'Sign',
-    algorithm: 'ML_DSA_SHAKE_256',
-  },
-  {
     name: 'Verify ECDSA P-256',
     keySpec: 'ECC_NIST_P256',
     keyUsage: 'SIGN_VERIFY',
@@ -67,6 +60,14 @@ export const THROUGHPUT_ROWS: ThroughputRow[] = [
     keyUsage: 'GENERATE_VERIFY_MAC',
     operation: 'GenerateMac',
     algorithm: 'HMAC_SHA_256',
+  },
+  // Last: measured before Verify (2026-12-01), it left the rows after it at half their rate on kmslab.
+  {
+    name: 'Sign ML_DSA_65',
+    keySpec: 'ML_DSA_65',
+    keyUsage: 'SIGN_VERIFY',
+    operation: 'Sign',
+    algorithm: 'ML_DSA_SHAKE_256',
   },
 ];
 
