@@ -203,7 +203,10 @@ export const Errors = {
       `The public key must be a DER-encoded SubjectPublicKeyInfo on the curve of the KMS key (${keySpec}).`,
     ),
 
-  /** An asymmetric key's ciphertext (raw RSAES-OAEP) has no room for one, so KMS takes none. */
+  /**
+   * An asymmetric key's ciphertext (raw RSAES-OAEP) has no room for one, so KMS takes none. AWS's words for this
+   * are recorded nowhere we could find: these are kmslab's.
+   */
   asymmetricEncryptionContext: () =>
     validation(
       'EncryptionContext is not supported with asymmetric KMS keys: it applies to symmetric ones only.',
