@@ -33,6 +33,11 @@ import type { Store } from './store/store.ts';
 const USAGE_FLUSH_INTERVAL_MS = 1000;
 /** How often scheduled deletions and automatic rotations are carried out (and once at start). */
 const DUE_WORK_INTERVAL_MS = 60_000;
+/**
+ * How often imported key material whose ValidTo has come is removed: at most this late. One indexed query when
+ * nothing is due.
+ */
+const EXPIRY_INTERVAL_MS = 1000;
 
 /**
  * How long start-up waits for a data dir's integrity check before it listens: a data dir of some thousands of keys
@@ -151,7 +156,7 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
       await Promise.race([integrity.passed, delay(INTEGRITY_WAIT_MS, undefined, { ref: false })]);
     }
     for (const seed of options.seeds ?? []) applySeed(store, seed.spec, seed.source, seedDefaults, clock());
-    service = createKmsService(store);
+    service = createKmsService(store, rootKey);
     server = createKmsServer({
       service,
       credentials: options.credentials ?? [DEFAULT_CREDENTIALS],
@@ -184,6 +189,13 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
       logger.error(internalError(error));
     }
   };
+  const expireMaterial = () => {
+    try {
+      service.expireImportedMaterial(clock());
+    } catch (error) {
+      logger.error(internalError(error));
+    }
+  };
   const flushUsage = () => {
     try {
       opened.flushUsage();
@@ -195,6 +207,7 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
   const timers = [
     setInterval(runDueWork, DUE_WORK_INTERVAL_MS),
     setInterval(flushUsage, USAGE_FLUSH_INTERVAL_MS),
+    setInterval(expireMaterial, EXPIRY_INTERVAL_MS),
   ];
   for (const timer of timers) timer.unref();
 

@@ -1,6 +1,8 @@
 import type { Handlers, KmsService } from './context.ts';
 import { aliasHandlers } from './operations/aliases.ts';
+import { deriveSecret } from './crypto/tokens.ts';
 import { cryptoHandlers } from './operations/crypto.ts';
+import { expireImportedMaterial, importHandlers } from './operations/imports.ts';
 import { keyHandlers } from './operations/keys.ts';
 import { policyHandlers } from './operations/policies.ts';
 import { rotateDueKeys, rotationHandlers } from './operations/rotation.ts';
@@ -18,7 +20,11 @@ const DUE_WORK_BATCH = 1000;
  * The KMS service: the operation handlers over one store, and the work that time makes due (deletions whose
  * waiting period has passed, automatic rotations), which runDueWork carries out as of the time it is given.
  */
-export function createKmsService(store: Store): KmsService {
+export function createKmsService(store: Store, rootKey: Uint8Array): KmsService {
+  const secrets = {
+    importToken: deriveSecret(rootKey, 'import token'),
+    materialId: deriveSecret(rootKey, 'imported key material id'),
+  };
   const handlers: Partial<Handlers> = {
     ...keyHandlers(store),
     ...aliasHandlers(store),
@@ -27,12 +33,17 @@ export function createKmsService(store: Store): KmsService {
     ...cryptoHandlers(store),
     ...rotationHandlers(store),
     ...usageHandlers(store),
+    ...importHandlers(store, secrets),
   };
   return {
     handlers,
     runDueWork(now: Date) {
       for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH)) store.deleteKey(key);
       rotateDueKeys(store, now, DUE_WORK_BATCH);
+      expireImportedMaterial(store, now, DUE_WORK_BATCH);
+    },
+    expireImportedMaterial(now: Date) {
+      expireImportedMaterial(store, now, DUE_WORK_BATCH);
     },
   };
 }

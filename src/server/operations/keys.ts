@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CreateKeyRequest, KeySpec, KeyUsageType } from '../../protocol/index.ts';
+import type { CreateKeyRequest, KeyMetadata, KeySpec, KeyUsageType } from '../../protocol/index.ts';
 import type { Handlers, Output } from '../context.ts';
 import { keyArn } from '../keys/arn.ts';
 import {
@@ -9,8 +9,10 @@ import {
   generateMaterial,
   type KeyRecord,
   keyMetadata,
+  type LoadedKey,
 } from '../keys/key.ts';
 import { KEY_KINDS, type KeyKind } from '../keys/kinds.ts';
+import { checkMultiRegionCreate, multiRegionMetadata, newMultiRegionKeyId } from '../keys/multi-region.ts';
 import { checkPolicy, defaultKeyPolicy } from '../keys/policy.ts';
 import { checkState } from '../keys/states.ts';
 import { checkTags } from '../keys/tags.ts';
@@ -26,50 +28,72 @@ const DEFAULT_KEY_SPEC: KeySpec = 'SYMMETRIC_DEFAULT';
  * The kind and usage of the key a CreateKey request asks for. What kmslab does not offer (kinds whose material it
  * cannot make yet, other origins, custom key stores, multi-Region keys) is refused the way KMS refuses it.
  */
-function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUsageType } {
+function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUsageType; origin: Origin } {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) throw Errors.bothKeySpecs();
   const kind = KEY_KINDS[input.KeySpec ?? input.CustomerMasterKeySpec ?? DEFAULT_KEY_SPEC];
   const keyUsage = input.KeyUsage ?? kind.defaultUsage;
   if (keyUsage === undefined) throw Errors.keyUsageRequired();
-  if (!kind.generate) throw Errors.unsupportedKeySpec(kind.keySpec);
+  const origin = input.Origin ?? 'AWS_KMS';
+  if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw Errors.unsupportedOrigin(origin);
+  // A key of origin EXTERNAL holds no material until it is imported: its kind must be able to use it.
+  if (!(origin === 'EXTERNAL' ? kind.crypto : kind.generate)) throw Errors.unsupportedKeySpec(kind.keySpec);
   if (!kind.usages[keyUsage]) throw Errors.keyUsageIncompatible(keyUsage, kind.keySpec);
-  if (input.Origin !== undefined && input.Origin !== 'AWS_KMS') throw Errors.unsupportedOrigin(input.Origin);
+  checkMultiRegionCreate(input);
   if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined)
     throw Errors.unsupportedCustomKeyStore();
-  if (input.MultiRegion === true) throw Errors.unsupportedMultiRegion();
-  return { kind, keyUsage };
+  return { kind, keyUsage, origin };
+}
+
+type Origin = 'AWS_KMS' | 'EXTERNAL';
+
+/** KeyMetadata with, for a multi-Region key, where its related keys are. */
+export function describeKey(store: Store, key: LoadedKey): KeyMetadata {
+  const metadata = keyMetadata(key);
+  if (!key.record.multiRegion) return metadata;
+  const set = store.multiRegionSet(key.record.accountId, key.record.keyId);
+  return set ? { ...metadata, ...multiRegionMetadata(key.record, set) } : metadata;
 }
 
 export function keyHandlers(store: Store): Partial<Handlers> {
   return {
     CreateKey(input, { caller, now }): Output<'CreateKey'> {
-      const { kind, keyUsage } = requestedKey(input);
+      const { kind, keyUsage, origin } = requestedKey(input);
       const tags = input.Tags ?? [];
       checkTags(tags);
       if (input.Policy !== undefined) checkPolicy(input.Policy);
+      const multiRegion = input.MultiRegion === true;
       const record: KeyRecord = {
         accountId: caller.accountId,
         region: caller.region,
-        keyId: randomUUID(),
+        keyId: multiRegion ? newMultiRegionKeyId() : randomUUID(),
         description: input.Description ?? '',
-        keyState: 'Enabled',
+        keyState: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
         creationDate: now.getTime(),
         policy: input.Policy ?? defaultKeyPolicy(caller.accountId),
         onDemandRotations: 0,
         keySpec: kind.keySpec,
         keyUsage,
-        origin: 'AWS_KMS',
-        multiRegion: false,
+        origin,
+        multiRegion,
         keyManager: 'CUSTOMER',
       };
-      const key = store.createKey(record, [generateMaterial(now.getTime(), { kind })], tags);
-      return { KeyMetadata: keyMetadata(key) };
+      const materials = origin === 'EXTERNAL' ? [] : [generateMaterial(now.getTime(), { kind })];
+      const key = store.transaction(() => {
+        const created = store.createKey(record, materials, tags);
+        if (multiRegion)
+          store.saveMultiRegionSet(record.accountId, record.keyId, {
+            primaryRegion: record.region,
+            replicaRegions: [],
+          });
+        return created;
+      });
+      return { KeyMetadata: describeKey(store, key) };
     },
 
     DescribeKey(input, { caller }): Output<'DescribeKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-or-alias');
       checkState(key, 'DescribeKey');
-      return { KeyMetadata: keyMetadata(key) };
+      return { KeyMetadata: describeKey(store, key) };
     },
 
     ListKeys(input, { caller }): Output<'ListKeys'> {

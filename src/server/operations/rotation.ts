@@ -6,13 +6,16 @@ import {
   DEFAULT_ROTATION_PERIOD_DAYS,
   epochSeconds,
   generateMaterial,
+  type ImportedMaterial,
   type LoadedKey,
   MAX_ON_DEMAND_ROTATIONS,
 } from '../keys/key.ts';
 import { checkState } from '../keys/states.ts';
-import { Errors } from '../messages.ts';
+import { rotateToPendingMaterial } from '../imports/material.ts';
+import { Errors, ImportErrors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
 import type { Store } from '../store/store.ts';
+import { importTarget } from './imports.ts';
 import { resolveKey } from './resolve.ts';
 
 /**
@@ -26,6 +29,32 @@ export function rotateDueKeys(store: Store, now: Date, limit: number): void {
       nextRotationDate: now.getTime() + period * DAY_MS,
     });
   }
+}
+
+/** ListKeyRotations' entry of an imported material: its import state and expiration too. */
+function importedEntry(key: LoadedKey, material: ImportedMaterial): RotationsListEntry {
+  return {
+    KeyId: key.arn,
+    KeyMaterialId: material.materialId,
+    KeyMaterialDescription: material.description,
+    ImportState: material.importState,
+    KeyMaterialState: material.keyMaterialState,
+    ExpirationModel: material.expirationModel,
+    ValidTo: epochSeconds(material.validTo),
+  };
+}
+
+/**
+ * The entries ListKeyRotations can list, in order: every material with ALL_KEY_MATERIAL, else those that a
+ * rotation made current (not a key's first, nor imported material still pending rotation).
+ */
+function rotationEntries(key: LoadedKey, all: boolean): RotationsListEntry[] {
+  if (key.imported) {
+    return key.imported.flatMap((m, i) =>
+      all || (i > 0 && !m.keyMaterialState.startsWith('PENDING')) ? [importedEntry(key, m)] : [],
+    );
+  }
+  return key.materials.flatMap((m, i) => (all || m.rotationType ? [rotationEntry(key, i)] : []));
 }
 
 function rotationEntry(key: LoadedKey, index: number): RotationsListEntry {
@@ -47,6 +76,8 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
       if (period < 90 || period > 2560) throw Errors.rotationPeriodOutOfRange(period);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       checkState(key, 'EnableKeyRotation');
+      // Imported material rotates only on demand, with new material imported first.
+      if (key.imported) throw ImportErrors.originNotValid(key.arn, key.record.origin);
       const { rotationPeriodInDays: previous, nextRotationDate } = key.record;
       // Changing the period of an enabled rotation moves the next date relative to the last one, as KMS does.
       const next =
@@ -82,8 +113,14 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
       checkState(key, 'RotateKeyOnDemand');
       if (key.record.onDemandRotations >= MAX_ON_DEMAND_ROTATIONS)
         throw Errors.onDemandRotationLimit(key.arn);
+      const onDemandRotations = key.record.onDemandRotations + 1;
+      if (key.imported) {
+        const imported = rotateToPendingMaterial(importTarget(store, key));
+        store.updateImportedMaterials(key, { imported, changes: { onDemandRotations } });
+        return { KeyId: key.arn };
+      }
       store.addMaterial(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'ON_DEMAND' }), {
-        onDemandRotations: key.record.onDemandRotations + 1,
+        onDemandRotations,
       });
       // AWS answers with the key ARN whatever form the request used (localstack's AWS-validated
       // test_rotate_on_demand_returns_arn_for_key_id).
@@ -93,15 +130,15 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
     ListKeyRotations(input, { caller }): Output<'ListKeyRotations'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       checkState(key, 'ListKeyRotations');
-      const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
-      const indexes = key.materials.flatMap((m, i) => (all || m.rotationType ? [i] : []));
-      const page = paginate(indexes, (i) => String(i).padStart(8, '0'), input, {
-        list: 'rotations',
-        defaultLimit: 100,
-        maxLimit: 1000,
-      });
+      const entries = rotationEntries(key, input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL');
+      const page = paginate(
+        entries.map((entry, i) => ({ entry, i })),
+        ({ i }) => String(i).padStart(8, '0'),
+        input,
+        { list: 'rotations', defaultLimit: 100, maxLimit: 1000 },
+      );
       return {
-        Rotations: page.items.map((i) => rotationEntry(key, i)),
+        Rotations: page.items.map(({ entry }) => entry),
         NextMarker: page.NextMarker,
         Truncated: page.Truncated,
       };

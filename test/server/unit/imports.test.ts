@@ -10,7 +10,6 @@ import {
   type ImportedMaterial,
   type ImportTarget,
   importedMaterialId,
-  importMetadata,
   planDeletion,
   planImport,
   rotateToPendingMaterial,
@@ -22,7 +21,7 @@ import {
   importParameters,
   openImportToken,
 } from '../../../src/server/imports/parameters.ts';
-import { DAY_MS } from '../../../src/server/keys/key.ts';
+import { DAY_MS, importMetadata } from '../../../src/server/keys/key.ts';
 import { awsError } from '../support.ts';
 import { keyOf, thrown } from './keys.ts';
 
