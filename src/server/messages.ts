@@ -492,10 +492,10 @@ export const ImportErrors = {
       `The key material in the request does not have the KeyMaterialId ${given}.`,
     ),
   /** Recorded (test_import_key_material_raises_if_there_is_already_key_material_pending). */
-  materialPendingRotation: (newId: string, keyId: string, pendingId: string) =>
+  materialPendingRotation: (newId: string, keyArn: string, pendingId: string) =>
     new KMSError(
       'KMSInvalidStateException',
-      `New key material (id: ${newId}) cannot be imported into KMS key ${keyId}, because another key material (id: ${pendingId}) is pending rotation.`,
+      `New key material (id: ${newId}) cannot be imported into KMS key ${keyArn}, because another key material (id: ${pendingId}) is pending rotation.`,
     ),
   /** Ours: the model documents these members as "only usable with symmetric encryption keys". */
   symmetricOnly: (member: 'ImportType' | 'KeyMaterialId' | 'KeyMaterialDescription', keySpec: string) =>

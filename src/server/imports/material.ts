@@ -109,7 +109,7 @@ export function planImport(
       if (!isSymmetric(target)) throw ImportErrors.newMaterialNotRotatable(keySpec);
       const pending = target.materials.find((m) => m.keyMaterialState.startsWith('PENDING'));
       if (pending)
-        throw ImportErrors.materialPendingRotation(materialId, target.key.record.keyId, pending.materialId);
+        throw ImportErrors.materialPendingRotation(materialId, target.key.arn, pending.materialId);
     }
     const material: ImportedMaterial = {
       materialId,

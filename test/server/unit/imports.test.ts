@@ -309,7 +309,8 @@ describe('ImportKeyMaterial rules', () => {
         'existing-pending-material-error',
         {
           '<key-material-id>': id(3),
-          '<key-id:1>': key.record.keyId,
+          // The key ARN: the recording's <key-id:1> stands for ImportKeyMaterial's KeyId, an ARN.
+          '<key-id:1>': key.arn,
           '<key-material-id:2>': id(2),
         },
       ),
