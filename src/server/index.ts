@@ -34,10 +34,10 @@ const USAGE_FLUSH_INTERVAL_MS = 1000;
 /** How often scheduled deletions and automatic rotations are carried out (and once at start). */
 const DUE_WORK_INTERVAL_MS = 60_000;
 /**
- * How often imported key material whose ValidTo has come is removed: at most this late. One indexed query when
- * nothing is due.
+ * How often the timely work runs (imported material that expires, replicas that finish Creating): at most this
+ * late. Two indexed queries when nothing is due.
  */
-const EXPIRY_INTERVAL_MS = 1000;
+const TIMELY_WORK_INTERVAL_MS = 1000;
 
 /**
  * How long start-up waits for a data dir's integrity check before it listens: a data dir of some thousands of keys
@@ -182,20 +182,15 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
 
   const listening = server;
   const opened = store;
-  const runDueWork = () => {
+  /** Work on a timer: a failure is logged, and the next run tries again. */
+  const logged = (work: (now: Date) => void) => () => {
     try {
-      service.runDueWork(clock());
+      work(clock());
     } catch (error) {
       logger.error(internalError(error));
     }
   };
-  const expireMaterial = () => {
-    try {
-      service.expireImportedMaterial(clock());
-    } catch (error) {
-      logger.error(internalError(error));
-    }
-  };
+  const runDueWork = logged((now) => service.runDueWork(now));
   const flushUsage = () => {
     try {
       opened.flushUsage();
@@ -207,7 +202,7 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
   const timers = [
     setInterval(runDueWork, DUE_WORK_INTERVAL_MS),
     setInterval(flushUsage, USAGE_FLUSH_INTERVAL_MS),
-    setInterval(expireMaterial, EXPIRY_INTERVAL_MS),
+    setInterval(logged((now) => service.runTimelyWork(now)), TIMELY_WORK_INTERVAL_MS),
   ];
   for (const timer of timers) timer.unref();
 

@@ -4,6 +4,7 @@ import { deriveSecret } from './crypto/tokens.ts';
 import { cryptoHandlers } from './operations/crypto.ts';
 import { expireImportedMaterial, importHandlers } from './operations/imports.ts';
 import { keyHandlers } from './operations/keys.ts';
+import { deleteDueKey, multiRegionHandlers, settleReplicas } from './operations/multi-region.ts';
 import { policyHandlers } from './operations/policies.ts';
 import { rotateDueKeys, rotationHandlers } from './operations/rotation.ts';
 import { tagHandlers } from './operations/tags.ts';
@@ -34,16 +35,19 @@ export function createKmsService(store: Store, rootKey: Uint8Array): KmsService 
     ...rotationHandlers(store),
     ...usageHandlers(store),
     ...importHandlers(store, secrets),
+    ...multiRegionHandlers(store),
+  };
+  const runTimelyWork = (now: Date) => {
+    expireImportedMaterial(store, now, DUE_WORK_BATCH);
+    settleReplicas(store, now, DUE_WORK_BATCH);
   };
   return {
     handlers,
     runDueWork(now: Date) {
-      for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH)) store.deleteKey(key);
+      for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH)) deleteDueKey(store, key, now);
       rotateDueKeys(store, now, DUE_WORK_BATCH);
-      expireImportedMaterial(store, now, DUE_WORK_BATCH);
+      runTimelyWork(now);
     },
-    expireImportedMaterial(now: Date) {
-      expireImportedMaterial(store, now, DUE_WORK_BATCH);
-    },
+    runTimelyWork,
   };
 }

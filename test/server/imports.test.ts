@@ -93,7 +93,7 @@ describe('imported key material', () => {
       );
 
       clock.advance(3600_000 + 2000);
-      server.service.expireImportedMaterial(clock.now());
+      server.service.runTimelyWork(clock.now());
       const expired = await keyState(kms, keyId);
       assert.equal(expired?.KeyState, 'PendingImport');
       assert.equal(expired?.ValidTo, undefined);

@@ -60,6 +60,14 @@ export function expireImportedMaterial(store: Store, now: Date, limit: number): 
   }
 }
 
+/** A replica takes only material its primary was given ("the same key material ... into each replica"). */
+function checkPrimaryHas(store: Store, replica: LoadedKey, materialId: string): void {
+  const { accountId, keyId } = replica.record;
+  const set = store.multiRegionSet(accountId, keyId);
+  const primary = set && store.findKey({ accountId, region: set.primaryRegion }, keyId);
+  if (!primary?.imported?.some((m) => m.materialId === materialId)) throw ImportErrors.materialNotPrevious();
+}
+
 export function importHandlers(store: Store, secrets: ImportSecrets): Partial<Handlers> {
   /** The key an import operation names (key IDs and ARNs only), in a state that allows it, of origin EXTERNAL. */
   function externalKey(
@@ -92,7 +100,9 @@ export function importHandlers(store: Store, secrets: ImportSecrets): Partial<Ha
       const bytes = key.kind.crypto?.importMaterial(unwrapped);
       if (!bytes) throw ImportErrors.materialInvalid(key.kind.keySpec);
       const materialId = importedMaterialId(secrets.materialId, key.record.keyId, bytes);
-      const plan = planImport(importTarget(store, key), materialId, input, now);
+      const target = importTarget(store, key);
+      if (target.multiRegionKeyType === 'REPLICA') checkPrimaryHas(store, key, materialId);
+      const plan = planImport(target, materialId, input, now);
       store.updateImportedMaterials(key, {
         imported: plan.materials,
         ...(!key.byMaterialId.has(materialId) && { add: { materialId, bytes, createdAt: now.getTime() } }),

@@ -3,7 +3,6 @@ import type { CreateKeyRequest, KeyMetadata, KeySpec, KeyUsageType } from '../..
 import type { Handlers, Output } from '../context.ts';
 import { keyArn } from '../keys/arn.ts';
 import {
-  DAY_MS,
   DEFAULT_PENDING_WINDOW_DAYS,
   epochSeconds,
   generateMaterial,
@@ -12,7 +11,12 @@ import {
   type LoadedKey,
 } from '../keys/key.ts';
 import { KEY_KINDS, type KeyKind } from '../keys/kinds.ts';
-import { checkMultiRegionCreate, multiRegionMetadata, newMultiRegionKeyId } from '../keys/multi-region.ts';
+import {
+  checkMultiRegionCreate,
+  multiRegionMetadata,
+  newMultiRegionKeyId,
+  scheduleDeletion,
+} from '../keys/multi-region.ts';
 import { checkPolicy, defaultKeyPolicy } from '../keys/policy.ts';
 import { checkState } from '../keys/states.ts';
 import { checkTags } from '../keys/tags.ts';
@@ -46,12 +50,19 @@ function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUs
 
 type Origin = 'AWS_KMS' | 'EXTERNAL';
 
-/** KeyMetadata with, for a multi-Region key, where its related keys are. */
+/**
+ * KeyMetadata with, for a multi-Region key, where its related keys are; a replica still Creating shows no current
+ * material yet (as ReplicateKey's answer is recorded in test_replicate_key).
+ */
 export function describeKey(store: Store, key: LoadedKey): KeyMetadata {
   const metadata = keyMetadata(key);
   if (!key.record.multiRegion) return metadata;
   const set = store.multiRegionSet(key.record.accountId, key.record.keyId);
-  return set ? { ...metadata, ...multiRegionMetadata(key.record, set) } : metadata;
+  return {
+    ...metadata,
+    ...(set && multiRegionMetadata(key.record, set)),
+    ...(key.record.keyState === 'Creating' && { CurrentKeyMaterialId: undefined }),
+  };
 }
 
 export function keyHandlers(store: Store): Partial<Handlers> {
@@ -130,12 +141,15 @@ export function keyHandlers(store: Store): Partial<Handlers> {
       if (days < 7 || days > 30) throw Errors.pendingWindowOutOfRange(days);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       checkState(key, 'ScheduleKeyDeletion');
-      const deletionDate = now.getTime() + days * DAY_MS;
-      store.updateKey(key, { keyState: 'PendingDeletion', deletionDate, pendingWindowInDays: days });
+      const set = key.record.multiRegion
+        ? store.multiRegionSet(key.record.accountId, key.record.keyId)
+        : undefined;
+      const scheduled = scheduleDeletion(key.record, set, days, now);
+      store.updateKey(key, scheduled);
       return {
         KeyId: key.arn,
-        DeletionDate: epochSeconds(deletionDate),
-        KeyState: 'PendingDeletion',
+        DeletionDate: epochSeconds(scheduled.deletionDate),
+        KeyState: scheduled.keyState,
         PendingWindowInDays: days,
       };
     },

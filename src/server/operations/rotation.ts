@@ -16,6 +16,7 @@ import { Errors, ImportErrors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
 import type { Store } from '../store/store.ts';
 import { importTarget } from './imports.ts';
+import { addSharedMaterial, checkRotatable, updateShared } from './multi-region.ts';
 import { resolveKey } from './resolve.ts';
 
 /**
@@ -24,11 +25,22 @@ import { resolveKey } from './resolve.ts';
  */
 export function rotateDueKeys(store: Store, now: Date, limit: number): void {
   for (const key of store.keysDueForRotation(now.getTime(), limit)) {
+    // A multi-Region key rotates through its primary, which gives its replicas the new material too.
+    if (isReplica(store, key)) continue;
     const period = key.record.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
-    store.addMaterial(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'AUTOMATIC' }), {
-      nextRotationDate: now.getTime() + period * DAY_MS,
-    });
+    addSharedMaterial(
+      store,
+      key,
+      generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'AUTOMATIC' }),
+      { nextRotationDate: now.getTime() + period * DAY_MS },
+    );
   }
+}
+
+function isReplica(store: Store, key: LoadedKey): boolean {
+  if (!key.record.multiRegion) return false;
+  const set = store.multiRegionSet(key.record.accountId, key.record.keyId);
+  return set !== undefined && set.primaryRegion !== key.record.region;
 }
 
 /** ListKeyRotations' entry of an imported material: its import state and expiration too. */
@@ -78,20 +90,22 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
       checkState(key, 'EnableKeyRotation');
       // Imported material rotates only on demand, with new material imported first.
       if (key.imported) throw ImportErrors.originNotValid(key.arn, key.record.origin);
+      checkRotatable(store, key);
       const { rotationPeriodInDays: previous, nextRotationDate } = key.record;
       // Changing the period of an enabled rotation moves the next date relative to the last one, as KMS does.
       const next =
         previous !== undefined && nextRotationDate !== undefined
           ? nextRotationDate + (period - previous) * DAY_MS
           : now.getTime() + period * DAY_MS;
-      store.updateKey(key, { rotationPeriodInDays: period, nextRotationDate: next });
+      updateShared(store, key, { rotationPeriodInDays: period, nextRotationDate: next });
       return {};
     },
 
     DisableKeyRotation(input, { caller }): Output<'DisableKeyRotation'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       checkState(key, 'DisableKeyRotation');
-      store.updateKey(key, { rotationPeriodInDays: undefined, nextRotationDate: undefined });
+      checkRotatable(store, key);
+      updateShared(store, key, { rotationPeriodInDays: undefined, nextRotationDate: undefined });
       return {};
     },
 
@@ -111,6 +125,7 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
     RotateKeyOnDemand(input, { caller, now }): Output<'RotateKeyOnDemand'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       checkState(key, 'RotateKeyOnDemand');
+      checkRotatable(store, key);
       if (key.record.onDemandRotations >= MAX_ON_DEMAND_ROTATIONS)
         throw Errors.onDemandRotationLimit(key.arn);
       const onDemandRotations = key.record.onDemandRotations + 1;
@@ -119,9 +134,12 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
         store.updateImportedMaterials(key, { imported, changes: { onDemandRotations } });
         return { KeyId: key.arn };
       }
-      store.addMaterial(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'ON_DEMAND' }), {
-        onDemandRotations,
-      });
+      addSharedMaterial(
+        store,
+        key,
+        generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'ON_DEMAND' }),
+        { onDemandRotations },
+      );
       // AWS answers with the key ARN whatever form the request used (localstack's AWS-validated
       // test_rotate_on_demand_returns_arn_for_key_id).
       return { KeyId: key.arn };

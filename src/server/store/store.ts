@@ -77,6 +77,8 @@ export interface Store {
   deleteKey(key: LoadedKey): void;
   /** Keys whose deletion date has come, the earliest first, `limit` at most. */
   keysDueForDeletion(now: number, limit: number): LoadedKey[];
+  /** Keys in state Creating (multi-Region replicas) created by `createdBy`, the earliest first, `limit` at most. */
+  keysCreatingSince(createdBy: number, limit: number): LoadedKey[];
   /** Enabled keys whose automatic rotation date has come, the earliest first, `limit` at most. */
   keysDueForRotation(now: number, limit: number): LoadedKey[];
 

@@ -112,7 +112,9 @@ const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX imported_materials_expiry ON imported_materials (valid_to)
         WHERE import_state = 'IMPORTED' AND valid_to IS NOT NULL;
-      -- Related multi-Region keys share their key ID; each Region's key is a row of keys.
+      -- Related multi-Region keys share their key ID; each Region's key is a row of keys. A new replica is
+      -- Creating for a moment.
+      CREATE INDEX keys_creating ON keys (creation_date) WHERE key_state = 'Creating';
       CREATE TABLE multi_region_keys (
         account_id TEXT NOT NULL,
         key_id TEXT NOT NULL,

@@ -231,6 +231,10 @@ class SqliteStore implements Store {
     return this.#keys.dueForDeletion(now, limit).flatMap((pk) => this.#byRowId(pk) ?? []);
   }
 
+  keysCreatingSince(createdBy: number, limit: number): LoadedKey[] {
+    return this.#keys.creatingSince(createdBy, limit).flatMap((pk) => this.#byRowId(pk) ?? []);
+  }
+
   keysDueForRotation(now: number, limit: number): LoadedKey[] {
     return this.#keys.dueForRotation(now, limit).flatMap((pk) => this.#byRowId(pk) ?? []);
   }
