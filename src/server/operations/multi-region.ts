@@ -82,9 +82,10 @@ export function multiRegionHandlers(store: Store): Partial<Handlers> {
   return {
     ReplicateKey(input, { caller, now }): Output<'ReplicateKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      checkState(key, 'ReplicateKey');
       const { accountId, keyId } = key.record;
+      // Only a primary replicates, whatever the state of the key named (recorded for a new replica).
       const set = checkReplicaRegion(key, store.multiRegionSet(accountId, keyId), input.ReplicaRegion);
+      checkState(key, 'ReplicateKey');
       const tags = input.Tags ?? [];
       checkTags(tags);
       if (input.Policy !== undefined) checkPolicy(input.Policy);
