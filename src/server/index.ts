@@ -202,7 +202,10 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
   const timers = [
     setInterval(runDueWork, DUE_WORK_INTERVAL_MS),
     setInterval(flushUsage, USAGE_FLUSH_INTERVAL_MS),
-    setInterval(logged((now) => service.runTimelyWork(now)), TIMELY_WORK_INTERVAL_MS),
+    setInterval(
+      logged((now) => service.runTimelyWork(now)),
+      TIMELY_WORK_INTERVAL_MS,
+    ),
   ];
   for (const timer of timers) timer.unref();
 

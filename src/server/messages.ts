@@ -149,7 +149,7 @@ export const Errors = {
   unsupportedOrigin: (origin: string) =>
     new KMSError(
       'UnsupportedOperationException',
-      `Origin ${origin} is not supported by kmslab: only AWS_KMS keys can be created.`,
+      `Origin ${origin} is not supported by kmslab: only AWS_KMS and EXTERNAL keys can be created.`,
     ),
   unsupportedCustomKeyStore: () =>
     new KMSError('UnsupportedOperationException', 'Custom key stores are not supported by kmslab.'),
@@ -158,8 +158,6 @@ export const Errors = {
       'UnsupportedOperationException',
       'Recipient (Nitro Enclaves attestation) is not supported by kmslab.',
     ),
-  unsupportedMultiRegion: () =>
-    new KMSError('UnsupportedOperationException', 'Multi-Region keys are not supported by kmslab.'),
   keyUsageRequired: () =>
     validation('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.'),
   keyUsageIncompatible: (keyUsage: string, keySpec: string) =>

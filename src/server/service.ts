@@ -1,6 +1,6 @@
 import type { Handlers, KmsService } from './context.ts';
-import { aliasHandlers } from './operations/aliases.ts';
 import { deriveSecret } from './crypto/tokens.ts';
+import { aliasHandlers } from './operations/aliases.ts';
 import { cryptoHandlers } from './operations/crypto.ts';
 import { expireImportedMaterial, importHandlers } from './operations/imports.ts';
 import { keyHandlers } from './operations/keys.ts';
@@ -44,7 +44,8 @@ export function createKmsService(store: Store, rootKey: Uint8Array): KmsService 
   return {
     handlers,
     runDueWork(now: Date) {
-      for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH)) deleteDueKey(store, key, now);
+      for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH))
+        deleteDueKey(store, key, now);
       rotateDueKeys(store, now, DUE_WORK_BATCH);
       runTimelyWork(now);
     },

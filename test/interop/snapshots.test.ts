@@ -375,6 +375,29 @@ async function importLifecycle(
   };
 }
 
+/**
+ * A test_import_key_* entry: the key's life (importLifecycle), its material wrapped with RSAES_OAEP_SHA_256 when
+ * that can carry it, else RSA_AES_KEY_WRAP_SHA_256; `skipped` are recordings of operations this branch lacks.
+ */
+function importEntry(
+  name: string,
+  create: Record<string, unknown>,
+  material: () => Buffer,
+  ...skipped: [recording: string, operation: string][]
+): Comparison {
+  return {
+    id: `TestKMS::${name}`,
+    skipRecordings: Object.fromEntries(
+      skipped.map(([recording, operation]) => [recording, `${operation} (the key-spec issue wires it)`]),
+    ),
+    async run(context) {
+      const bytes = material();
+      const algorithm = bytes.length > 64 ? 'RSA_AES_KEY_WRAP_SHA_256' : 'RSAES_OAEP_SHA_256';
+      return importLifecycle(context, create, bytes, algorithm);
+    },
+  };
+}
+
 const HMAC_BYTES: Record<string, number> = { HMAC_224: 28, HMAC_256: 32, HMAC_384: 48, HMAC_512: 64 };
 
 const COMPARED: Comparison[] = [
@@ -878,61 +901,33 @@ const COMPARED: Comparison[] = [
       );
     },
   },
-  {
-    id: 'TestKMS::test_import_key_asymmetric',
-    async run(context) {
-      return importLifecycle(
-        context,
-        { Description: 'imported ECC key', KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' },
-        privateKeyMaterial('ECC_NIST_P256'),
-        'RSA_AES_KEY_WRAP_SHA_256',
-      );
-    },
-  },
-  {
-    id: 'TestKMS::test_import_key_rsa_aes_wrap_sha256',
-    async run(context) {
-      return importLifecycle(
-        context,
-        { Description: 'test-key', KeySpec: 'RSA_4096', KeyUsage: 'ENCRYPT_DECRYPT' },
-        privateKeyMaterial('RSA_4096'),
-        'RSA_AES_KEY_WRAP_SHA_256',
-      );
-    },
-  },
-  ...['ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_SECG_P256K1', 'ECC_NIST_P521'].map(
-    (keySpec): Comparison => ({
-      id: `TestKMS::test_import_key_ecc_keys[${keySpec}]`,
-      skipRecordings: {
-        'sign-result': 'Sign (the key-spec issue wires it)',
-        'verify-result': 'Verify (the key-spec issue wires it)',
-      },
-      async run(context) {
-        return importLifecycle(
-          context,
-          { Description: 'test ecc key import', KeySpec: keySpec, KeyUsage: 'SIGN_VERIFY' },
-          privateKeyMaterial(keySpec),
-          'RSA_AES_KEY_WRAP_SHA_256',
-        );
-      },
-    }),
+  importEntry(
+    'test_import_key_asymmetric',
+    { Description: 'imported ECC key', KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' },
+    () => privateKeyMaterial('ECC_NIST_P256'),
   ),
-  ...Object.entries(HMAC_BYTES).map(
-    ([keySpec, length]): Comparison => ({
-      id: `TestKMS::test_import_key_hmac_keys[${keySpec}]`,
-      skipRecordings: {
-        'generate-mac-response': 'GenerateMac (the key-spec issue wires it)',
-        'verify-mac-response': 'VerifyMac (the key-spec issue wires it)',
-      },
-      async run(context) {
-        return importLifecycle(
-          context,
-          { Description: 'test import hmac key', KeySpec: keySpec, KeyUsage: 'GENERATE_VERIFY_MAC' },
-          randomBytes(length),
-          'RSAES_OAEP_SHA_256',
-        );
-      },
-    }),
+  importEntry(
+    'test_import_key_rsa_aes_wrap_sha256',
+    { Description: 'test-key', KeySpec: 'RSA_4096', KeyUsage: 'ENCRYPT_DECRYPT' },
+    () => privateKeyMaterial('RSA_4096'),
+  ),
+  ...['ECC_NIST_P256', 'ECC_NIST_P384', 'ECC_SECG_P256K1', 'ECC_NIST_P521'].map((keySpec) =>
+    importEntry(
+      `test_import_key_ecc_keys[${keySpec}]`,
+      { Description: 'test ecc key import', KeySpec: keySpec, KeyUsage: 'SIGN_VERIFY' },
+      () => privateKeyMaterial(keySpec),
+      ['sign-result', 'Sign'],
+      ['verify-result', 'Verify'],
+    ),
+  ),
+  ...Object.entries(HMAC_BYTES).map(([keySpec, length]) =>
+    importEntry(
+      `test_import_key_hmac_keys[${keySpec}]`,
+      { Description: 'test import hmac key', KeySpec: keySpec, KeyUsage: 'GENERATE_VERIFY_MAC' },
+      () => randomBytes(length),
+      ['generate-mac-response', 'GenerateMac'],
+      ['verify-mac-response', 'VerifyMac'],
+    ),
   ),
   ...[
     ['test_get_parameters_for_import', 'response-error'],

@@ -108,8 +108,7 @@ export function planImport(
       if (target.multiRegionKeyType === 'REPLICA') throw ImportErrors.newMaterialIntoReplica(target.key.arn);
       if (!isSymmetric(target)) throw ImportErrors.newMaterialNotRotatable(keySpec);
       const pending = target.materials.find((m) => m.keyMaterialState.startsWith('PENDING'));
-      if (pending)
-        throw ImportErrors.materialPendingRotation(materialId, target.key.arn, pending.materialId);
+      if (pending) throw ImportErrors.materialPendingRotation(materialId, target.key.arn, pending.materialId);
     }
     const material: ImportedMaterial = {
       materialId,

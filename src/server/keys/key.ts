@@ -247,7 +247,10 @@ function currentMaterialMetadata(
 ): Pick<KeyMetadata, 'CurrentKeyMaterialId' | 'ExpirationModel' | 'ValidTo'> {
   if (!key.imported) return { CurrentKeyMaterialId: currentMaterialId(key) };
   const shown = key.kind.keySpec === 'SYMMETRIC_DEFAULT' && !key.record.multiRegion;
-  return { CurrentKeyMaterialId: shown ? currentMaterialId(key) : undefined, ...importMetadata(key.imported) };
+  return {
+    CurrentKeyMaterialId: shown ? currentMaterialId(key) : undefined,
+    ...importMetadata(key.imported),
+  };
 }
 
 /**

@@ -8,7 +8,12 @@ import {
   planDeletion,
   planImport,
 } from '../imports/material.ts';
-import { checkExternalOrigin, checkWrappingChoice, importParameters, openImportToken } from '../imports/parameters.ts';
+import {
+  checkExternalOrigin,
+  checkWrappingChoice,
+  importParameters,
+  openImportToken,
+} from '../imports/parameters.ts';
 import type { KeyState, LoadedKey } from '../keys/key.ts';
 import { multiRegionKeyType } from '../keys/multi-region.ts';
 import { checkState } from '../keys/states.ts';
@@ -24,7 +29,9 @@ export interface ImportSecrets {
 
 /** A key of origin EXTERNAL as an import sees it: its materials and its part in a multi-Region key. */
 export function importTarget(store: Store, key: LoadedKey): ImportTarget {
-  const set = key.record.multiRegion ? store.multiRegionSet(key.record.accountId, key.record.keyId) : undefined;
+  const set = key.record.multiRegion
+    ? store.multiRegionSet(key.record.accountId, key.record.keyId)
+    : undefined;
   return {
     key,
     materials: key.imported ?? [],
@@ -36,7 +43,10 @@ export function importTarget(store: Store, key: LoadedKey): ImportTarget {
 }
 
 /** A key pending deletion keeps its state whatever happens to its material; any other takes the planned one. */
-function stateAfter(key: LoadedKey, planned: 'Enabled' | 'PendingImport' | undefined): { keyState?: KeyState } {
+function stateAfter(
+  key: LoadedKey,
+  planned: 'Enabled' | 'PendingImport' | undefined,
+): { keyState?: KeyState } {
   if (planned === undefined || key.record.keyState === 'PendingDeletion') return {};
   // An import into a key that was usable (Enabled or Disabled) keeps that state.
   if (planned === 'Enabled' && key.record.keyState !== 'PendingImport') return {};

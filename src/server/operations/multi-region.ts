@@ -34,11 +34,17 @@ export function relatedKeys(store: Store, key: LoadedKey): LoadedKey[] {
 
 /** The key a rotation or its settings may change: any single-Region key, or the primary of a multi-Region key. */
 export function checkRotatable(store: Store, key: LoadedKey): void {
-  if (key.record.multiRegion) requirePrimary(key, store.multiRegionSet(key.record.accountId, key.record.keyId));
+  if (key.record.multiRegion)
+    requirePrimary(key, store.multiRegionSet(key.record.accountId, key.record.keyId));
 }
 
 /** Adds `material` to the key and all its related keys, with `changes` to each record, in one transaction. */
-export function addSharedMaterial(store: Store, key: LoadedKey, material: KeyMaterial, changes: KeyChanges): void {
+export function addSharedMaterial(
+  store: Store,
+  key: LoadedKey,
+  material: KeyMaterial,
+  changes: KeyChanges,
+): void {
   store.transaction(() => {
     for (const related of relatedKeys(store, key)) store.addMaterial(related, material, changes);
   });

@@ -1,5 +1,6 @@
 import type { RotationsListEntry } from '../../protocol/index.ts';
 import type { Handlers, Output } from '../context.ts';
+import { rotateToPendingMaterial } from '../imports/material.ts';
 import {
   currentMaterial,
   DAY_MS,
@@ -11,7 +12,6 @@ import {
   MAX_ON_DEMAND_ROTATIONS,
 } from '../keys/key.ts';
 import { checkState } from '../keys/states.ts';
-import { rotateToPendingMaterial } from '../imports/material.ts';
 import { Errors, ImportErrors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
 import type { Store } from '../store/store.ts';

@@ -18,7 +18,9 @@ export class MultiRegionTable {
          ON CONFLICT (account_id, key_id) DO UPDATE
          SET primary_region = excluded.primary_region, replica_regions = excluded.replica_regions`,
       ),
-      delete: db.prepare<[string, string]>('DELETE FROM multi_region_keys WHERE account_id = ? AND key_id = ?'),
+      delete: db.prepare<[string, string]>(
+        'DELETE FROM multi_region_keys WHERE account_id = ? AND key_id = ?',
+      ),
     };
   }
 
@@ -29,7 +31,6 @@ export class MultiRegionTable {
 
   save(accountId: string, keyId: string, set: MultiRegionSet | undefined): void {
     if (!set) this.#statements.delete.run(accountId, keyId);
-    else
-      this.#statements.upsert.run(accountId, keyId, set.primaryRegion, JSON.stringify(set.replicaRegions));
+    else this.#statements.upsert.run(accountId, keyId, set.primaryRegion, JSON.stringify(set.replicaRegions));
   }
 }

@@ -19,8 +19,8 @@ import type {
 } from '../store.ts';
 import { AliasTable } from './aliases.ts';
 import { type Connection, openConnection, Transactions } from './database.ts';
-import { type KeyRow, KeyTable, recordOf } from './keys.ts';
 import { ImportedMaterialTable } from './imported-materials.ts';
+import { type KeyRow, KeyTable, recordOf } from './keys.ts';
 import { MaterialTable } from './materials.ts';
 import { type Migrated, migrate } from './migrations.ts';
 import { MultiRegionTable } from './multi-region.ts';
