@@ -144,7 +144,7 @@ export const Errors = {
   unsupportedOrigin: (origin: string) =>
     new KMSError(
       'UnsupportedOperationException',
-      `Origin ${origin} is not supported by kmslab: only AWS_KMS keys can be created.`,
+      `Origin ${origin} is not supported by kmslab: only AWS_KMS and EXTERNAL keys can be created.`,
     ),
   unsupportedCustomKeyStore: () =>
     new KMSError('UnsupportedOperationException', 'Custom key stores are not supported by kmslab.'),
@@ -153,8 +153,6 @@ export const Errors = {
       'UnsupportedOperationException',
       'Recipient (Nitro Enclaves attestation) is not supported by kmslab.',
     ),
-  unsupportedMultiRegion: () =>
-    new KMSError('UnsupportedOperationException', 'Multi-Region keys are not supported by kmslab.'),
   keyUsageRequired: () =>
     validation('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.'),
   keyUsageIncompatible: (keyUsage: string, keySpec: string) =>
@@ -501,10 +499,10 @@ export const ImportErrors = {
       `The key material in the request does not have the KeyMaterialId ${given}.`,
     ),
   /** Recorded (test_import_key_material_raises_if_there_is_already_key_material_pending). */
-  materialPendingRotation: (newId: string, keyId: string, pendingId: string) =>
+  materialPendingRotation: (newId: string, keyArn: string, pendingId: string) =>
     new KMSError(
       'KMSInvalidStateException',
-      `New key material (id: ${newId}) cannot be imported into KMS key ${keyId}, because another key material (id: ${pendingId}) is pending rotation.`,
+      `New key material (id: ${newId}) cannot be imported into KMS key ${keyArn}, because another key material (id: ${pendingId}) is pending rotation.`,
     ),
   /** Ours: the model documents these members as "only usable with symmetric encryption keys". */
   symmetricOnly: (member: 'ImportType' | 'KeyMaterialId' | 'KeyMaterialDescription', keySpec: string) =>

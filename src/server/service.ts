@@ -1,9 +1,12 @@
 import type { Handlers, KmsService } from './context.ts';
+import { deriveSecret } from './crypto/tokens.ts';
 import { agreementHandlers } from './operations/agreement.ts';
 import { aliasHandlers } from './operations/aliases.ts';
 import { cryptoHandlers } from './operations/crypto.ts';
+import { expireImportedMaterial, importHandlers } from './operations/imports.ts';
 import { keyHandlers } from './operations/keys.ts';
 import { macHandlers } from './operations/mac.ts';
+import { deleteDueKey, multiRegionHandlers, settleReplicas } from './operations/multi-region.ts';
 import { policyHandlers } from './operations/policies.ts';
 import { rotateDueKeys, rotationHandlers } from './operations/rotation.ts';
 import { signingHandlers } from './operations/sign.ts';
@@ -21,7 +24,11 @@ const DUE_WORK_BATCH = 1000;
  * The KMS service: the operation handlers over one store, and the work that time makes due (deletions whose
  * waiting period has passed, automatic rotations), which runDueWork carries out as of the time it is given.
  */
-export function createKmsService(store: Store): KmsService {
+export function createKmsService(store: Store, rootKey: Uint8Array): KmsService {
+  const secrets = {
+    importToken: deriveSecret(rootKey, 'import token'),
+    materialId: deriveSecret(rootKey, 'imported key material id'),
+  };
   const handlers: Partial<Handlers> = {
     ...keyHandlers(store),
     ...aliasHandlers(store),
@@ -33,12 +40,21 @@ export function createKmsService(store: Store): KmsService {
     ...agreementHandlers(store),
     ...rotationHandlers(store),
     ...usageHandlers(store),
+    ...importHandlers(store, secrets),
+    ...multiRegionHandlers(store),
+  };
+  const runTimelyWork = (now: Date) => {
+    expireImportedMaterial(store, now, DUE_WORK_BATCH);
+    settleReplicas(store, now, DUE_WORK_BATCH);
   };
   return {
     handlers,
     async runDueWork(now: Date) {
-      for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH)) store.deleteKey(key);
+      for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH))
+        deleteDueKey(store, key, now);
       await rotateDueKeys(store, now, DUE_WORK_BATCH);
+      runTimelyWork(now);
     },
+    runTimelyWork,
   };
 }

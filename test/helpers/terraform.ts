@@ -47,8 +47,30 @@ export interface Terraform {
   remove(): void;
 }
 
-/** A terraform working directory whose aws provider talks to `target` for KMS; `init` has run. */
-export async function terraform(target: TerraformTarget): Promise<Terraform> {
+/** An aws provider block for `target` in `region`; `alias` names a second provider (another Region). */
+function providerBlock(target: TerraformTarget, region: string, alias?: string): string {
+  return `provider "aws" {
+${alias ? `  alias                       = "${alias}"\n` : ''}  region                      = "${region}"
+  access_key                  = "${target.accessKeyId}"
+  secret_key                  = "${target.secretAccessKey}"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  endpoints {
+    kms = "${target.endpoint}"
+  }
+}
+`;
+}
+
+/**
+ * A terraform working directory whose aws provider talks to `target` for KMS; `init` has run. `regions` adds
+ * aliased providers for other Regions (`provider = aws.<alias>`), as multi-Region replicas need.
+ */
+export async function terraform(
+  target: TerraformTarget,
+  regions: Readonly<Record<string, string>> = {},
+): Promise<Terraform> {
   const dir = mkdtempSync(join(tmpdir(), 'kmslab-tf-'));
   const cliConfig = join(dir, 'terraformrc');
   writeFileSync(
@@ -66,18 +88,10 @@ export async function terraform(target: TerraformTarget): Promise<Terraform> {
   );
   writeFileSync(
     join(dir, 'provider.tf'),
-    `provider "aws" {
-  region                      = "${target.region}"
-  access_key                  = "${target.accessKeyId}"
-  secret_key                  = "${target.secretAccessKey}"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  endpoints {
-    kms = "${target.endpoint}"
-  }
-}
-`,
+    [
+      providerBlock(target, target.region),
+      ...Object.entries(regions).map(([alias, region]) => providerBlock(target, region, alias)),
+    ].join('\n'),
   );
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,

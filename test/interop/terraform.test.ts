@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListAliasesCommand } from '@aws-sdk/client-kms';
+import {
+  DecryptCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  GetKeyRotationStatusCommand,
+  ListAliasesCommand,
+} from '@aws-sdk/client-kms';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
 import { type Terraform, terraform, terraformUnavailable } from '../helpers/terraform.ts';
 
@@ -16,7 +23,7 @@ describe('terraform (hashicorp/aws) against kmslab', { skip: unavailable }, () =
 
   before(async () => {
     kmslab = await startKmslab();
-    tf = await terraform(kmslab);
+    tf = await terraform(kmslab, { west: 'eu-west-1' });
   });
   after(async () => {
     tf?.remove();
@@ -140,5 +147,77 @@ output "key_ids" {
       (await describe()).map((m) => m?.KeyState),
       ['PendingDeletion', 'PendingDeletion', 'PendingDeletion'],
     );
+  });
+
+  test('aws_kms_external_key, aws_kms_replica_external_key and aws_kms_replica_key: apply, no drift, destroy', async () => {
+    const material = randomBytes(32).toString('base64');
+    tf.write(`
+resource "aws_kms_external_key" "imported" {
+  description             = "imported"
+  enabled                 = true
+  key_material_base64     = "${material}"
+  multi_region            = true
+  deletion_window_in_days = 7
+}
+
+resource "aws_kms_replica_external_key" "imported" {
+  provider                = aws.west
+  primary_key_arn         = aws_kms_external_key.imported.arn
+  key_material_base64     = "${material}"
+  description             = "imported replica"
+  enabled                 = true
+  deletion_window_in_days = 7
+}
+
+resource "aws_kms_key" "shared" {
+  description             = "multi-Region primary"
+  multi_region            = true
+  deletion_window_in_days = 7
+}
+
+resource "aws_kms_replica_key" "shared" {
+  provider                = aws.west
+  primary_key_arn         = aws_kms_key.shared.arn
+  description             = "multi-Region replica"
+  deletion_window_in_days = 7
+}
+
+output "imported" {
+  value = aws_kms_external_key.imported.id
+}
+
+output "shared" {
+  value = aws_kms_key.shared.key_id
+}
+`);
+    await tf.apply();
+    const outputs = await tf.outputs();
+    const east = kmslab.sdk();
+    const west = kmslab.sdk({ region: 'eu-west-1' });
+    for (const keyId of [String(outputs.imported), String(outputs.shared)]) {
+      const primary = await east.send(new DescribeKeyCommand({ KeyId: keyId }));
+      const replica = await west.send(new DescribeKeyCommand({ KeyId: keyId }));
+      assert.equal(primary.KeyMetadata?.KeyState, 'Enabled');
+      assert.equal(replica.KeyMetadata?.KeyState, 'Enabled');
+      assert.equal(replica.KeyMetadata?.MultiRegionConfiguration?.MultiRegionKeyType, 'REPLICA');
+      const { CiphertextBlob } = await east.send(
+        new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('tf') }),
+      );
+      const { Plaintext } = await west.send(new DecryptCommand({ CiphertextBlob }));
+      assert.equal(Buffer.from(Plaintext ?? []).toString(), 'tf');
+    }
+    const imported = await east.send(new DescribeKeyCommand({ KeyId: String(outputs.imported) }));
+    assert.equal(imported.KeyMetadata?.Origin, 'EXTERNAL');
+
+    const plan = await tf.planIsEmpty();
+    assert.ok(plan.empty, `the plan after apply should be empty (drift):\n${plan.output}`);
+
+    await tf.destroy();
+    for (const keyId of [String(outputs.imported), String(outputs.shared)]) {
+      const primary = await east.send(new DescribeKeyCommand({ KeyId: keyId }));
+      const replica = await west.send(new DescribeKeyCommand({ KeyId: keyId }));
+      assert.equal(replica.KeyMetadata?.KeyState, 'PendingDeletion');
+      assert.equal(primary.KeyMetadata?.KeyState, 'PendingReplicaDeletion');
+    }
   });
 });

@@ -82,7 +82,10 @@ describe('keys: creation, description, listing and the key state machine', () =>
       'ValidationException',
       'KeyUsage SIGN_VERIFY is not compatible with KeySpec SYMMETRIC_DEFAULT',
     );
-    await rejects(kms.send(new CreateKeyCommand({ Origin: 'EXTERNAL' })), 'UnsupportedOperationException');
+    await rejects(
+      kms.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM' })),
+      'UnsupportedOperationException',
+    );
   });
 
   test('DescribeKey finds a key by ID and by ARN; unknown keys get AWS messages', async () => {

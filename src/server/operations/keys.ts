@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { CreateKeyRequest, KeySpec, KeyUsageType } from '../../protocol/index.ts';
+import type { CreateKeyRequest, KeyMetadata, KeySpec, KeyUsageType } from '../../protocol/index.ts';
 import type { Handlers, Output } from '../context.ts';
 import { keyArn } from '../keys/arn.ts';
 import {
-  DAY_MS,
   DEFAULT_PENDING_WINDOW_DAYS,
   epochSeconds,
   generateMaterial,
   type KeyRecord,
   keyMetadata,
+  type LoadedKey,
 } from '../keys/key.ts';
 import { type KeyKind, requestedKind } from '../keys/kinds.ts';
+import {
+  checkMultiRegionCreate,
+  multiRegionMetadata,
+  newMultiRegionKeyId,
+  scheduleDeletion,
+} from '../keys/multi-region.ts';
 import { checkPolicy, defaultKeyPolicy } from '../keys/policy.ts';
 import { checkState } from '../keys/states.ts';
 import { checkTags } from '../keys/tags.ts';
@@ -23,54 +29,81 @@ import { resolveKey } from './resolve.ts';
 const DEFAULT_KEY_SPEC: KeySpec = 'SYMMETRIC_DEFAULT';
 
 /**
- * The kind and usage of the key a CreateKey request asks for. What kmslab does not offer (SM2, which AWS offers
- * in its China Regions only; other origins, custom key stores, multi-Region keys) is refused the way KMS refuses
- * it.
+ * The kind, usage and origin of the key a CreateKey request asks for. What kmslab does not offer (SM2, which AWS
+ * offers in its China Regions only; origins other than AWS_KMS and EXTERNAL; custom key stores) is refused the way
+ * KMS refuses it.
  */
-function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUsageType } {
+function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUsageType; origin: Origin } {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) throw Errors.bothKeySpecs();
   const requested = requestedKind(
     input.KeySpec ?? input.CustomerMasterKeySpec ?? DEFAULT_KEY_SPEC,
     input.KeyUsage,
   );
-  if (input.Origin !== undefined && input.Origin !== 'AWS_KMS') throw Errors.unsupportedOrigin(input.Origin);
+  const origin = input.Origin ?? 'AWS_KMS';
+  if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw Errors.unsupportedOrigin(origin);
+  checkMultiRegionCreate(input);
   if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined)
     throw Errors.unsupportedCustomKeyStore();
-  if (input.MultiRegion === true) throw Errors.unsupportedMultiRegion();
-  return requested;
+  return { ...requested, origin };
+}
+
+type Origin = 'AWS_KMS' | 'EXTERNAL';
+
+/**
+ * KeyMetadata with, for a multi-Region key, where its related keys are; a replica still Creating shows no current
+ * material yet (as ReplicateKey's answer is recorded in test_replicate_key).
+ */
+export function describeKey(store: Store, key: LoadedKey): KeyMetadata {
+  const metadata = keyMetadata(key);
+  if (!key.record.multiRegion) return metadata;
+  const set = store.multiRegionSet(key.record.accountId, key.record.keyId);
+  return {
+    ...metadata,
+    ...(set && multiRegionMetadata(key.record, set)),
+    ...(key.record.keyState === 'Creating' && { CurrentKeyMaterialId: undefined }),
+  };
 }
 
 export function keyHandlers(store: Store): Partial<Handlers> {
   return {
     async CreateKey(input, { caller, now }): Promise<Output<'CreateKey'>> {
-      const { kind, keyUsage } = requestedKey(input);
+      const { kind, keyUsage, origin } = requestedKey(input);
       const tags = input.Tags ?? [];
       checkTags(tags);
       if (input.Policy !== undefined) checkPolicy(input.Policy);
+      const multiRegion = input.MultiRegion === true;
       const record: KeyRecord = {
         accountId: caller.accountId,
         region: caller.region,
-        keyId: randomUUID(),
+        keyId: multiRegion ? newMultiRegionKeyId() : randomUUID(),
         description: input.Description ?? '',
-        keyState: 'Enabled',
+        keyState: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
         creationDate: now.getTime(),
         policy: input.Policy ?? defaultKeyPolicy(caller.accountId),
         onDemandRotations: 0,
         keySpec: kind.keySpec,
         keyUsage,
-        origin: 'AWS_KMS',
-        multiRegion: false,
+        origin,
+        multiRegion,
         keyManager: 'CUSTOMER',
       };
-      const material = await generateMaterial(now.getTime(), { kind });
-      const key = store.createKey(record, [material], tags);
-      return { KeyMetadata: keyMetadata(key) };
+      const materials = origin === 'EXTERNAL' ? [] : [await generateMaterial(now.getTime(), { kind })];
+      const key = store.transaction(() => {
+        const created = store.createKey(record, materials, tags);
+        if (multiRegion)
+          store.saveMultiRegionSet(record.accountId, record.keyId, {
+            primaryRegion: record.region,
+            replicaRegions: [],
+          });
+        return created;
+      });
+      return { KeyMetadata: describeKey(store, key) };
     },
 
     DescribeKey(input, { caller }): Output<'DescribeKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-or-alias');
       checkState(key, 'DescribeKey');
-      return { KeyMetadata: keyMetadata(key) };
+      return { KeyMetadata: describeKey(store, key) };
     },
 
     ListKeys(input, { caller }): Output<'ListKeys'> {
@@ -107,12 +140,15 @@ export function keyHandlers(store: Store): Partial<Handlers> {
       if (days < 7 || days > 30) throw Errors.pendingWindowOutOfRange(days);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       checkState(key, 'ScheduleKeyDeletion');
-      const deletionDate = now.getTime() + days * DAY_MS;
-      store.updateKey(key, { keyState: 'PendingDeletion', deletionDate, pendingWindowInDays: days });
+      const set = key.record.multiRegion
+        ? store.multiRegionSet(key.record.accountId, key.record.keyId)
+        : undefined;
+      const scheduled = scheduleDeletion(key.record, set, days, now);
+      store.updateKey(key, scheduled);
       return {
         KeyId: key.arn,
-        DeletionDate: epochSeconds(deletionDate),
-        KeyState: 'PendingDeletion',
+        DeletionDate: epochSeconds(scheduled.deletionDate),
+        KeyState: scheduled.keyState,
         PendingWindowInDays: days,
       };
     },

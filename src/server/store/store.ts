@@ -1,4 +1,5 @@
-import type { KeyAttributes, KeyMaterial, KeyRecord, LoadedKey } from '../keys/key.ts';
+import type { ImportedMaterial, KeyAttributes, KeyMaterial, KeyRecord, LoadedKey } from '../keys/key.ts';
+import type { MultiRegionSet } from '../keys/multi-region.ts';
 import type { Tag } from '../keys/tags.ts';
 
 /**
@@ -41,6 +42,15 @@ export type KeyChanges = Partial<
   Omit<KeyRecord, 'accountId' | 'region' | 'keyId' | 'creationDate' | keyof KeyAttributes>
 >;
 
+export interface ImportedMaterialUpdate {
+  imported: readonly ImportedMaterial[];
+  /** Bytes of a material the key does not hold now. */
+  add?: KeyMaterial;
+  /** IDs of materials whose bytes go. */
+  remove?: readonly string[];
+  changes?: KeyChanges;
+}
+
 export interface Store {
   /** Runs `work` in one transaction (or as part of the running one): all of its writes commit, or none. */
   transaction<T>(work: () => T): T;
@@ -56,12 +66,27 @@ export interface Store {
   updateKey(key: LoadedKey, changes: KeyChanges): LoadedKey;
   /** Adds a material version, which becomes current, and the changes that go with it, in one transaction. */
   addMaterial(key: LoadedKey, material: KeyMaterial, changes?: KeyChanges): LoadedKey;
+  /**
+   * A key of origin EXTERNAL after an import, a deletion or an expiry of its material, in one transaction: its
+   * import records, the bytes of a material added, those of materials removed, and the changes to its record.
+   */
+  updateImportedMaterials(key: LoadedKey, update: ImportedMaterialUpdate): LoadedKey;
+  /** Keys holding imported material whose ValidTo has come, the earliest first, `limit` at most. */
+  keysWithExpiredMaterial(now: number, limit: number): LoadedKey[];
   /** Deletes the key with all that is its: material, aliases, tags, usage. */
   deleteKey(key: LoadedKey): void;
   /** Keys whose deletion date has come, the earliest first, `limit` at most. */
   keysDueForDeletion(now: number, limit: number): LoadedKey[];
+  /** Keys in state Creating (multi-Region replicas) created by `createdBy`, the earliest first, `limit` at most. */
+  keysCreatingSince(createdBy: number, limit: number): LoadedKey[];
   /** Enabled keys whose automatic rotation date has come, the earliest first, `limit` at most. */
   keysDueForRotation(now: number, limit: number): LoadedKey[];
+
+  // Multi-Region keys: the Regions of the related keys of one key ID (each one a key of its own Region).
+
+  multiRegionSet(accountId: string, keyId: string): MultiRegionSet | undefined;
+  /** Records where the related keys are; undefined when none is left. */
+  saveMultiRegionSet(accountId: string, keyId: string, set: MultiRegionSet | undefined): void;
 
   // Aliases
 

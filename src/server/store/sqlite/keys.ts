@@ -92,10 +92,13 @@ export class KeyTable {
         `UPDATE keys SET ${UPDATED.map((column) => `${column} = @${column}`).join(', ')} WHERE pk = @pk`,
       ),
       delete: db.prepare<[number]>('DELETE FROM keys WHERE pk = ?'),
-      // Both walk their partial index in date order: the earliest due first, never the whole table.
+      // These walk their partial index in date order: the earliest due first, never the whole table.
       dueForDeletion: db.prepare<[number, number], { pk: number }>(
         `SELECT pk FROM keys WHERE key_state = 'PendingDeletion' AND deletion_date <= ?
          ORDER BY deletion_date LIMIT ?`,
+      ),
+      creating: db.prepare<[number, number], { pk: number }>(
+        `SELECT pk FROM keys WHERE key_state = 'Creating' AND creation_date <= ? ORDER BY creation_date LIMIT ?`,
       ),
       dueForRotation: db.prepare<[number, number], { pk: number }>(
         `SELECT pk FROM keys WHERE key_state = 'Enabled' AND next_rotation_date <= ?
@@ -138,6 +141,10 @@ export class KeyTable {
 
   dueForDeletion(now: number, limit: number): number[] {
     return this.#statements.dueForDeletion.all(now, limit).map((row) => row.pk);
+  }
+
+  creatingSince(createdBy: number, limit: number): number[] {
+    return this.#statements.creating.all(createdBy, limit).map((row) => row.pk);
   }
 
   dueForRotation(now: number, limit: number): number[] {

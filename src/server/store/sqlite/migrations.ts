@@ -95,6 +95,35 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS keys_listing ON keys (account_id, region, pk, key_id);
     `,
   },
+  {
+    version: 3,
+    change: 'imported key material (its state and expiry) and the Regions of multi-Region keys',
+    sql: `
+      CREATE TABLE imported_materials (
+        key_pk INTEGER NOT NULL REFERENCES keys (pk) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        material_id TEXT NOT NULL,
+        description TEXT,
+        import_state TEXT NOT NULL,
+        key_material_state TEXT NOT NULL,
+        expiration_model TEXT,
+        valid_to INTEGER,
+        PRIMARY KEY (key_pk, seq)
+      );
+      CREATE INDEX imported_materials_expiry ON imported_materials (valid_to)
+        WHERE import_state = 'IMPORTED' AND valid_to IS NOT NULL;
+      -- Related multi-Region keys share their key ID; each Region's key is a row of keys. A new replica is
+      -- Creating for a moment.
+      CREATE INDEX keys_creating ON keys (creation_date) WHERE key_state = 'Creating';
+      CREATE TABLE multi_region_keys (
+        account_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        primary_region TEXT NOT NULL,
+        replica_regions TEXT NOT NULL,
+        PRIMARY KEY (account_id, key_id)
+      );
+    `,
+  },
 ];
 
 if (MIGRATIONS.some((migration, index) => migration.version !== index + 1)) {

@@ -1,12 +1,29 @@
-import { type KeyMaterial, type KeyRecord, type LoadedKey, loadedKey } from '../../keys/key.ts';
+import {
+  type ImportedMaterial,
+  type KeyMaterial,
+  type KeyRecord,
+  type LoadedKey,
+  loadedKey,
+} from '../../keys/key.ts';
+import type { MultiRegionSet } from '../../keys/multi-region.ts';
 import type { Tag } from '../../keys/tags.ts';
 import { LruCache } from '../lru.ts';
-import type { AliasRecord, KeyChanges, Listed, Scope, Store, UsageRecord } from '../store.ts';
+import type {
+  AliasRecord,
+  ImportedMaterialUpdate,
+  KeyChanges,
+  Listed,
+  Scope,
+  Store,
+  UsageRecord,
+} from '../store.ts';
 import { AliasTable } from './aliases.ts';
 import { type Connection, openConnection, Transactions } from './database.ts';
+import { ImportedMaterialTable } from './imported-materials.ts';
 import { type KeyRow, KeyTable, recordOf } from './keys.ts';
 import { MaterialTable } from './materials.ts';
 import { type Migrated, migrate } from './migrations.ts';
+import { MultiRegionTable } from './multi-region.ts';
 import { RootKeySealer, recordRootKey, verifyRootKey } from './sealing.ts';
 import { TagTable } from './tags.ts';
 import { UsageTable } from './usage.ts';
@@ -61,6 +78,8 @@ class SqliteStore implements Store {
   readonly #transactions: Transactions;
   readonly #keys: KeyTable;
   readonly #materials: MaterialTable;
+  readonly #imported: ImportedMaterialTable;
+  readonly #multiRegion: MultiRegionTable;
   readonly #aliases: AliasTable;
   readonly #tags: TagTable;
   readonly #usage: UsageTable;
@@ -74,6 +93,8 @@ class SqliteStore implements Store {
     this.#transactions = new Transactions(db);
     this.#keys = new KeyTable(db);
     this.#materials = new MaterialTable(db, sealer);
+    this.#imported = new ImportedMaterialTable(db);
+    this.#multiRegion = new MultiRegionTable(db);
     this.#aliases = new AliasTable(db);
     this.#tags = new TagTable(db);
     this.#usage = new UsageTable(db, this.#transactions);
@@ -101,12 +122,21 @@ class SqliteStore implements Store {
   }
 
   #load(row: KeyRow, record = recordOf(row)): LoadedKey {
-    return this.#remember(row.pk, record, this.#materials.all(row.pk, record));
+    const imported = record.origin === 'EXTERNAL' ? this.#imported.all(row.pk) : undefined;
+    return this.#remember(row.pk, record, this.#materials.all(row.pk, record), imported);
   }
 
-  /** Caches a key as it is on disk once the running transaction (if any) commits, and hides the old version now. */
-  #remember(pk: number, record: KeyRecord, materials: readonly KeyMaterial[]): LoadedKey {
-    const key = loadedKey(record, materials);
+  /**
+   * Caches a key as it is on disk once the running transaction (if any) commits, and hides the old version now. A
+   * key of origin EXTERNAL has import records (none at first).
+   */
+  #remember(
+    pk: number,
+    record: KeyRecord,
+    materials: readonly KeyMaterial[],
+    imported: readonly ImportedMaterial[] | undefined = record.origin === 'EXTERNAL' ? [] : undefined,
+  ): LoadedKey {
+    const key = loadedKey(record, materials, imported);
     this.#rowIds.set(key, pk);
     const cacheKey = scopeKey(record, record.keyId);
     this.#cachedKeys.delete(cacheKey);
@@ -134,7 +164,7 @@ class SqliteStore implements Store {
     const record: KeyRecord = { ...key.record, ...changes };
     return this.transaction(() => {
       this.#keys.update(pk, record);
-      return this.#remember(pk, record, key.materials);
+      return this.#remember(pk, record, key.materials, key.imported);
     });
   }
 
@@ -142,10 +172,39 @@ class SqliteStore implements Store {
     const pk = this.#rowId(key);
     const record: KeyRecord = { ...key.record, ...changes };
     return this.transaction(() => {
-      this.#materials.insert(pk, key.materials.length, record, material);
+      this.#materials.insert(pk, this.#materials.nextSeq(pk), record, material);
       this.#keys.update(pk, record);
-      return this.#remember(pk, record, [...key.materials, material]);
+      return this.#remember(pk, record, [...key.materials, material], key.imported);
     });
+  }
+
+  updateImportedMaterials(key: LoadedKey, update: ImportedMaterialUpdate): LoadedKey {
+    const pk = this.#rowId(key);
+    const record: KeyRecord = { ...key.record, ...update.changes };
+    const removed = new Set(update.remove ?? []);
+    const materials = key.materials.filter((m) => !removed.has(m.materialId));
+    if (update.add) materials.push(update.add);
+    return this.transaction(() => {
+      for (const materialId of removed) this.#materials.delete(pk, materialId);
+      if (update.add) this.#materials.insert(pk, this.#materials.nextSeq(pk), record, update.add);
+      this.#imported.replace(pk, update.imported);
+      this.#keys.update(pk, record);
+      return this.#remember(pk, record, materials, update.imported);
+    });
+  }
+
+  keysWithExpiredMaterial(now: number, limit: number): LoadedKey[] {
+    return this.#imported.dueForExpiry(now, limit).flatMap((pk) => this.#byRowId(pk) ?? []);
+  }
+
+  // Multi-Region keys
+
+  multiRegionSet(accountId: string, keyId: string): MultiRegionSet | undefined {
+    return this.#multiRegion.find(accountId, keyId);
+  }
+
+  saveMultiRegionSet(accountId: string, keyId: string, set: MultiRegionSet | undefined): void {
+    this.transaction(() => this.#multiRegion.save(accountId, keyId, set));
   }
 
   deleteKey(key: LoadedKey): void {
@@ -170,6 +229,10 @@ class SqliteStore implements Store {
 
   keysDueForDeletion(now: number, limit: number): LoadedKey[] {
     return this.#keys.dueForDeletion(now, limit).flatMap((pk) => this.#byRowId(pk) ?? []);
+  }
+
+  keysCreatingSince(createdBy: number, limit: number): LoadedKey[] {
+    return this.#keys.creatingSince(createdBy, limit).flatMap((pk) => this.#byRowId(pk) ?? []);
   }
 
   keysDueForRotation(now: number, limit: number): LoadedKey[] {
