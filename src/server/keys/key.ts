@@ -28,6 +28,9 @@ export interface KeyAttributes {
   origin: OriginType;
   multiRegion: boolean;
   keyManager: KeyManagerType;
+  /** The custom key store (custom-key-stores/) a key was created in, and its external key in an external one. */
+  customKeyStoreId?: string;
+  xksKeyId?: string;
 }
 
 /**
