@@ -151,7 +151,7 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
       await Promise.race([integrity.passed, delay(INTEGRITY_WAIT_MS, undefined, { ref: false })]);
     }
     for (const seed of options.seeds ?? []) applySeed(store, seed.spec, seed.source, seedDefaults, clock());
-    service = createKmsService(store);
+    service = createKmsService(store, rootKey);
     server = createKmsServer({
       service,
       credentials: options.credentials ?? [DEFAULT_CREDENTIALS],

@@ -147,12 +147,7 @@ export const Errors = {
       `KeySpec ${keySpec} is not supported by kmslab: only SYMMETRIC_DEFAULT (ENCRYPT_DECRYPT) keys can be created.`,
     ),
   unsupportedOrigin: (origin: string) =>
-    new KMSError(
-      'UnsupportedOperationException',
-      `Origin ${origin} is not supported by kmslab: only AWS_KMS keys can be created.`,
-    ),
-  unsupportedCustomKeyStore: () =>
-    new KMSError('UnsupportedOperationException', 'Custom key stores are not supported by kmslab.'),
+    new KMSError('UnsupportedOperationException', `Origin ${origin} is not supported by kmslab yet.`),
   unsupportedRecipient: () =>
     new KMSError(
       'UnsupportedOperationException',

@@ -82,7 +82,8 @@ export interface LoadedKey {
   byMaterialId: ReadonlyMap<string, KeyMaterial>;
 }
 
-export const MAX_ON_DEMAND_ROTATIONS = 10;
+/** "You can perform on-demand key rotation a maximum of 25 times per KMS key" (developer guide; once 10). */
+export const MAX_ON_DEMAND_ROTATIONS = 25;
 export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
 export const DEFAULT_PENDING_WINDOW_DAYS = 30;
 export const DAY_MS = 24 * 60 * 60 * 1000;

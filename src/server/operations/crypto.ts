@@ -3,16 +3,17 @@ import type {
   GenerateDataKeyRequest,
   KeyLastUsageTrackingOperation,
 } from '../../protocol/index.ts';
-import type { Caller, Handlers, OperationContext, Output } from '../context.ts';
+import type { Handlers, OperationContext, Output } from '../context.ts';
 import { open, parseCiphertext, seal } from '../crypto/ciphertext.ts';
 import type { EncryptionContext } from '../crypto/encryption-context.ts';
 import { randomBytesFromPool } from '../crypto/random.ts';
+import { checkGenerateRandom } from '../custom-key-stores/custom-key-store.ts';
 import { checkAlgorithm, checkUsage, currentMaterial, type LoadedKey } from '../keys/key.ts';
 import type { CryptographicOperation } from '../keys/kinds.ts';
 import { checkState } from '../keys/states.ts';
 import { Errors } from '../messages.ts';
 import type { Store } from '../store/store.ts';
-import { resolveKey } from './resolve.ts';
+import { checkKeyStoreConnected, findCustomKeyStore, resolveKey } from './resolve.ts';
 
 /** The algorithm a request that names none gets (the model's default). */
 const DEFAULT_ALGORITHM: EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT';
@@ -23,12 +24,6 @@ function encryptionAlgorithm(key: LoadedKey, requested: EncryptionAlgorithmSpec 
   const algorithm = requested ?? DEFAULT_ALGORITHM;
   checkAlgorithm(key, 'EncryptionAlgorithms', algorithm);
   return algorithm;
-}
-
-/** The key's state and usage allow the operation. */
-function checkUsable(key: LoadedKey, operation: CryptographicOperation): void {
-  checkState(key, operation);
-  checkUsage(key, operation);
 }
 
 function plaintextOf(base64: string): Buffer {
@@ -46,6 +41,13 @@ function dataKeyLength(input: GenerateDataKeyRequest): number {
 }
 
 export function cryptoHandlers(store: Store): Partial<Handlers> {
+  /** The key's state, usage and (for a key in a custom key store) its store's connection allow the operation. */
+  function checkUsable(key: LoadedKey, operation: CryptographicOperation, now: Date): void {
+    checkState(key, operation);
+    checkUsage(key, operation);
+    checkKeyStoreConnected(store, key, now);
+  }
+
   function used(
     key: LoadedKey,
     operation: KeyLastUsageTrackingOperation,
@@ -55,9 +57,13 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
   }
 
   /** A key that the request may encrypt under (aliases allowed, as for every data-plane operation). */
-  function encryptionKey(caller: Caller, keyId: string, operation: CryptographicOperation): LoadedKey {
-    const key = resolveKey(store, caller, keyId, 'key-or-alias');
-    checkUsable(key, operation);
+  function encryptionKey(
+    { caller, now }: OperationContext,
+    keyId: string,
+    operation: CryptographicOperation,
+  ): LoadedKey {
+    const key = resolveKey(store, caller, keyId, 'key-or-alias', now);
+    checkUsable(key, operation, now);
     return key;
   }
 
@@ -78,21 +84,23 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
    * leaves the blob optional; validation requires it as AWS does, and no blob would be no kmslab blob anyway.
    */
   function decrypt(
-    caller: Caller,
+    { caller, now }: OperationContext,
     ciphertext: string | undefined,
     context: EncryptionContext | undefined,
     requestedKeyId: string | undefined,
     operation: CryptographicOperation,
   ) {
     const requested =
-      requestedKeyId === undefined ? undefined : resolveKey(store, caller, requestedKeyId, 'key-or-alias');
+      requestedKeyId === undefined
+        ? undefined
+        : resolveKey(store, caller, requestedKeyId, 'key-or-alias', now);
     const parsed = parseCiphertext(Buffer.from(ciphertext ?? '', 'base64'));
     if (!parsed) throw Errors.invalidCiphertext();
     const key = store.findKey(caller, parsed.keyId);
     if (requested && requested.arn !== key?.arn) throw Errors.incorrectKey();
     // A blob naming no key of this account and region (deleted, forged, or another account's) can't be opened.
     if (!key) throw Errors.invalidCiphertext();
-    checkUsable(key, operation);
+    checkUsable(key, operation, now);
     const material = key.byMaterialId.get(parsed.materialId);
     const plaintext = material && open(parsed, material.bytes, key.binding, context);
     if (!material || !plaintext) throw Errors.invalidCiphertext();
@@ -104,7 +112,7 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     context: OperationContext,
     operation: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext',
   ) {
-    const key = encryptionKey(context.caller, input.KeyId, operation);
+    const key = encryptionKey(context, input.KeyId, operation);
     if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
     const dataKey = randomBytesFromPool(dataKeyLength(input));
     if (input.DryRun) throw Errors.dryRun();
@@ -115,8 +123,7 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
 
   return {
     Encrypt(input, context): Output<'Encrypt'> {
-      const { caller } = context;
-      const key = encryptionKey(caller, input.KeyId, 'Encrypt');
+      const key = encryptionKey(context, input.KeyId, 'Encrypt');
       const algorithm = encryptionAlgorithm(key, input.EncryptionAlgorithm);
       const plaintext = plaintextOf(input.Plaintext);
       if (input.DryRun) throw Errors.dryRun();
@@ -126,10 +133,9 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     },
 
     Decrypt(input, context): Output<'Decrypt'> {
-      const { caller } = context;
       if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
       const { key, plaintext, materialId } = decrypt(
-        caller,
+        context,
         input.CiphertextBlob,
         input.EncryptionContext,
         input.KeyId,
@@ -147,16 +153,15 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     },
 
     ReEncrypt(input, context): Output<'ReEncrypt'> {
-      const { caller } = context;
       const source = decrypt(
-        caller,
+        context,
         input.CiphertextBlob,
         input.SourceEncryptionContext,
         input.SourceKeyId,
         'ReEncrypt',
       );
       const sourceAlgorithm = encryptionAlgorithm(source.key, input.SourceEncryptionAlgorithm);
-      const destination = encryptionKey(caller, input.DestinationKeyId, 'ReEncrypt');
+      const destination = encryptionKey(context, input.DestinationKeyId, 'ReEncrypt');
       const destinationAlgorithm = encryptionAlgorithm(destination, input.DestinationEncryptionAlgorithm);
       if (input.DryRun) throw Errors.dryRun();
       const { blob, materialId } = encrypt(destination, source.plaintext, input.DestinationEncryptionContext);
@@ -188,9 +193,11 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
       return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, KeyMaterialId: materialId };
     },
 
-    GenerateRandom(input): Output<'GenerateRandom'> {
+    GenerateRandom(input, { caller, now }): Output<'GenerateRandom'> {
       if (input.NumberOfBytes === undefined) throw Errors.numberOfBytesRequired();
-      if (input.CustomKeyStoreId !== undefined) throw Errors.unsupportedCustomKeyStore();
+      // The emulated CloudHSM cluster's random bytes are kmslab's own.
+      if (input.CustomKeyStoreId !== undefined)
+        checkGenerateRandom(findCustomKeyStore(store, caller, input.CustomKeyStoreId, now));
       if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
       return { Plaintext: randomBytesFromPool(input.NumberOfBytes).toString('base64') };
     },

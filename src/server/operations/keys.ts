@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { CreateKeyRequest, KeySpec, KeyUsageType } from '../../protocol/index.ts';
+import type { CreateKeyRequest, KeyMetadata, KeySpec, KeyUsageType } from '../../protocol/index.ts';
 import type { Handlers, Output } from '../context.ts';
+import {
+  checkCreateKeyInStore,
+  checkOriginWithoutStore,
+  keyStoreMetadata,
+} from '../custom-key-stores/custom-key-store.ts';
 import { keyArn } from '../keys/arn.ts';
+import { checkAwsManagedKey } from '../keys/aws-managed.ts';
 import {
   DAY_MS,
   DEFAULT_PENDING_WINDOW_DAYS,
@@ -9,6 +15,7 @@ import {
   generateMaterial,
   type KeyRecord,
   keyMetadata,
+  type LoadedKey,
 } from '../keys/key.ts';
 import { KEY_KINDS, type KeyKind } from '../keys/kinds.ts';
 import { checkPolicy, defaultKeyPolicy } from '../keys/policy.ts';
@@ -17,14 +24,14 @@ import { checkTags } from '../keys/tags.ts';
 import { Errors } from '../messages.ts';
 import { paginateQuery } from '../pagination.ts';
 import type { Store } from '../store/store.ts';
-import { resolveKey } from './resolve.ts';
+import { callerPrincipal, findCustomKeyStore, resolveKey } from './resolve.ts';
 
 /** The key spec of a CreateKey request that names none (AWS's default). */
 const DEFAULT_KEY_SPEC: KeySpec = 'SYMMETRIC_DEFAULT';
 
 /**
  * The kind and usage of the key a CreateKey request asks for. What kmslab does not offer (kinds whose material it
- * cannot make yet, other origins, custom key stores, multi-Region keys) is refused the way KMS refuses it.
+ * cannot make yet, imported material, multi-Region keys) is refused the way KMS refuses it.
  */
 function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUsageType } {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) throw Errors.bothKeySpecs();
@@ -33,20 +40,42 @@ function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUs
   if (keyUsage === undefined) throw Errors.keyUsageRequired();
   if (!kind.generate) throw Errors.unsupportedKeySpec(kind.keySpec);
   if (!kind.usages[keyUsage]) throw Errors.keyUsageIncompatible(keyUsage, kind.keySpec);
-  if (input.Origin !== undefined && input.Origin !== 'AWS_KMS') throw Errors.unsupportedOrigin(input.Origin);
-  if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined)
-    throw Errors.unsupportedCustomKeyStore();
-  if (input.MultiRegion === true) throw Errors.unsupportedMultiRegion();
+  // A key in a custom key store is checked against its store (checkCreateKeyInStore) once the store is found.
+  if (input.CustomKeyStoreId === undefined) {
+    checkOriginWithoutStore(input);
+    if (input.Origin === 'EXTERNAL') throw Errors.unsupportedOrigin(input.Origin);
+    if (input.MultiRegion === true) throw Errors.unsupportedMultiRegion();
+  }
   return { kind, keyUsage };
 }
 
 export function keyHandlers(store: Store): Partial<Handlers> {
+  /** KeyMetadata, with the custom key store of a key created in one. */
+  function describe(key: LoadedKey, now: Date): KeyMetadata {
+    const { customKeyStoreId, xksKeyId } = key.record;
+    if (customKeyStoreId === undefined) return keyMetadata(key);
+    const customKeyStore = findCustomKeyStore(store, key.record, customKeyStoreId, now);
+    return { ...keyMetadata(key), ...keyStoreMetadata(customKeyStore, xksKeyId) };
+  }
+
   return {
     CreateKey(input, { caller, now }): Output<'CreateKey'> {
       const { kind, keyUsage } = requestedKey(input);
       const tags = input.Tags ?? [];
       checkTags(tags);
       if (input.Policy !== undefined) checkPolicy(input.Policy);
+      const customKeyStore =
+        input.CustomKeyStoreId === undefined
+          ? undefined
+          : findCustomKeyStore(store, caller, input.CustomKeyStoreId, now);
+      if (customKeyStore) {
+        const external = store.keysInCustomKeyStore(caller, customKeyStore.customKeyStoreId);
+        checkCreateKeyInStore(
+          customKeyStore,
+          input,
+          external.flatMap((k) => k.xksKeyId ?? []),
+        );
+      }
       const record: KeyRecord = {
         accountId: caller.accountId,
         region: caller.region,
@@ -58,18 +87,20 @@ export function keyHandlers(store: Store): Partial<Handlers> {
         onDemandRotations: 0,
         keySpec: kind.keySpec,
         keyUsage,
-        origin: 'AWS_KMS',
+        origin: input.Origin ?? 'AWS_KMS',
         multiRegion: false,
         keyManager: 'CUSTOMER',
       };
+      if (customKeyStore) record.customKeyStoreId = customKeyStore.customKeyStoreId;
+      if (input.XksKeyId !== undefined) record.xksKeyId = input.XksKeyId;
       const key = store.createKey(record, [generateMaterial(now.getTime(), { kind })], tags);
-      return { KeyMetadata: keyMetadata(key) };
+      return { KeyMetadata: describe(key, now) };
     },
 
-    DescribeKey(input, { caller }): Output<'DescribeKey'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-or-alias');
+    DescribeKey(input, { caller, now }): Output<'DescribeKey'> {
+      const key = resolveKey(store, caller, input.KeyId, 'key-or-alias', now);
       checkState(key, 'DescribeKey');
-      return { KeyMetadata: keyMetadata(key) };
+      return { KeyMetadata: describe(key, now) };
     },
 
     ListKeys(input, { caller }): Output<'ListKeys'> {
@@ -89,6 +120,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
 
     EnableKey(input, { caller }): Output<'EnableKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'EnableKey', callerPrincipal(caller).arn);
       checkState(key, 'EnableKey');
       if (key.record.keyState !== 'Enabled') store.updateKey(key, { keyState: 'Enabled' });
       return {};
@@ -96,6 +128,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
 
     DisableKey(input, { caller }): Output<'DisableKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'DisableKey', callerPrincipal(caller).arn);
       checkState(key, 'DisableKey');
       if (key.record.keyState !== 'Disabled') store.updateKey(key, { keyState: 'Disabled' });
       return {};
@@ -105,6 +138,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
       const days = input.PendingWindowInDays ?? DEFAULT_PENDING_WINDOW_DAYS;
       if (days < 7 || days > 30) throw Errors.pendingWindowOutOfRange(days);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'ScheduleKeyDeletion', callerPrincipal(caller).arn);
       checkState(key, 'ScheduleKeyDeletion');
       const deletionDate = now.getTime() + days * DAY_MS;
       store.updateKey(key, { keyState: 'PendingDeletion', deletionDate, pendingWindowInDays: days });
@@ -118,6 +152,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
 
     CancelKeyDeletion(input, { caller }): Output<'CancelKeyDeletion'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'CancelKeyDeletion', callerPrincipal(caller).arn);
       checkState(key, 'CancelKeyDeletion');
       store.updateKey(key, { keyState: 'Disabled', deletionDate: undefined, pendingWindowInDays: undefined });
       return { KeyId: key.arn };
@@ -125,6 +160,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
 
     UpdateKeyDescription(input, { caller }): Output<'UpdateKeyDescription'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'UpdateKeyDescription', callerPrincipal(caller).arn);
       checkState(key, 'UpdateKeyDescription');
       store.updateKey(key, { description: input.Description });
       return {};

@@ -1,5 +1,6 @@
 import type { RotationsListEntry } from '../../protocol/index.ts';
 import type { Handlers, Output } from '../context.ts';
+import { checkAwsManagedKey } from '../keys/aws-managed.ts';
 import {
   currentMaterial,
   DAY_MS,
@@ -13,7 +14,7 @@ import { checkState } from '../keys/states.ts';
 import { Errors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
 import type { Store } from '../store/store.ts';
-import { resolveKey } from './resolve.ts';
+import { callerPrincipal, resolveKey } from './resolve.ts';
 
 /**
  * Automatic rotation of the enabled keys whose rotation date has come, `limit` at most (the earliest first); the
@@ -46,6 +47,7 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
       const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
       if (period < 90 || period > 2560) throw Errors.rotationPeriodOutOfRange(period);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'EnableKeyRotation', callerPrincipal(caller).arn);
       checkState(key, 'EnableKeyRotation');
       const { rotationPeriodInDays: previous, nextRotationDate } = key.record;
       // Changing the period of an enabled rotation moves the next date relative to the last one, as KMS does.
@@ -59,6 +61,7 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
 
     DisableKeyRotation(input, { caller }): Output<'DisableKeyRotation'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'DisableKeyRotation', callerPrincipal(caller).arn);
       checkState(key, 'DisableKeyRotation');
       store.updateKey(key, { rotationPeriodInDays: undefined, nextRotationDate: undefined });
       return {};
@@ -79,6 +82,7 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
 
     RotateKeyOnDemand(input, { caller, now }): Output<'RotateKeyOnDemand'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'RotateKeyOnDemand', callerPrincipal(caller).arn);
       checkState(key, 'RotateKeyOnDemand');
       if (key.record.onDemandRotations >= MAX_ON_DEMAND_ROTATIONS)
         throw Errors.onDemandRotationLimit(key.arn);

@@ -2,6 +2,7 @@ import type { GrantConstraints, GrantOperation } from '../../../protocol/index.t
 import type { GrantRecord } from '../../grants/grant.ts';
 import type { GrantFilters, Listed, Scope } from '../store.ts';
 import type { Connection } from './database.ts';
+import { pkOfCursor } from './keys.ts';
 
 interface GrantRow {
   pk: number;
@@ -37,9 +38,8 @@ function withoutCursor({ cursor: _, ...grant }: Listed<GrantRecord>): GrantRecor
   return grant;
 }
 
-/** A cursor that only this table made: anything else is refused by the listing's marker check first. */
-function pkOfCursor(cursor: string | undefined): number {
-  return cursor === undefined ? 0 : Number(cursor);
+function afterPk(cursor: string | undefined): number {
+  return cursor === undefined ? 0 : pkOfCursor(cursor);
 }
 
 /**
@@ -86,7 +86,7 @@ export class GrantTable {
     return this.#statements.page
       .all({
         keyPk,
-        after: pkOfCursor(after),
+        after: afterPk(after),
         limit,
         grantId: filters.grantId ?? null,
         grantee: filters.granteePrincipal ?? null,
@@ -103,7 +103,7 @@ export class GrantTable {
     arnOf: (keyPk: number) => string,
   ): Listed<GrantRecord>[] {
     return this.#statements.retirable
-      .all(principal, pkOfCursor(after), scope.accountId, scope.region, limit)
+      .all(principal, afterPk(after), scope.accountId, scope.region, limit)
       .map((row) => listed(row, arnOf(row.key_pk)));
   }
 

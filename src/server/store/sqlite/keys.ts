@@ -159,7 +159,8 @@ export class KeyTable {
   }
 }
 
-function pkOfCursor(cursor: string): number {
+/** The row id a listing's cursor holds (the listings number rows in creation order). */
+export function pkOfCursor(cursor: string): number {
   const pk = /^\d{1,16}$/.test(cursor) ? Number(cursor) : Number.NaN;
   if (!Number.isSafeInteger(pk)) throw Errors.invalidMarker();
   return pk;
