@@ -148,7 +148,7 @@ describe('a data dir that is not what it should be is refused, never reinitialis
     cpSync(new URL('../fixtures/datadir-ca05dcf/data', import.meta.url), dir, { recursive: true });
     chmodSync(join(dir, 'root.key'), 0o600);
     const first = await serve(['--data-dir', dir]);
-    const upgraded = `INFO  upgraded ${dir}/kmslab.sqlite3 from schema version 1 to 2`;
+    const upgraded = `INFO  upgraded ${dir}/kmslab.sqlite3 from schema version 1 to 3`;
     assert.ok(first.output().stdout.includes(upgraded), first.output().stdout);
     assert.equal((await first.stop()).code, 0);
     const second = await serve(['--data-dir', dir]);
