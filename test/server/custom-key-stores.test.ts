@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   ConnectCustomKeyStoreCommand,
@@ -17,18 +16,13 @@ import {
   UpdateCustomKeyStoreCommand,
 } from '@aws-sdk/client-kms';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
-import { bytes, rejects, text } from './support.ts';
+import { bytes, rejects, TRUST_ANCHOR, text } from './support.ts';
 
 /**
  * Custom key stores, emulated: their parameters and uniqueness rules, the connection states (CONNECTING settles
  * to CONNECTED a second later on the server's clock), keys created in a connected store and refused while it is
  * not, GenerateRandom in a CloudHSM key store, and deletion.
  */
-
-export const TRUST_ANCHOR = readFileSync(
-  new URL('../fixtures/custom-key-stores/customerCA.crt', import.meta.url),
-  'utf8',
-);
 
 describe('custom key stores', () => {
   let server: Kmslab;
