@@ -13,7 +13,6 @@ import {
   DescribeKeyCommand,
   DisconnectCustomKeyStoreCommand,
   GenerateRandomCommand,
-  type KMSClient,
   paginateDescribeCustomKeyStores,
   paginateListGrants,
   paginateListRetirableGrants,
@@ -22,7 +21,7 @@ import {
   UpdateCustomKeyStoreCommand,
 } from '@aws-sdk/client-kms';
 import { AWS_CLI, assertServiceError, type Cli, createCli } from '../helpers/aws-cli.ts';
-import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
+import { type Kmslab, kmslabForSuite, startKmslab } from '../helpers/kmslab.ts';
 import { TRUST_ANCHOR } from '../server/support.ts';
 
 /**
@@ -231,21 +230,14 @@ describe('grants, custom key stores and AWS managed keys through the AWS CLI v2'
 });
 
 describe('grants and custom key stores through @aws-sdk/client-kms and its paginators', () => {
-  let server: Kmslab;
-  let kms: KMSClient;
-
-  before(async () => {
-    server = await startKmslab();
-    kms = server.sdk();
-  });
-  after(() => server?.stop());
+  const suite = kmslabForSuite();
 
   test('paginateListGrants and paginateListRetirableGrants walk every page; RetireGrant and RevokeGrant', async () => {
-    const { KeyMetadata } = await kms.send(new CreateKeyCommand({}));
+    const { KeyMetadata } = await suite.kms.send(new CreateKeyCommand({}));
     const KeyId = KeyMetadata?.KeyId ?? '';
     const made: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const { GrantId } = await kms.send(
+      const { GrantId } = await suite.kms.send(
         new CreateGrantCommand({
           KeyId,
           GranteePrincipal: GRANTEE,
@@ -257,7 +249,7 @@ describe('grants and custom key stores through @aws-sdk/client-kms and its pagin
     }
     const pages: number[] = [];
     const listed: string[] = [];
-    for await (const page of paginateListGrants({ client: kms, pageSize: 2 }, { KeyId })) {
+    for await (const page of paginateListGrants({ client: suite.kms, pageSize: 2 }, { KeyId })) {
       pages.push(page.Grants?.length ?? 0);
       listed.push(...(page.Grants ?? []).map((g) => g.GrantId ?? ''));
     }
@@ -265,15 +257,15 @@ describe('grants and custom key stores through @aws-sdk/client-kms and its pagin
     assert.deepEqual(listed, made);
     const retirable: string[] = [];
     for await (const page of paginateListRetirableGrants(
-      { client: kms, pageSize: 3 },
+      { client: suite.kms, pageSize: 3 },
       { RetiringPrincipal: RETIRING },
     ))
       retirable.push(...(page.Grants ?? []).map((g) => g.GrantId ?? ''));
     assert.deepEqual(retirable, made);
-    await kms.send(new RetireGrantCommand({ KeyId, GrantId: made[0] }));
-    await kms.send(new RevokeGrantCommand({ KeyId, GrantId: made[1] }));
+    await suite.kms.send(new RetireGrantCommand({ KeyId, GrantId: made[0] }));
+    await suite.kms.send(new RevokeGrantCommand({ KeyId, GrantId: made[1] }));
     const left: string[] = [];
-    for await (const page of paginateListGrants({ client: kms, pageSize: 2 }, { KeyId }))
+    for await (const page of paginateListGrants({ client: suite.kms, pageSize: 2 }, { KeyId }))
       left.push(...(page.Grants ?? []).map((g) => g.GrantId ?? ''));
     assert.deepEqual(left, made.slice(2));
   });
@@ -281,7 +273,7 @@ describe('grants and custom key stores through @aws-sdk/client-kms and its pagin
   test('paginateDescribeCustomKeyStores; a key and GenerateRandom in a connected store; the store deleted once empty', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const { CustomKeyStoreId } = await kms.send(
+      const { CustomKeyStoreId } = await suite.kms.send(
         new CreateCustomKeyStoreCommand({
           CustomKeyStoreName: `sdk-store-${i}`,
           CloudHsmClusterId: `cluster-${'abc'.slice(i)}defghijk234`,
@@ -292,23 +284,25 @@ describe('grants and custom key stores through @aws-sdk/client-kms and its pagin
       ids.push(CustomKeyStoreId ?? '');
     }
     const listed: string[] = [];
-    for await (const page of paginateDescribeCustomKeyStores({ client: kms, pageSize: 2 }, {}))
+    for await (const page of paginateDescribeCustomKeyStores({ client: suite.kms, pageSize: 2 }, {}))
       listed.push(...(page.CustomKeyStores ?? []).map((s) => s.CustomKeyStoreId ?? ''));
     assert.deepEqual(listed, ids);
     const [id = ''] = ids;
-    await kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+    await suite.kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
     await delay(SETTLE_MS);
-    const { KeyMetadata } = await kms.send(
+    const { KeyMetadata } = await suite.kms.send(
       new CreateKeyCommand({ CustomKeyStoreId: id, Origin: 'AWS_CLOUDHSM' }),
     );
-    const described = await kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata?.KeyId }));
+    const described = await suite.kms.send(new DescribeKeyCommand({ KeyId: KeyMetadata?.KeyId }));
     assert.equal(described.KeyMetadata?.CustomKeyStoreId, id);
-    const random = await kms.send(new GenerateRandomCommand({ NumberOfBytes: 32, CustomKeyStoreId: id }));
+    const random = await suite.kms.send(
+      new GenerateRandomCommand({ NumberOfBytes: 32, CustomKeyStoreId: id }),
+    );
     assert.equal(random.Plaintext?.length, 32);
-    await kms.send(
+    await suite.kms.send(
       new UpdateCustomKeyStoreCommand({ CustomKeyStoreId: id, NewCustomKeyStoreName: 'sdk-renamed' }),
     );
-    await kms.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
-    await kms.send(new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: ids[2] }));
+    await suite.kms.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+    await suite.kms.send(new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: ids[2] }));
   });
 });

@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   CreateGrantCommand,
   type CreateGrantCommandInput,
   DescribeKeyCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
-  type KMSClient,
   ListGrantsCommand,
   ListRetirableGrantsCommand,
   RetireGrantCommand,
   RevokeGrantCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
+import { kmslabForSuite } from '../helpers/kmslab.ts';
 import { bytes, createKey, DAY_MS, rejects } from './support.ts';
 
 /**
@@ -28,17 +27,10 @@ const ROLE = `arn:aws:iam::${ACCOUNT}:role/retirer`;
 const GRANT_ID = /^[0-9a-f]{64}$/;
 
 describe('grants', () => {
-  let server: Kmslab;
-  let kms: KMSClient;
-
-  before(async () => {
-    server = await startKmslab();
-    kms = server.sdk();
-  });
-  after(() => server?.stop());
+  const suite = kmslabForSuite();
 
   async function grant(input: Partial<CreateGrantCommandInput> & { KeyId: string }) {
-    const created = await kms.send(
+    const created = await suite.kms.send(
       new CreateGrantCommand({ GranteePrincipal: USER, Operations: ['Decrypt'], ...input }),
     );
     assert.match(created.GrantId ?? '', GRANT_ID);
@@ -47,15 +39,15 @@ describe('grants', () => {
   }
 
   test('CreateGrant answers a grant ID and token; ListGrants shows the grant as AWS lists it', async () => {
-    const keyId = await createKey(kms);
-    const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+    const keyId = await createKey(suite.kms);
+    const { KeyMetadata } = await suite.kms.send(new DescribeKeyCommand({ KeyId: keyId }));
     const { grantId } = await grant({
       KeyId: KeyMetadata?.Arn ?? '',
       RetiringPrincipal: ROLE,
       Operations: ['Encrypt', 'Decrypt', 'DescribeKey'],
       Constraints: { EncryptionContextSubset: { Department: 'IT' } },
     });
-    const { Grants, Truncated } = await kms.send(new ListGrantsCommand({ KeyId: keyId }));
+    const { Grants, Truncated } = await suite.kms.send(new ListGrantsCommand({ KeyId: keyId }));
     assert.equal(Truncated, false);
     assert.equal(Grants?.length, 1);
     const [listed] = Grants ?? [];
@@ -77,9 +69,11 @@ describe('grants', () => {
   });
 
   test("CreateGrant refuses what AWS refuses: operations the key's kind lacks, CreateGrant alone, two constraints, too many pairs, bad principals, aliases", async () => {
-    const KeyId = await createKey(kms);
+    const KeyId = await createKey(suite.kms);
     const create = (input: Partial<CreateGrantCommandInput>) =>
-      kms.send(new CreateGrantCommand({ KeyId, GranteePrincipal: USER, Operations: ['Decrypt'], ...input }));
+      suite.kms.send(
+        new CreateGrantCommand({ KeyId, GranteePrincipal: USER, Operations: ['Decrypt'], ...input }),
+      );
     await rejects(create({ Operations: ['Sign'] }), 'ValidationException', /Sign/);
     await rejects(
       create({ Operations: ['CreateGrant'] }),
@@ -97,20 +91,24 @@ describe('grants', () => {
     await rejects(create({ RetiringPrincipal: 'arn:aws:s3:::bucket' }), 'InvalidArnException');
     await rejects(create({ KeyId: 'alias/none' }), 'InvalidArnException');
     await rejects(create({ DryRun: true }), 'DryRunOperationException');
-    assert.deepEqual((await kms.send(new ListGrantsCommand({ KeyId }))).Grants, [], 'nothing was created');
+    assert.deepEqual(
+      (await suite.kms.send(new ListGrantsCommand({ KeyId }))).Grants,
+      [],
+      'nothing was created',
+    );
     // A service principal is a grantee too.
     await grant({ KeyId, GranteePrincipal: 'dynamodb.us-east-1.amazonaws.com' });
   });
 
   test('a named CreateGrant retried with the same fields answers the same grant; other fields make a new one', async () => {
-    const KeyId = await createKey(kms);
+    const KeyId = await createKey(suite.kms);
     const first = await grant({ KeyId, Name: 'retry-me', Operations: ['Encrypt', 'Decrypt'] });
     const again = await grant({ KeyId, Name: 'retry-me', Operations: ['Decrypt', 'Encrypt'] });
     assert.equal(again.grantId, first.grantId);
     assert.notEqual(again.token, first.token, 'each answer has a token of its own');
     const other = await grant({ KeyId, Name: 'retry-me', Operations: ['Encrypt'] });
     assert.notEqual(other.grantId, first.grantId);
-    const { Grants } = await kms.send(new ListGrantsCommand({ KeyId }));
+    const { Grants } = await suite.kms.send(new ListGrantsCommand({ KeyId }));
     assert.deepEqual(
       Grants?.map((g) => [g.Name, g.GrantId]),
       [
@@ -121,15 +119,17 @@ describe('grants', () => {
   });
 
   test('a grant token works at once in every operation that takes one; anything else is InvalidGrantTokenException', async () => {
-    const KeyId = await createKey(kms);
+    const KeyId = await createKey(suite.kms);
     const { token } = await grant({ KeyId, Operations: ['Encrypt', 'GenerateDataKey', 'DescribeKey'] });
-    const encrypted = await kms.send(
+    const encrypted = await suite.kms.send(
       new EncryptCommand({ KeyId, Plaintext: bytes('x'), GrantTokens: [token] }),
     );
     assert.ok(encrypted.CiphertextBlob);
-    await kms.send(new GenerateDataKeyCommand({ KeyId, NumberOfBytes: 16, GrantTokens: [token, token] }));
-    await kms.send(new DescribeKeyCommand({ KeyId, GrantTokens: [token] }));
-    await kms.send(
+    await suite.kms.send(
+      new GenerateDataKeyCommand({ KeyId, NumberOfBytes: 16, GrantTokens: [token, token] }),
+    );
+    await suite.kms.send(new DescribeKeyCommand({ KeyId, GrantTokens: [token] }));
+    await suite.kms.send(
       new CreateGrantCommand({
         KeyId,
         GranteePrincipal: USER,
@@ -141,13 +141,13 @@ describe('grants', () => {
     forged[forged.length - 1] = (forged[forged.length - 1] ?? 0) ^ 1;
     for (const bad of ['not a token', forged.toString('base64')])
       await rejects(
-        kms.send(new EncryptCommand({ KeyId, Plaintext: bytes('x'), GrantTokens: [token, bad] })),
+        suite.kms.send(new EncryptCommand({ KeyId, Plaintext: bytes('x'), GrantTokens: [token, bad] })),
         'InvalidGrantTokenException',
       );
   });
 
   test('a grant made with a token that allows CreateGrant stays within its parent', async () => {
-    const KeyId = await createKey(kms);
+    const KeyId = await createKey(suite.kms);
     const parent = await grant({
       KeyId,
       GranteePrincipal: `arn:aws:iam::${ACCOUNT}:root`,
@@ -155,7 +155,7 @@ describe('grants', () => {
       Constraints: { EncryptionContextSubset: { tenant: 'a' } },
     });
     const child = (Operations: CreateGrantCommandInput['Operations'], Constraints = {}) =>
-      kms.send(
+      suite.kms.send(
         new CreateGrantCommand({
           KeyId,
           GranteePrincipal: USER,
@@ -170,43 +170,49 @@ describe('grants', () => {
   });
 
   test('ListGrants filters by grant ID and grantee, pages with Limit and Marker, and checks grant IDs', async () => {
-    const KeyId = await createKey(kms);
+    const KeyId = await createKey(suite.kms);
     const made: string[] = [];
     for (let i = 0; i < 5; i++)
       made.push((await grant({ KeyId, GranteePrincipal: i % 2 === 0 ? USER : ROLE })).grantId);
     const pages: string[][] = [];
     let Marker: string | undefined;
     do {
-      const page = await kms.send(new ListGrantsCommand({ KeyId, Limit: 2, Marker }));
+      const page = await suite.kms.send(new ListGrantsCommand({ KeyId, Limit: 2, Marker }));
       assert.equal(page.Truncated, page.NextMarker !== undefined);
       pages.push((page.Grants ?? []).map((g) => g.GrantId ?? ''));
       Marker = page.NextMarker;
     } while (Marker);
     assert.deepEqual(pages, [made.slice(0, 2), made.slice(2, 4), made.slice(4)]);
-    const byGrantee = await kms.send(new ListGrantsCommand({ KeyId, GranteePrincipal: ROLE }));
+    const byGrantee = await suite.kms.send(new ListGrantsCommand({ KeyId, GranteePrincipal: ROLE }));
     assert.deepEqual(
       byGrantee.Grants?.map((g) => g.GrantId),
       [made[1], made[3]],
     );
-    const byId = await kms.send(new ListGrantsCommand({ KeyId, GrantId: made[2] }));
+    const byId = await suite.kms.send(new ListGrantsCommand({ KeyId, GrantId: made[2] }));
     assert.deepEqual(
       byId.Grants?.map((g) => g.GrantId),
       [made[2]],
     );
-    await rejects(kms.send(new ListGrantsCommand({ KeyId, GrantId: 'nope' })), 'InvalidGrantIdException');
-    await rejects(kms.send(new ListGrantsCommand({ KeyId, Marker: 'bogus' })), 'InvalidMarkerException');
+    await rejects(
+      suite.kms.send(new ListGrantsCommand({ KeyId, GrantId: 'nope' })),
+      'InvalidGrantIdException',
+    );
+    await rejects(
+      suite.kms.send(new ListGrantsCommand({ KeyId, Marker: 'bogus' })),
+      'InvalidMarkerException',
+    );
     // The model lets Limit go to 1000; a page holds 100 grants at most, as ListGrants documents.
-    assert.equal((await kms.send(new ListGrantsCommand({ KeyId, Limit: 1000 }))).Grants?.length, 5);
+    assert.equal((await suite.kms.send(new ListGrantsCommand({ KeyId, Limit: 1000 }))).Grants?.length, 5);
   });
 
   test('ListRetirableGrants lists the grants of a retiring principal across keys', async () => {
     const retiring = `arn:aws:iam::${ACCOUNT}:role/list-retirable`;
-    const a = await createKey(kms);
-    const b = await createKey(kms);
+    const a = await createKey(suite.kms);
+    const b = await createKey(suite.kms);
     const first = await grant({ KeyId: a, RetiringPrincipal: retiring });
     await grant({ KeyId: a });
     const second = await grant({ KeyId: b, RetiringPrincipal: retiring });
-    const { Grants } = await kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: retiring }));
+    const { Grants } = await suite.kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: retiring }));
     assert.deepEqual(
       Grants?.map((g) => [g.GrantId, g.KeyId?.endsWith(g.GrantId === first.grantId ? a : b)]),
       [
@@ -215,42 +221,48 @@ describe('grants', () => {
       ],
     );
     await rejects(
-      kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: 'nobody' })),
+      suite.kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: 'nobody' })),
       'InvalidArnException',
     );
   });
 
   test('RetireGrant by token or by key and grant ID; RevokeGrant; a grant that is gone is NotFoundException', async () => {
-    const KeyId = await createKey(kms);
+    const KeyId = await createKey(suite.kms);
     const byToken = await grant({ KeyId, RetiringPrincipal: ROLE });
     const byId = await grant({ KeyId });
     const revoked = await grant({ KeyId });
-    await kms.send(new RetireGrantCommand({ GrantToken: byToken.token }));
-    await kms.send(new RetireGrantCommand({ KeyId, GrantId: byId.grantId }));
+    await suite.kms.send(new RetireGrantCommand({ GrantToken: byToken.token }));
+    await suite.kms.send(new RetireGrantCommand({ KeyId, GrantId: byId.grantId }));
     await rejects(
-      kms.send(new RevokeGrantCommand({ KeyId, GrantId: revoked.grantId, DryRun: true })),
+      suite.kms.send(new RevokeGrantCommand({ KeyId, GrantId: revoked.grantId, DryRun: true })),
       'DryRunOperationException',
     );
-    await kms.send(new RevokeGrantCommand({ KeyId, GrantId: revoked.grantId }));
-    assert.deepEqual((await kms.send(new ListGrantsCommand({ KeyId }))).Grants, []);
-    await rejects(kms.send(new RetireGrantCommand({ GrantToken: byToken.token })), 'NotFoundException');
-    await rejects(kms.send(new RevokeGrantCommand({ KeyId, GrantId: revoked.grantId })), 'NotFoundException');
-    await rejects(kms.send(new RevokeGrantCommand({ KeyId, GrantId: 'x' })), 'InvalidGrantIdException');
-    await rejects(kms.send(new RetireGrantCommand({ KeyId })), 'ValidationException');
-    await rejects(kms.send(new RetireGrantCommand({ GrantToken: 'garbage' })), 'InvalidGrantTokenException');
+    await suite.kms.send(new RevokeGrantCommand({ KeyId, GrantId: revoked.grantId }));
+    assert.deepEqual((await suite.kms.send(new ListGrantsCommand({ KeyId }))).Grants, []);
+    await rejects(suite.kms.send(new RetireGrantCommand({ GrantToken: byToken.token })), 'NotFoundException');
+    await rejects(
+      suite.kms.send(new RevokeGrantCommand({ KeyId, GrantId: revoked.grantId })),
+      'NotFoundException',
+    );
+    await rejects(suite.kms.send(new RevokeGrantCommand({ KeyId, GrantId: 'x' })), 'InvalidGrantIdException');
+    await rejects(suite.kms.send(new RetireGrantCommand({ KeyId })), 'ValidationException');
+    await rejects(
+      suite.kms.send(new RetireGrantCommand({ GrantToken: 'garbage' })),
+      'InvalidGrantTokenException',
+    );
   });
 
   test('grants go with their key when its deletion comes', async () => {
-    const KeyId = await createKey(kms);
+    const KeyId = await createKey(suite.kms);
     const retiring = `arn:aws:iam::${ACCOUNT}:role/deleted-key`;
     await grant({ KeyId, RetiringPrincipal: retiring });
-    await kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 }));
+    await suite.kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 }));
     // A key pending deletion still lists its grants, and takes no new ones.
-    assert.equal((await kms.send(new ListGrantsCommand({ KeyId }))).Grants?.length, 1);
+    assert.equal((await suite.kms.send(new ListGrantsCommand({ KeyId }))).Grants?.length, 1);
     await rejects(grant({ KeyId }), 'KMSInvalidStateException');
-    server.service.runDueWork(new Date(Date.now() + 8 * DAY_MS));
-    await rejects(kms.send(new ListGrantsCommand({ KeyId })), 'NotFoundException');
-    const { Grants } = await kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: retiring }));
+    suite.server.service.runDueWork(new Date(Date.now() + 8 * DAY_MS));
+    await rejects(suite.kms.send(new ListGrantsCommand({ KeyId })), 'NotFoundException');
+    const { Grants } = await suite.kms.send(new ListRetirableGrantsCommand({ RetiringPrincipal: retiring }));
     assert.deepEqual(Grants, []);
   });
 });
