@@ -654,12 +654,6 @@ export const CustomKeyStoreErrors = {
       'XksKeyAlreadyInUseException',
       `The external key ${xksKeyId} is already associated with another KMS key in this external key store.`,
     ),
-  /** Ours: the model's "general failure" for keys in a custom key store that is not connected. */
-  keyStoreNotConnected: (keyArn: string, id: string) =>
-    new KMSError(
-      'KMSInvalidStateException',
-      `${keyArn} is in custom key store ${id}, which is not connected.`,
-    ),
   /** Ours. */
   bothFilters: () => validation('Specify either CustomKeyStoreId or CustomKeyStoreName, not both.'),
 } as const;

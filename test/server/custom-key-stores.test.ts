@@ -119,12 +119,26 @@ describe('custom key stores', () => {
     await kms.send(new DisconnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
     settle();
     assert.equal((await describeStore(id)).ConnectionState, 'DISCONNECTED');
-    await rejects(kms.send(new EncryptCommand({ KeyId, Plaintext: bytes('x') })), 'KMSInvalidStateException');
+    const unavailable = await kms.send(new DescribeKeyCommand({ KeyId }));
+    assert.deepEqual(
+      [unavailable.KeyMetadata?.KeyState, unavailable.KeyMetadata?.Enabled],
+      ['Unavailable', false],
+    );
+    await rejects(
+      kms.send(new EncryptCommand({ KeyId, Plaintext: bytes('x') })),
+      'KMSInvalidStateException',
+      `${KeyMetadata?.Arn} is unavailable.`,
+    );
     await rejects(kms.send(new DecryptCommand({ CiphertextBlob })), 'KMSInvalidStateException');
     await rejects(
       kms.send(new DeleteCustomKeyStoreCommand({ CustomKeyStoreId: id })),
       'CustomKeyStoreHasCMKsException',
     );
+    // Connected again, the key has the state it had.
+    await kms.send(new ConnectCustomKeyStoreCommand({ CustomKeyStoreId: id }));
+    settle();
+    assert.equal((await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata?.KeyState, 'Enabled');
+    await kms.send(new EncryptCommand({ KeyId, Plaintext: bytes('x') }));
   });
 
   test('parameters are checked as AWS checks them; names, clusters and proxy addresses are unique', async () => {

@@ -4,6 +4,7 @@ import type { Handlers, Output } from '../context.ts';
 import {
   checkCreateKeyInStore,
   checkOriginWithoutStore,
+  keyStateInStore,
   keyStoreMetadata,
 } from '../custom-key-stores/custom-key-store.ts';
 import { keyArn } from '../keys/arn.ts';
@@ -50,12 +51,18 @@ function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUs
 }
 
 export function keyHandlers(store: Store): Partial<Handlers> {
-  /** KeyMetadata, with the custom key store of a key created in one. */
+  /** KeyMetadata, with the custom key store of a key created in one and the state it gives the key. */
   function describe(key: LoadedKey, now: Date): KeyMetadata {
     const { customKeyStoreId, xksKeyId } = key.record;
     if (customKeyStoreId === undefined) return keyMetadata(key);
     const customKeyStore = findCustomKeyStore(store, key.record, customKeyStoreId, now);
-    return { ...keyMetadata(key), ...keyStoreMetadata(customKeyStore, xksKeyId) };
+    const keyState = keyStateInStore(customKeyStore, key.record.keyState);
+    return {
+      ...keyMetadata(key),
+      ...keyStoreMetadata(customKeyStore, xksKeyId),
+      KeyState: keyState,
+      Enabled: keyState === 'Enabled',
+    };
   }
 
   return {
