@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { DescribeCustomKeyStoresCommand, ListGrantsCommand } from '@aws-sdk/client-kms';
-import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
-import { type Terraform, terraform, terraformUnavailable } from '../helpers/terraform.ts';
+import { terraformForSuite, terraformUnavailable } from '../helpers/terraform.ts';
 
 /**
  * Terraform's hashicorp/aws provider manages grants and custom key stores on kmslab as on AWS: one configuration
@@ -16,19 +15,10 @@ const TRUST_ANCHOR = fileURLToPath(new URL('../fixtures/custom-key-stores/custom
 describe('terraform: aws_kms_grant and aws_kms_custom_key_store against kmslab', {
   skip: unavailable,
 }, () => {
-  let kmslab: Kmslab;
-  let tf: Terraform;
-
-  before(async () => {
-    kmslab = await startKmslab();
-    tf = await terraform(kmslab);
-  });
-  after(async () => {
-    tf?.remove();
-    await kmslab?.stop();
-  });
+  const suite = terraformForSuite();
 
   test('apply, no drift, destroy', async () => {
+    const { kmslab, tf } = suite;
     tf.write(`
 resource "aws_kms_key" "app" {
   description             = "granted"

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListAliasesCommand } from '@aws-sdk/client-kms';
-import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
-import { type Terraform, terraform, terraformUnavailable } from '../helpers/terraform.ts';
+import { terraformForSuite, terraformUnavailable } from '../helpers/terraform.ts';
 
 /**
  * Terraform's hashicorp/aws provider manages kmslab's keys as it manages AWS's: it creates them, reads them back
@@ -11,19 +10,10 @@ import { type Terraform, terraform, terraformUnavailable } from '../helpers/terr
 const unavailable = terraformUnavailable();
 
 describe('terraform (hashicorp/aws) against kmslab', { skip: unavailable }, () => {
-  let kmslab: Kmslab;
-  let tf: Terraform;
-
-  before(async () => {
-    kmslab = await startKmslab();
-    tf = await terraform(kmslab);
-  });
-  after(async () => {
-    tf?.remove();
-    await kmslab?.stop();
-  });
+  const suite = terraformForSuite();
 
   test('a symmetric aws_kms_key with an alias, tags and rotation: apply, no drift, update in place, destroy', async () => {
+    const { kmslab, tf } = suite;
     const config = (description: string, rotation: boolean) => `
 resource "aws_kms_key" "orders" {
   description             = "${description}"
