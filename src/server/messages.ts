@@ -141,13 +141,6 @@ export const Errors = {
     new KMSError('KMSInvalidStateException', `${keyArn} is not pending deletion.`),
   pendingWindowOutOfRange: (days: number) => outOfRange(days, 'pendingWindowInDays', 7, 30),
 
-  unsupportedOrigin: (origin: string) =>
-    new KMSError(
-      'UnsupportedOperationException',
-      `Origin ${origin} is not supported by kmslab: only AWS_KMS and EXTERNAL keys can be created.`,
-    ),
-  unsupportedCustomKeyStore: () =>
-    new KMSError('UnsupportedOperationException', 'Custom key stores are not supported by kmslab.'),
   unsupportedRecipient: () =>
     new KMSError(
       'UnsupportedOperationException',
@@ -665,12 +658,6 @@ export const CustomKeyStoreErrors = {
     new KMSError(
       'XksKeyAlreadyInUseException',
       `The external key ${xksKeyId} is already associated with another KMS key in this external key store.`,
-    ),
-  /** Ours: the model's "general failure" for keys in a custom key store that is not connected. */
-  keyStoreNotConnected: (keyArn: string, id: string) =>
-    new KMSError(
-      'KMSInvalidStateException',
-      `${keyArn} is in custom key store ${id}, which is not connected.`,
     ),
   /** Ours. */
   bothFilters: () => validation('Specify either CustomKeyStoreId or CustomKeyStoreName, not both.'),

@@ -5,6 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kmslab } from './kmslab.ts';
 
+/**
+ * The AWS CLI v2 from Debian (2.9.19, `/usr/bin/aws`) pointed at a kmslab server, with a throwaway home and
+ * config, for the tests that drive kmslab through it.
+ */
+
 /** Always the Debian v2 CLI: an older v1 `aws` comes first on PATH. */
 export const AWS_CLI = '/usr/bin/aws';
 

@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { promisify } from 'node:util';
+import { type Kmslab, startKmslab } from './kmslab.ts';
 
 /**
  * Terraform with the hashicorp/aws provider, pointed at a kmslab endpoint. No registry is reachable here: the
@@ -135,4 +137,24 @@ export async function terraform(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A kmslab and a terraform working directory pointed at it, made before the tests of the suite that calls this
+ * and removed after them: `suite.kmslab` and `suite.tf` once the suite's tests run.
+ */
+export function terraformForSuite(regions: Readonly<Record<string, string>> = {}): {
+  kmslab: Kmslab;
+  tf: Terraform;
+} {
+  const suite = {} as { kmslab: Kmslab; tf: Terraform };
+  before(async () => {
+    suite.kmslab = await startKmslab();
+    suite.tf = await terraform(suite.kmslab, regions);
+  });
+  after(async () => {
+    suite.tf?.remove();
+    await suite.kmslab?.stop();
+  });
+  return suite;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   DecryptCommand,
   DescribeKeyCommand,
@@ -8,8 +8,7 @@ import {
   GetKeyRotationStatusCommand,
   ListAliasesCommand,
 } from '@aws-sdk/client-kms';
-import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
-import { type Terraform, terraform, terraformUnavailable } from '../helpers/terraform.ts';
+import { terraformForSuite, terraformUnavailable } from '../helpers/terraform.ts';
 
 /**
  * Terraform's hashicorp/aws provider manages kmslab's keys as it manages AWS's: it creates them, reads them back
@@ -18,19 +17,10 @@ import { type Terraform, terraform, terraformUnavailable } from '../helpers/terr
 const unavailable = terraformUnavailable();
 
 describe('terraform (hashicorp/aws) against kmslab', { skip: unavailable }, () => {
-  let kmslab: Kmslab;
-  let tf: Terraform;
-
-  before(async () => {
-    kmslab = await startKmslab();
-    tf = await terraform(kmslab, { west: 'eu-west-1' });
-  });
-  after(async () => {
-    tf?.remove();
-    await kmslab?.stop();
-  });
+  const suite = terraformForSuite({ west: 'eu-west-1' });
 
   test('a symmetric aws_kms_key with an alias, tags and rotation: apply, no drift, update in place, destroy', async () => {
+    const { kmslab, tf } = suite;
     const config = (description: string, rotation: boolean) => `
 resource "aws_kms_key" "orders" {
   description             = "${description}"
@@ -84,6 +74,7 @@ output "key_id" {
   });
 
   test('RSA, ECC and HMAC aws_kms_keys in one configuration: apply, no drift, update in place, destroy', async () => {
+    const { kmslab, tf } = suite;
     const config = (suffix: string) => `
 resource "aws_kms_key" "rsa" {
   description              = "rsa signing${suffix}"
@@ -150,6 +141,7 @@ output "key_ids" {
   });
 
   test('aws_kms_external_key, aws_kms_replica_external_key and aws_kms_replica_key: apply, no drift, destroy', async () => {
+    const { kmslab, tf } = suite;
     const material = randomBytes(32).toString('base64');
     tf.write(`
 resource "aws_kms_external_key" "imported" {

@@ -167,7 +167,7 @@ describe('multi-Region keys', () => {
 
       // Eight days on: the replica is gone, and the primary's own seven days start then.
       const later = new Date(Date.now() + 8 * DAY_MS);
-      second.service.runDueWork(later);
+      await second.service.runDueWork(later);
       await rejects(east2.send(new DescribeKeyCommand({ KeyId: keyId })), 'NotFoundException');
       const waiting = await metadata(west2, keyId);
       assert.equal(waiting.KeyState, 'PendingDeletion');

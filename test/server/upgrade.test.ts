@@ -104,8 +104,8 @@ describe('a data dir written by kmslab ca05dcf', () => {
   });
 });
 
-/** The schema version this release writes: that of the last migration, the one for imports and multi-Region keys. */
-const CURRENT_VERSION = '3';
+/** The schema version this release writes: that of the last migration, the one that added grants and custom key stores. */
+const CURRENT_VERSION = '4';
 
 describe('migrating the schema of a data dir', () => {
   const directories: string[] = [];
@@ -222,6 +222,8 @@ describe('migrating the schema of a data dir', () => {
       db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all(),
     ).map((t) => t.name);
     for (const table of ['imported_materials', 'multi_region_keys']) assert.ok(tables.includes(table), table);
+    for (const index of ['grants_key', 'grants_retiring', 'keys_custom_key_store'])
+      assert.ok(indexes(database).includes(index), `version 4's ${index}`);
   });
 
   test('a second open finds the current version and migrates nothing', async () => {

@@ -11,6 +11,7 @@ import type {
   OriginType,
   RotationType,
 } from '../../protocol/index.ts';
+import { KEY_BYTES } from '../crypto/aead.ts';
 import { type KeyBinding, keyBinding } from '../crypto/ciphertext.ts';
 import { Errors } from '../messages.ts';
 import { keyArn } from './arn.ts';
@@ -25,6 +26,9 @@ export interface KeyAttributes {
   origin: OriginType;
   multiRegion: boolean;
   keyManager: KeyManagerType;
+  /** The custom key store (custom-key-stores/) a key was created in, and its external key in an external one. */
+  customKeyStoreId?: string;
+  xksKeyId?: string;
 }
 
 /**
@@ -97,7 +101,8 @@ export interface LoadedKey {
   imported?: readonly ImportedMaterial[];
 }
 
-export const MAX_ON_DEMAND_ROTATIONS = 10;
+/** "You can perform on-demand key rotation a maximum of 25 times per KMS key" (developer guide; once 10). */
+export const MAX_ON_DEMAND_ROTATIONS = 25;
 export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
 export const DEFAULT_PENDING_WINDOW_DAYS = 30;
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -170,7 +175,18 @@ export async function generateMaterial(
   { kind = KEY_KINDS.SYMMETRIC_DEFAULT, rotationType }: { kind?: KeyKind; rotationType?: RotationType } = {},
 ): Promise<KeyMaterial> {
   if (!kind.crypto) throw new Error(`kmslab cannot make ${kind.keySpec} key material`);
-  const bytes = await kind.crypto.generate();
+  return newMaterial(await kind.crypto.generate(), createdAt, rotationType);
+}
+
+/**
+ * A symmetric key's first material, made at once: for the AWS managed key that the first lookup of its alias
+ * creates, on a path that awaits nothing (random bytes need no thread pool).
+ */
+export function symmetricMaterial(createdAt: number): KeyMaterial {
+  return newMaterial(randomBytes(KEY_BYTES), createdAt);
+}
+
+function newMaterial(bytes: Buffer, createdAt: number, rotationType?: RotationType): KeyMaterial {
   return { materialId: randomBytes(32).toString('hex'), bytes, createdAt, rotationType };
 }
 

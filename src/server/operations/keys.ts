@@ -1,7 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { CreateKeyRequest, KeyMetadata, KeySpec, KeyUsageType } from '../../protocol/index.ts';
+import type {
+  CreateKeyRequest,
+  KeyMetadata,
+  KeySpec,
+  KeyUsageType,
+  OriginType,
+} from '../../protocol/index.ts';
 import type { Handlers, Output } from '../context.ts';
+import {
+  checkCreateKeyInStore,
+  checkOriginWithoutStore,
+  keyStateInStore,
+  keyStoreMetadata,
+} from '../custom-key-stores/custom-key-store.ts';
 import { keyArn } from '../keys/arn.ts';
+import { checkAwsManagedKey } from '../keys/aws-managed.ts';
 import {
   DEFAULT_PENDING_WINDOW_DAYS,
   epochSeconds,
@@ -23,31 +36,30 @@ import { checkTags } from '../keys/tags.ts';
 import { Errors } from '../messages.ts';
 import { paginateQuery } from '../pagination.ts';
 import type { Store } from '../store/store.ts';
-import { resolveKey } from './resolve.ts';
+import { callerPrincipal, findCustomKeyStore, resolveKey } from './resolve.ts';
 
 /** The key spec of a CreateKey request that names none (AWS's default). */
 const DEFAULT_KEY_SPEC: KeySpec = 'SYMMETRIC_DEFAULT';
 
 /**
  * The kind, usage and origin of the key a CreateKey request asks for. What kmslab does not offer (SM2, which AWS
- * offers in its China Regions only; origins other than AWS_KMS and EXTERNAL; custom key stores) is refused the way
- * KMS refuses it.
+ * offers in its China Regions only) is refused the way KMS refuses it.
  */
-function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUsageType; origin: Origin } {
+function requestedKey(input: CreateKeyRequest): {
+  kind: KeyKind;
+  keyUsage: KeyUsageType;
+  origin: OriginType;
+} {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) throw Errors.bothKeySpecs();
   const requested = requestedKind(
     input.KeySpec ?? input.CustomerMasterKeySpec ?? DEFAULT_KEY_SPEC,
     input.KeyUsage,
   );
-  const origin = input.Origin ?? 'AWS_KMS';
-  if (origin !== 'AWS_KMS' && origin !== 'EXTERNAL') throw Errors.unsupportedOrigin(origin);
   checkMultiRegionCreate(input);
-  if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined)
-    throw Errors.unsupportedCustomKeyStore();
-  return { ...requested, origin };
+  // A key in a custom key store is checked against its store (checkCreateKeyInStore) once the store is found.
+  if (input.CustomKeyStoreId === undefined) checkOriginWithoutStore(input);
+  return { ...requested, origin: input.Origin ?? 'AWS_KMS' };
 }
-
-type Origin = 'AWS_KMS' | 'EXTERNAL';
 
 /**
  * KeyMetadata with, for a multi-Region key, where its related keys are; a replica still Creating shows no current
@@ -65,6 +77,20 @@ export function describeKey(store: Store, key: LoadedKey): KeyMetadata {
 }
 
 export function keyHandlers(store: Store): Partial<Handlers> {
+  /** KeyMetadata, with the custom key store of a key created in one and the state it gives the key. */
+  function describe(key: LoadedKey, now: Date): KeyMetadata {
+    const { customKeyStoreId, xksKeyId } = key.record;
+    if (customKeyStoreId === undefined) return describeKey(store, key);
+    const customKeyStore = findCustomKeyStore(store, key.record, customKeyStoreId, now);
+    const keyState = keyStateInStore(customKeyStore, key.record.keyState);
+    return {
+      ...describeKey(store, key),
+      ...keyStoreMetadata(customKeyStore, xksKeyId),
+      KeyState: keyState,
+      Enabled: keyState === 'Enabled',
+    };
+  }
+
   return {
     async CreateKey(input, { caller, now }): Promise<Output<'CreateKey'>> {
       const { kind, keyUsage, origin } = requestedKey(input);
@@ -72,6 +98,18 @@ export function keyHandlers(store: Store): Partial<Handlers> {
       checkTags(tags);
       if (input.Policy !== undefined) checkPolicy(input.Policy);
       const multiRegion = input.MultiRegion === true;
+      const customKeyStore =
+        input.CustomKeyStoreId === undefined
+          ? undefined
+          : findCustomKeyStore(store, caller, input.CustomKeyStoreId, now);
+      if (customKeyStore) {
+        const external = store.keysInCustomKeyStore(caller, customKeyStore.customKeyStoreId);
+        checkCreateKeyInStore(
+          customKeyStore,
+          input,
+          external.flatMap((k) => k.xksKeyId ?? []),
+        );
+      }
       const record: KeyRecord = {
         accountId: caller.accountId,
         region: caller.region,
@@ -87,6 +125,8 @@ export function keyHandlers(store: Store): Partial<Handlers> {
         multiRegion,
         keyManager: 'CUSTOMER',
       };
+      if (customKeyStore) record.customKeyStoreId = customKeyStore.customKeyStoreId;
+      if (input.XksKeyId !== undefined) record.xksKeyId = input.XksKeyId;
       const materials = origin === 'EXTERNAL' ? [] : [await generateMaterial(now.getTime(), { kind })];
       const key = store.transaction(() => {
         const created = store.createKey(record, materials, tags);
@@ -97,13 +137,13 @@ export function keyHandlers(store: Store): Partial<Handlers> {
           });
         return created;
       });
-      return { KeyMetadata: describeKey(store, key) };
+      return { KeyMetadata: describe(key, now) };
     },
 
-    DescribeKey(input, { caller }): Output<'DescribeKey'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-or-alias');
+    DescribeKey(input, { caller, now }): Output<'DescribeKey'> {
+      const key = resolveKey(store, caller, input.KeyId, 'key-or-alias', now);
       checkState(key, 'DescribeKey');
-      return { KeyMetadata: describeKey(store, key) };
+      return { KeyMetadata: describe(key, now) };
     },
 
     ListKeys(input, { caller }): Output<'ListKeys'> {
@@ -123,6 +163,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
 
     EnableKey(input, { caller }): Output<'EnableKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'EnableKey', callerPrincipal(caller).arn);
       checkState(key, 'EnableKey');
       if (key.record.keyState !== 'Enabled') store.updateKey(key, { keyState: 'Enabled' });
       return {};
@@ -130,6 +171,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
 
     DisableKey(input, { caller }): Output<'DisableKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'DisableKey', callerPrincipal(caller).arn);
       checkState(key, 'DisableKey');
       if (key.record.keyState !== 'Disabled') store.updateKey(key, { keyState: 'Disabled' });
       return {};
@@ -139,6 +181,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
       const days = input.PendingWindowInDays ?? DEFAULT_PENDING_WINDOW_DAYS;
       if (days < 7 || days > 30) throw Errors.pendingWindowOutOfRange(days);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'ScheduleKeyDeletion', callerPrincipal(caller).arn);
       checkState(key, 'ScheduleKeyDeletion');
       const set = key.record.multiRegion
         ? store.multiRegionSet(key.record.accountId, key.record.keyId)
@@ -155,6 +198,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
 
     CancelKeyDeletion(input, { caller }): Output<'CancelKeyDeletion'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'CancelKeyDeletion', callerPrincipal(caller).arn);
       checkState(key, 'CancelKeyDeletion');
       store.updateKey(key, { keyState: 'Disabled', deletionDate: undefined, pendingWindowInDays: undefined });
       return { KeyId: key.arn };
@@ -162,6 +206,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
 
     UpdateKeyDescription(input, { caller }): Output<'UpdateKeyDescription'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'UpdateKeyDescription', callerPrincipal(caller).arn);
       checkState(key, 'UpdateKeyDescription');
       store.updateKey(key, { description: input.Description });
       return {};

@@ -1,6 +1,7 @@
 import type { RotationsListEntry } from '../../protocol/index.ts';
 import type { Handlers, Output } from '../context.ts';
 import { rotateToPendingMaterial } from '../imports/material.ts';
+import { checkAwsManagedKey } from '../keys/aws-managed.ts';
 import {
   currentMaterial,
   DAY_MS,
@@ -17,7 +18,7 @@ import { paginate } from '../pagination.ts';
 import type { Store } from '../store/store.ts';
 import { importTarget } from './imports.ts';
 import { addSharedMaterial, checkRotatable, updateShared } from './multi-region.ts';
-import { resolveKey } from './resolve.ts';
+import { callerPrincipal, resolveKey } from './resolve.ts';
 
 /**
  * Automatic rotation of the enabled keys whose rotation date has come, `limit` at most (the earliest first); the
@@ -89,6 +90,7 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
       const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
       if (period < 90 || period > 2560) throw Errors.rotationPeriodOutOfRange(period);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'EnableKeyRotation', callerPrincipal(caller).arn);
       checkState(key, 'EnableKeyRotation');
       checkRotates(key);
       // Imported material rotates only on demand, with new material imported first.
@@ -106,6 +108,7 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
 
     DisableKeyRotation(input, { caller }): Output<'DisableKeyRotation'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'DisableKeyRotation', callerPrincipal(caller).arn);
       checkState(key, 'DisableKeyRotation');
       checkRotates(key);
       checkRotatable(store, key);
@@ -128,6 +131,7 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
 
     async RotateKeyOnDemand(input, { caller, now }): Promise<Output<'RotateKeyOnDemand'>> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'RotateKeyOnDemand', callerPrincipal(caller).arn);
       checkState(key, 'RotateKeyOnDemand');
       checkRotates(key);
       checkRotatable(store, key);

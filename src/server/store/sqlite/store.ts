@@ -1,3 +1,6 @@
+import type { CustomKeyStoreRecord } from '../../custom-key-stores/custom-key-store.ts';
+import type { GrantRecord } from '../../grants/grant.ts';
+import { keyArn } from '../../keys/arn.ts';
 import {
   type ImportedMaterial,
   type KeyMaterial,
@@ -10,6 +13,7 @@ import type { Tag } from '../../keys/tags.ts';
 import { LruCache } from '../lru.ts';
 import type {
   AliasRecord,
+  GrantFilters,
   ImportedMaterialUpdate,
   KeyChanges,
   Listed,
@@ -18,7 +22,9 @@ import type {
   UsageRecord,
 } from '../store.ts';
 import { AliasTable } from './aliases.ts';
+import { CustomKeyStoreTable } from './custom-key-stores.ts';
 import { type Connection, openConnection, Transactions } from './database.ts';
+import { GrantTable } from './grants.ts';
 import { ImportedMaterialTable } from './imported-materials.ts';
 import { type KeyRow, KeyTable, recordOf } from './keys.ts';
 import { MaterialTable } from './materials.ts';
@@ -82,6 +88,8 @@ class SqliteStore implements Store {
   readonly #multiRegion: MultiRegionTable;
   readonly #aliases: AliasTable;
   readonly #tags: TagTable;
+  readonly #grants: GrantTable;
+  readonly #customKeyStores: CustomKeyStoreTable;
   readonly #usage: UsageTable;
   readonly #cachedKeys: LruCache<string, LoadedKey>;
   readonly #aliasTargets: LruCache<string, string>;
@@ -97,6 +105,8 @@ class SqliteStore implements Store {
     this.#multiRegion = new MultiRegionTable(db);
     this.#aliases = new AliasTable(db);
     this.#tags = new TagTable(db);
+    this.#grants = new GrantTable(db);
+    this.#customKeyStores = new CustomKeyStoreTable(db, sealer);
     this.#usage = new UsageTable(db, this.#transactions);
     this.#cachedKeys = new LruCache(cacheSize);
     this.#aliasTargets = new LruCache(cacheSize);
@@ -211,7 +221,7 @@ class SqliteStore implements Store {
     const pk = this.#rowId(key);
     this.transaction(() => {
       const aliases = this.#aliases.namesOfKey(pk);
-      // The foreign keys cascade: material, aliases, tags and usage go with the key's row.
+      // The foreign keys cascade: material, aliases, tags, grants and usage go with the key's row.
       this.#keys.delete(pk);
       // Dropping cache entries is always safe: they reload from disk if the transaction rolls back.
       this.#cachedKeys.delete(scopeKey(key.record, key.record.keyId));
@@ -300,6 +310,73 @@ class SqliteStore implements Store {
   replaceTags(key: LoadedKey, tags: readonly Tag[]): void {
     const pk = this.#rowId(key);
     this.transaction(() => this.#tags.replace(pk, tags));
+  }
+
+  // Grants
+
+  listGrants(
+    key: LoadedKey,
+    after: string | undefined,
+    limit: number,
+    filters: GrantFilters,
+  ): Listed<GrantRecord>[] {
+    return this.#grants.page(this.#rowId(key), key.arn, after, limit, filters);
+  }
+
+  listRetirableGrants(
+    scope: Scope,
+    principal: string,
+    after: string | undefined,
+    limit: number,
+  ): Listed<GrantRecord>[] {
+    return this.#grants.retirable(scope, principal, after, limit, (pk) => {
+      const row = this.#keys.byPk(pk);
+      return row ? keyArn(row.account_id as string, row.region as string, row.key_id as string) : '';
+    });
+  }
+
+  findGrant(key: LoadedKey, grantId: string): GrantRecord | undefined {
+    return this.#grants.find(this.#rowId(key), key.arn, grantId);
+  }
+
+  grantsNamed(key: LoadedKey, name: string): GrantRecord[] {
+    return this.#grants.named(this.#rowId(key), key.arn, name);
+  }
+
+  grantCount(key: LoadedKey): number {
+    return this.#grants.count(this.#rowId(key));
+  }
+
+  createGrant(key: LoadedKey, grant: GrantRecord): void {
+    const pk = this.#rowId(key);
+    this.transaction(() => this.#grants.insert(pk, grant));
+  }
+
+  deleteGrant(key: LoadedKey, grantId: string): void {
+    const pk = this.#rowId(key);
+    this.transaction(() => this.#grants.delete(pk, grantId));
+  }
+
+  // Custom key stores
+
+  customKeyStores(scope: Scope): CustomKeyStoreRecord[] {
+    return this.#customKeyStores.all(scope);
+  }
+
+  createCustomKeyStore(scope: Scope, record: CustomKeyStoreRecord): void {
+    this.transaction(() => this.#customKeyStores.insert(scope, record));
+  }
+
+  updateCustomKeyStore(scope: Scope, record: CustomKeyStoreRecord): void {
+    this.transaction(() => this.#customKeyStores.update(scope, record));
+  }
+
+  deleteCustomKeyStore(scope: Scope, customKeyStoreId: string): void {
+    this.transaction(() => this.#customKeyStores.delete(scope, customKeyStoreId));
+  }
+
+  keysInCustomKeyStore(scope: Scope, customKeyStoreId: string): { keyId: string; xksKeyId?: string }[] {
+    return this.#keys.inCustomKeyStore(scope, customKeyStoreId);
   }
 
   // Last usage
