@@ -49,7 +49,7 @@ export async function run(
   const child = spawn(file, [...prefix, ...args], { cwd: REPO, env: cleanEnv(env) });
   const out = collect(child);
   const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
   clearTimeout(timer);
   return { code, signal, ...out() };
 }
@@ -97,7 +97,8 @@ export async function launch(
     env: cleanEnv(env),
   });
   const output = collect(child);
-  const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  // 'close', not 'exit': it comes once the output is read to its end, so a refusal's message is never cut off.
+  const exit = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
   const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
   // Generous: many starts at once on a busy machine (the data-dir lock test) take a while.
   const endpoint = await new Promise<string | undefined>((resolve, reject) => {

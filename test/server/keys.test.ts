@@ -84,7 +84,8 @@ describe('keys: creation, description, listing and the key state machine', () =>
     );
     await rejects(
       kms.send(new CreateKeyCommand({ Origin: 'AWS_CLOUDHSM' })),
-      'UnsupportedOperationException',
+      'ValidationException',
+      'CustomKeyStoreId is required for a custom key store of type AWS_CLOUDHSM.',
     );
   });
 
