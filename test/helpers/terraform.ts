@@ -15,7 +15,7 @@ import { type Kmslab, startKmslab } from './kmslab.ts';
 const run = promisify(execFile);
 
 /** Where this machine kind keeps the provider mirror; KMSLAB_TF_MIRROR overrides it. */
-export const TF_MIRROR = process.env.KMSLAB_TF_MIRROR ?? '/opt/tf-plugins';
+const TF_MIRROR = process.env.KMSLAB_TF_MIRROR ?? '/opt/tf-plugins';
 const PROVIDER = 'registry.terraform.io/hashicorp/aws';
 
 /** Why terraform can't run here, or undefined when it can. */
@@ -29,7 +29,7 @@ export function terraformUnavailable(): string | undefined {
   return undefined;
 }
 
-export interface TerraformTarget {
+interface TerraformTarget {
   endpoint: string;
   region: string;
   accessKeyId: string;
@@ -69,9 +69,9 @@ ${alias ? `  alias                       = "${alias}"\n` : ''}  region          
  * A terraform working directory whose aws provider talks to `target` for KMS; `init` has run. `regions` adds
  * aliased providers for other Regions (`provider = aws.<alias>`), as multi-Region replicas need.
  */
-export async function terraform(
+async function terraform(
   target: TerraformTarget,
-  regions: Readonly<Record<string, string>> = {},
+  regions: Readonly<Record<string, string>>,
 ): Promise<Terraform> {
   const dir = mkdtempSync(join(tmpdir(), 'kmslab-tf-'));
   const cliConfig = join(dir, 'terraformrc');
@@ -143,7 +143,7 @@ export async function terraform(
  * A kmslab and a terraform working directory pointed at it, made before the tests of the suite that calls this
  * and removed after them: `suite.kmslab` and `suite.tf` once the suite's tests run.
  */
-export function terraformForSuite(regions: Readonly<Record<string, string>> = {}): {
+export function terraformForSuite(regions: Readonly<Record<string, string>>): {
   kmslab: Kmslab;
   tf: Terraform;
 } {
