@@ -220,7 +220,7 @@ describe('terraform (hashicorp/aws) against kmslab: one configuration through it
     );
   });
 
-  test('the external and multi-Region keys: replicas in the second Region decrypt the primary’s ciphertexts', async () => {
+  test('the external and multi-Region keys: replicas in the second Region decrypt what the primaries encrypt', async () => {
     for (const keyId of [created.imported, created.shared]) {
       const primary = await metadata(east, keyId);
       const replica = await metadata(west, keyId);
