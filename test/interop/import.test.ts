@@ -315,16 +315,21 @@ describe('imported key material through the AWS CLI v2 and openssl', { concurren
     await writeFile(file, Buffer.from(String(signed.Signature), 'base64'));
   }
 
+  /** kmslab signs the message of importedSigningKey; `openssl dgst -verify` checks it with openssl's public key. */
+  async function signedVerifiesWithDgst(keyId: string, algorithm: string, d: (name: string) => string) {
+    await sign(keyId, algorithm, d('message.txt'), d(`${algorithm}.sig`));
+    await shell(
+      `openssl dgst -sha256 -verify ${d('public.pem')} -signature ${d(`${algorithm}.sig`)} ${d('message.txt')}`,
+    );
+  }
+
   test("an ECC_NIST_P256 private key made by openssl: kmslab's signatures verify with openssl against its public key", async () => {
     const { keyId, d } = await importedSigningKey(
       'ECC_NIST_P256',
       '-algorithm EC -pkeyopt ec_paramgen_curve:P-256',
       'ecc',
     );
-    await sign(keyId, 'ECDSA_SHA_256', d('message.txt'), d('signature.bin'));
-    await shell(
-      `openssl dgst -sha256 -verify ${d('public.pem')} -signature ${d('signature.bin')} ${d('message.txt')}`,
-    );
+    await signedVerifiesWithDgst(keyId, 'ECDSA_SHA_256', d);
   });
 
   test('an RSA_2048 private key made by openssl: PKCS #1 v1.5 and PSS signatures verify with openssl', async () => {
@@ -333,10 +338,7 @@ describe('imported key material through the AWS CLI v2 and openssl', { concurren
       '-algorithm RSA -pkeyopt rsa_keygen_bits:2048',
       'rsa',
     );
-    await sign(keyId, 'RSASSA_PKCS1_V1_5_SHA_256', d('message.txt'), d('pkcs1.bin'));
-    await shell(
-      `openssl dgst -sha256 -verify ${d('public.pem')} -signature ${d('pkcs1.bin')} ${d('message.txt')}`,
-    );
+    await signedVerifiesWithDgst(keyId, 'RSASSA_PKCS1_V1_5_SHA_256', d);
     // PSS over a digest (MessageType DIGEST), salt as long as the digest as AWS documents.
     await shell(`openssl dgst -sha256 -binary -out ${d('digest.bin')} ${d('message.txt')}`);
     await sign(keyId, 'RSASSA_PSS_SHA_256', d('digest.bin'), d('pss.bin'), 'DIGEST');

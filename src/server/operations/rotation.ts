@@ -17,7 +17,7 @@ import { Errors, ImportErrors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
 import type { Store } from '../store/store.ts';
 import { importTarget } from './imports.ts';
-import { addSharedMaterial, checkRotatable, updateShared } from './multi-region.ts';
+import { addSharedMaterial, checkRotatable, relatedKeys, updateShared } from './multi-region.ts';
 import { callerPrincipal, resolveKey } from './resolve.ts';
 
 /**
@@ -139,8 +139,13 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
         throw Errors.onDemandRotationLimit(key.arn);
       const onDemandRotations = key.record.onDemandRotations + 1;
       if (key.imported) {
-        const imported = rotateToPendingMaterial(importTarget(store, key));
-        store.updateImportedMaterials(key, { imported, changes: { onDemandRotations } });
+        // The primary of a multi-Region key rotates with its replicas, each to the same new material.
+        store.transaction(() => {
+          for (const related of relatedKeys(store, key)) {
+            const imported = rotateToPendingMaterial(importTarget(store, related));
+            store.updateImportedMaterials(related, { imported, changes: { onDemandRotations } });
+          }
+        });
         return { KeyId: key.arn };
       }
       addSharedMaterial(
