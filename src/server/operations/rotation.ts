@@ -139,12 +139,14 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
         throw Errors.onDemandRotationLimit(key.arn);
       const onDemandRotations = key.record.onDemandRotations + 1;
       if (key.imported) {
-        // The primary of a multi-Region key rotates with its replicas, each to the same new material.
+        // The primary of a multi-Region key rotates with its replicas, each to the same new material; every one
+        // is planned before any is written, so that a key that cannot rotate changes none.
+        const rotations = relatedKeys(store, key).map(
+          (related) => [related, rotateToPendingMaterial(importTarget(store, related))] as const,
+        );
         store.transaction(() => {
-          for (const related of relatedKeys(store, key)) {
-            const imported = rotateToPendingMaterial(importTarget(store, related));
+          for (const [related, imported] of rotations)
             store.updateImportedMaterials(related, { imported, changes: { onDemandRotations } });
-          }
         });
         return { KeyId: key.arn };
       }
