@@ -143,13 +143,33 @@ export function importHandlers(store: Store, secrets: ImportSecrets): Partial<Ha
 
     DeleteImportedKeyMaterial(input, { caller }): Output<'DeleteImportedKeyMaterial'> {
       const key = externalKey(caller, input.KeyId, 'DeleteImportedKeyMaterial');
-      const plan = planDeletion(importTarget(store, key), input.KeyMaterialId);
-      store.updateImportedMaterials(key, {
-        imported: plan.materials,
-        remove: [plan.material.materialId],
-        changes: stateAfter(key, plan.keyState),
+      const target = importTarget(store, key);
+      const plan = planDeletion(target, input.KeyMaterialId);
+      const { materialId, keyMaterialState } = plan.material;
+      // "When you delete the key material of a primary Region key that is in PENDING_ROTATION or
+      // PENDING_MULTI_REGION_IMPORT_AND_ROTATION state, you'll also be deleting the key materials for the replica
+      // Region keys"; any other deletion changes only the key named.
+      const replicas =
+        target.multiRegionKeyType === 'PRIMARY' && keyMaterialState.startsWith('PENDING')
+          ? relatedKeys(store, key).filter(
+              (k) =>
+                k.record.region !== key.record.region && k.imported?.some((m) => m.materialId === materialId),
+            )
+          : [];
+      store.transaction(() => {
+        for (const [deleting, deletion] of [
+          [key, plan] as const,
+          ...replicas.map(
+            (replica) => [replica, planDeletion(importTarget(store, replica), materialId)] as const,
+          ),
+        ])
+          store.updateImportedMaterials(deleting, {
+            imported: deletion.materials,
+            remove: [materialId],
+            changes: stateAfter(deleting, deletion.keyState),
+          });
       });
-      return { KeyId: key.arn, KeyMaterialId: plan.material.materialId };
+      return { KeyId: key.arn, KeyMaterialId: materialId };
     },
   };
 }
