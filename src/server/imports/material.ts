@@ -72,8 +72,18 @@ function expiration(
   return { expirationModel, validTo };
 }
 
-function keyStateOf(materials: readonly ImportedMaterial[]): 'Enabled' | 'PendingImport' {
-  return materials.every((m) => m.importState === 'IMPORTED') ? 'Enabled' : 'PendingImport';
+/**
+ * Enabled once every material the key needs is imported: all of its own and, for a replica, each material its
+ * primary holds for good (not one pending rotation), so that a usable replica always has a current material.
+ */
+function keyStateOf(
+  target: ImportTarget,
+  materials: readonly ImportedMaterial[],
+): 'Enabled' | 'PendingImport' {
+  const permanent = (target.primaryMaterials ?? []).filter((m) => !m.keyMaterialState.startsWith('PENDING'));
+  const imported = (materialId: string) =>
+    materials.some((m) => m.materialId === materialId && m.importState === 'IMPORTED');
+  return [...materials, ...permanent].every((m) => imported(m.materialId)) ? 'Enabled' : 'PendingImport';
 }
 
 /**
@@ -130,7 +140,7 @@ export function planImport(
       ...expires,
     };
     const materials = [...target.materials, material];
-    return { materials, material, keyState: keyStateOf(materials) };
+    return { materials, material, keyState: keyStateOf(target, materials) };
   }
 
   if (options.KeyMaterialId !== undefined && options.KeyMaterialId !== materialId)
@@ -145,7 +155,7 @@ export function planImport(
   };
   if (material.validTo === undefined) delete material.validTo;
   const materials = target.materials.map((m) => (m === existing ? material : m));
-  return { materials, material, keyState: keyStateOf(materials) };
+  return { materials, material, keyState: keyStateOf(target, materials) };
 }
 
 /** A replica's first import of one of its primary's materials: it is recorded in the primary's order and state. */
@@ -171,7 +181,7 @@ function primaryMaterialIntoReplica(
   const materials = primaryMaterials.flatMap((p) =>
     p === shared ? [material] : target.materials.filter((m) => m.materialId === p.materialId),
   );
-  return { materials, material, keyState: keyStateOf(materials) };
+  return { materials, material, keyState: keyStateOf(target, materials) };
 }
 
 /**

@@ -370,12 +370,15 @@ describe('ImportKeyMaterial rules', () => {
       replica.materials.map((m) => [m.materialId, m.keyMaterialState, m.description]),
       [[id(2), 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION', undefined]],
     );
-    const both = planImport(
+    assert.equal(replica.keyState, 'PendingImport', "usable only with the primary's current material");
+    const withCurrent = planImport(
       target(replica.materials, { multiRegionKeyType: 'REPLICA', primaryMaterials: pending }),
       id(1),
       forever,
       NOW,
-    ).materials;
+    );
+    assert.equal(withCurrent.keyState, 'Enabled');
+    const both = withCurrent.materials;
     assert.deepEqual(
       both.map((m) => [m.materialId, m.keyMaterialState, m.description]),
       [
