@@ -13,7 +13,8 @@ import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
  * -encrypt` with RSAES-OAEP SHA-256, and for RSA_AES_KEY_WRAP `openssl enc -id-aes256-wrap-pad`), and the CLI
  * imports it. What kmslab then encrypts under the key is opened here with the material itself, by node:crypto
  * from kmslab's documented blob layout (src/server/crypto/ciphertext.ts): proof that the key holds exactly the
- * bytes openssl wrapped.
+ * bytes openssl wrapped. HMAC and signing keys are proved the same way: openssl's HMAC with the material equals
+ * kmslab's MAC, and kmslab's signatures verify with openssl against the public half of the private key it made.
  */
 
 /** AWS's documented OAEP SHA-256 wrapping of a file with the wrapping public key (DER). */
@@ -203,38 +204,147 @@ describe('imported key material through the AWS CLI v2 and openssl', { concurren
     assert.equal((await importMaterial(firstId, wrapped, token)).code, 0);
   });
 
-  test('HMAC_256 material wrapped with RSA_AES_KEY_WRAP_SHA_256 (openssl enc -id-aes256-wrap-pad)', async () => {
-    const created = await cli.json([
-      'create-key',
-      '--origin',
-      'EXTERNAL',
-      '--key-spec',
-      'HMAC_256',
-      '--key-usage',
-      'GENERATE_VERIFY_MAC',
-    ]);
+  /**
+   * AWS's documented RSA_AES_KEY_WRAP wrapping of `material` (a file): a fresh AES-256 key wraps it with
+   * `openssl enc -id-aes256-wrap-pad`, the AES key goes under the wrapping public key with OAEP SHA-256, and the
+   * two are concatenated. Returns the EncryptedKeyMaterial file.
+   */
+  async function aesKeyWrap(material: string, publicKey: string, prefix: string): Promise<string> {
+    const d = (name: string) => join(cli.dir, `${prefix}-${name}`);
+    await shell(
+      `openssl rand -out ${d('aes.bin')} 32 && ` +
+        `openssl enc -id-aes256-wrap-pad -K $(xxd -p -c 64 ${d('aes.bin')}) -iv A65959A6 ` +
+        `-in ${material} -out ${d('key-wrapped.bin')} && ` +
+        `openssl pkeyutl -encrypt -in ${d('aes.bin')} -out ${d('aes-wrapped.bin')} -inkey ${publicKey} ${OAEP_SHA256} && ` +
+        `cat ${d('aes-wrapped.bin')} ${d('key-wrapped.bin')} > ${d('EncryptedKeyMaterial.bin')}`,
+    );
+    return d('EncryptedKeyMaterial.bin');
+  }
+
+  /** An EXTERNAL key of `create`'s spec holding `material` (a file), imported with RSA_AES_KEY_WRAP_SHA_256. */
+  async function importedKey(create: string[], material: string, prefix: string): Promise<string> {
+    const created = await cli.json(['create-key', '--origin', 'EXTERNAL', ...create]);
     const keyId = String((created.KeyMetadata as Record<string, unknown>).KeyId);
     const { publicKey, token } = await downloadParameters(
       keyId,
       'RSA_AES_KEY_WRAP_SHA_256',
       'RSA_4096',
+      prefix,
+    );
+    const imported = await importMaterial(keyId, await aesKeyWrap(material, publicKey, prefix), token);
+    assert.equal(imported.code, 0, imported.stderr);
+    return keyId;
+  }
+
+  test("HMAC_256 material wrapped with RSA_AES_KEY_WRAP_SHA_256: kmslab's MAC equals openssl's HMAC with that material", async () => {
+    const d = (name: string) => join(cli.dir, `hmac-${name}`);
+    await shell(`openssl rand -out ${d('key.bin')} 32 && printf 'MAC me, openssl' > ${d('message.txt')}`);
+    const keyId = await importedKey(
+      ['--key-spec', 'HMAC_256', '--key-usage', 'GENERATE_VERIFY_MAC'],
+      d('key.bin'),
       'hmac',
     );
-    const d = (name: string) => join(cli.dir, `hmac-${name}`);
-    await shell(
-      `openssl rand -out ${d('key.bin')} 32 && openssl rand -out ${d('aes.bin')} 32 && ` +
-        `openssl enc -id-aes256-wrap-pad -K $(xxd -p -c 64 ${d('aes.bin')}) -iv A65959A6 ` +
-        `-in ${d('key.bin')} -out ${d('key-wrapped.bin')} && ` +
-        `openssl pkeyutl -encrypt -in ${d('aes.bin')} -out ${d('aes-wrapped.bin')} -inkey ${publicKey} ${OAEP_SHA256} && ` +
-        `cat ${d('aes-wrapped.bin')} ${d('key-wrapped.bin')} > ${d('EncryptedKeyMaterial.bin')}`,
-    );
-    const imported = await importMaterial(keyId, d('EncryptedKeyMaterial.bin'), token);
-    assert.equal(imported.code, 0, imported.stderr);
     const metadata = (await cli.json(['describe-key', '--key-id', keyId])).KeyMetadata as Record<
       string,
       unknown
     >;
     assert.equal(metadata.KeyState, 'Enabled');
     assert.deepEqual(metadata.MacAlgorithms, ['HMAC_SHA_256']);
+
+    const generated = await cli.json([
+      'generate-mac',
+      '--key-id',
+      keyId,
+      '--mac-algorithm',
+      'HMAC_SHA_256',
+      '--message',
+      `fileb://${d('message.txt')}`,
+    ]);
+    const openssl = await cli.shell(
+      `openssl dgst -sha256 -mac HMAC -macopt hexkey:$(xxd -p -c 64 ${d('key.bin')}) -r ${d('message.txt')}`,
+    );
+    assert.equal(openssl.code, 0, openssl.stderr);
+    assert.equal(
+      Buffer.from(String(generated.Mac), 'base64').toString('hex'),
+      openssl.stdout.split(' ')[0],
+      'the MAC is HMAC-SHA-256 under the imported material',
+    );
+  });
+
+  /**
+   * An asymmetric SIGN_VERIFY key whose private key openssl made (`openssl genpkey`, PKCS #8 DER as AWS requires),
+   * imported with RSA_AES_KEY_WRAP_SHA_256; returns its ID and openssl's public key files (DER SPKI and PEM).
+   */
+  async function importedSigningKey(keySpec: string, genpkey: string, prefix: string) {
+    const d = (name: string) => join(cli.dir, `${prefix}-${name}`);
+    await shell(
+      `openssl genpkey ${genpkey} -out ${d('private.pem')} && ` +
+        `openssl pkcs8 -topk8 -nocrypt -in ${d('private.pem')} -outform DER -out ${d('private.der')} && ` +
+        `openssl pkey -in ${d('private.pem')} -pubout -out ${d('public.pem')} && ` +
+        `openssl pkey -in ${d('private.pem')} -pubout -outform DER -out ${d('public.der')} && ` +
+        `printf 'signed by kmslab, verified by openssl' > ${d('message.txt')}`,
+    );
+    const keyId = await importedKey(
+      ['--key-spec', keySpec, '--key-usage', 'SIGN_VERIFY'],
+      d('private.der'),
+      prefix,
+    );
+    const publicKey = await cli.json(['get-public-key', '--key-id', keyId]);
+    assert.deepEqual(
+      Buffer.from(String(publicKey.PublicKey), 'base64'),
+      await readFile(d('public.der')),
+      "GetPublicKey answers openssl's SubjectPublicKeyInfo",
+    );
+    return { keyId, d };
+  }
+
+  /** Signs `message` with kmslab through the CLI and writes the signature to `file`. */
+  async function sign(keyId: string, algorithm: string, message: string, file: string, type = 'RAW') {
+    const signed = await cli.json([
+      'sign',
+      '--key-id',
+      keyId,
+      '--signing-algorithm',
+      algorithm,
+      '--message-type',
+      type,
+      '--message',
+      `fileb://${message}`,
+    ]);
+    assert.equal(signed.SigningAlgorithm, algorithm);
+    await writeFile(file, Buffer.from(String(signed.Signature), 'base64'));
+  }
+
+  /** kmslab signs the message of importedSigningKey; `openssl dgst -verify` checks it with openssl's public key. */
+  async function signedVerifiesWithDgst(keyId: string, algorithm: string, d: (name: string) => string) {
+    await sign(keyId, algorithm, d('message.txt'), d(`${algorithm}.sig`));
+    await shell(
+      `openssl dgst -sha256 -verify ${d('public.pem')} -signature ${d(`${algorithm}.sig`)} ${d('message.txt')}`,
+    );
+  }
+
+  test("an ECC_NIST_P256 private key made by openssl: kmslab's signatures verify with openssl against its public key", async () => {
+    const { keyId, d } = await importedSigningKey(
+      'ECC_NIST_P256',
+      '-algorithm EC -pkeyopt ec_paramgen_curve:P-256',
+      'ecc',
+    );
+    await signedVerifiesWithDgst(keyId, 'ECDSA_SHA_256', d);
+  });
+
+  test('an RSA_2048 private key made by openssl: PKCS #1 v1.5 and PSS signatures verify with openssl', async () => {
+    const { keyId, d } = await importedSigningKey(
+      'RSA_2048',
+      '-algorithm RSA -pkeyopt rsa_keygen_bits:2048',
+      'rsa',
+    );
+    await signedVerifiesWithDgst(keyId, 'RSASSA_PKCS1_V1_5_SHA_256', d);
+    // PSS over a digest (MessageType DIGEST), salt as long as the digest as AWS documents.
+    await shell(`openssl dgst -sha256 -binary -out ${d('digest.bin')} ${d('message.txt')}`);
+    await sign(keyId, 'RSASSA_PSS_SHA_256', d('digest.bin'), d('pss.bin'), 'DIGEST');
+    await shell(
+      `openssl pkeyutl -verify -pubin -inkey ${d('public.pem')} -in ${d('digest.bin')} -sigfile ${d('pss.bin')} ` +
+        '-pkeyopt digest:sha256 -pkeyopt rsa_padding_mode:pss -pkeyopt rsa_pss_saltlen:32',
+    );
   });
 });

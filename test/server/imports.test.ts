@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
+  CreateKeyCommand,
   DecryptCommand,
   DeleteImportedKeyMaterialCommand,
   DescribeKeyCommand,
@@ -15,6 +17,7 @@ import {
   type ImportKeyMaterialCommandInput,
   type KMSClient,
   ListKeyRotationsCommand,
+  ReplicateKeyCommand,
   RotateKeyOnDemandCommand,
 } from '@aws-sdk/client-kms';
 import Database from 'better-sqlite3';
@@ -72,6 +75,38 @@ async function importInto(
 
 async function keyState(kms: KMSClient, keyId: string) {
   return (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata;
+}
+
+/** Every material of the key, as ListKeyRotations lists it with ALL_KEY_MATERIAL. */
+async function allMaterials(kms: KMSClient, keyId: string) {
+  const listed = await kms.send(
+    new ListKeyRotationsCommand({ KeyId: keyId, IncludeKeyMaterial: 'ALL_KEY_MATERIAL' }),
+  );
+  return listed.Rotations ?? [];
+}
+
+/**
+ * A multi-Region key of origin EXTERNAL in us-east-1 with replicas in `regions`, each given the same first
+ * material (`material`); returns its ID, that material's ID and a client per replica Region.
+ */
+async function importedMultiRegionKey(
+  server: Awaited<ReturnType<typeof startKmslab>>,
+  material: Buffer,
+  regions: string[],
+) {
+  const east = server.sdk();
+  const created = await east.send(new CreateKeyCommand({ Origin: 'EXTERNAL', MultiRegion: true }));
+  const keyId = created.KeyMetadata?.KeyId ?? assert.fail('no KeyId');
+  const original = await importInto(east, keyId, material);
+  const replicas = regions.map((region) => server.sdk({ region }));
+  for (const region of regions)
+    await east.send(new ReplicateKeyCommand({ KeyId: keyId, ReplicaRegion: region }));
+  for (const replica of replicas) {
+    // A replica is Creating for a moment, then waits for its material.
+    while ((await keyState(replica, keyId))?.KeyState === 'Creating') await delay(200);
+    await importInto(replica, keyId, material);
+  }
+  return { east, keyId, materialId: original.KeyMaterialId, replicas };
 }
 
 describe('imported key material', () => {
@@ -247,6 +282,125 @@ describe('imported key material', () => {
         ],
       );
       assert.equal((await keyState(kms, keyId))?.KeyState, 'PendingImport');
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('multi-Region: new material imported into the primary and then each replica; RotateKeyOnDemand on the primary rotates them all', async () => {
+    const server = await startKmslab();
+    try {
+      const first = randomBytes(32);
+      const second = randomBytes(32);
+      const { east, keyId, materialId, replicas } = await importedMultiRegionKey(server, first, [
+        'eu-west-1',
+        'ap-southeast-1',
+      ]);
+      const { CiphertextBlob: old } = await east.send(
+        new EncryptCommand({ KeyId: keyId, Plaintext: bytes('under the first material') }),
+      );
+
+      const imported = await importInto(east, keyId, second, {
+        ImportType: 'NEW_KEY_MATERIAL',
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      });
+      const states = async (kms: KMSClient) =>
+        (await allMaterials(kms, keyId)).map((r) => r.KeyMaterialState);
+      assert.deepEqual(await states(east), ['CURRENT', 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION']);
+      await rejects(
+        importInto(replicas[0] as KMSClient, keyId, randomBytes(32), {
+          ImportType: 'NEW_KEY_MATERIAL',
+          ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+        }),
+        'UnsupportedOperationException',
+        /import new key material into its primary key/,
+      );
+      // Material the primary never had is not the replica's to take.
+      await rejects(
+        importInto(replicas[0] as KMSClient, keyId, randomBytes(32), {
+          ImportType: 'EXISTING_KEY_MATERIAL',
+          ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+        }),
+        'IncorrectKeyMaterialException',
+      );
+      const existing = {
+        ImportType: 'EXISTING_KEY_MATERIAL',
+        ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE',
+      } as const;
+      await importInto(replicas[0] as KMSClient, keyId, second, existing);
+      // One replica still lacks it: the primary cannot rotate yet.
+      assert.deepEqual(await states(east), ['CURRENT', 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION']);
+      await rejects(
+        east.send(new RotateKeyOnDemandCommand({ KeyId: keyId })),
+        'KMSInvalidStateException',
+        /No available key material pending rotation/,
+      );
+      await importInto(replicas[1] as KMSClient, keyId, second, existing);
+      for (const kms of [east, ...replicas])
+        assert.deepEqual(await states(kms), ['CURRENT', 'PENDING_ROTATION']);
+
+      await east.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+      for (const kms of [east, ...replicas]) {
+        // DescribeKey shows no CurrentKeyMaterialId for a multi-Region key of origin EXTERNAL; ListKeyRotations does.
+        assert.deepEqual(
+          (await allMaterials(kms, keyId)).map((r) => [r.KeyMaterialId, r.KeyMaterialState]),
+          [
+            [materialId, 'NON_CURRENT'],
+            [imported.KeyMaterialId, 'CURRENT'],
+          ],
+        );
+      }
+      // What a replica now encrypts (under the new material) opens in the primary's Region and the other
+      // replica's; what the old material encrypted still opens in a replica.
+      const { CiphertextBlob: fresh } = await (replicas[0] as KMSClient).send(
+        new EncryptCommand({ KeyId: keyId, Plaintext: bytes('under the second material') }),
+      );
+      for (const kms of [east, replicas[1] as KMSClient])
+        assert.equal(
+          text((await kms.send(new DecryptCommand({ CiphertextBlob: fresh }))).Plaintext),
+          'under the second material',
+        );
+      assert.equal(
+        text((await (replicas[1] as KMSClient).send(new DecryptCommand({ CiphertextBlob: old }))).Plaintext),
+        'under the first material',
+      );
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test("multi-Region: deleting the primary's material pending rotation deletes the replicas' too; a replica's deletion stays its own", async () => {
+    const server = await startKmslab();
+    try {
+      const first = randomBytes(32);
+      const second = randomBytes(32);
+      const { east, keyId, materialId, replicas } = await importedMultiRegionKey(server, first, [
+        'eu-west-1',
+      ]);
+      const west = replicas[0] as KMSClient;
+      const forever = { ExpirationModel: 'KEY_MATERIAL_DOES_NOT_EXPIRE' } as const;
+      const pending = await importInto(east, keyId, second, { ...forever, ImportType: 'NEW_KEY_MATERIAL' });
+      await importInto(west, keyId, second, { ...forever, ImportType: 'EXISTING_KEY_MATERIAL' });
+      const importStates = async (kms: KMSClient) =>
+        (await allMaterials(kms, keyId)).map((r) => [r.KeyMaterialId, r.ImportState]);
+
+      // The replica's own deletion of its first material leaves the primary's alone.
+      await west.send(new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: materialId }));
+      assert.deepEqual(await importStates(east), [
+        [materialId, 'IMPORTED'],
+        [pending.KeyMaterialId, 'IMPORTED'],
+      ]);
+      await east.send(
+        new DeleteImportedKeyMaterialCommand({ KeyId: keyId, KeyMaterialId: pending.KeyMaterialId }),
+      );
+      for (const [kms, firstState] of [
+        [east, 'IMPORTED'],
+        [west, 'PENDING_IMPORT'],
+      ] as const)
+        assert.deepEqual(await importStates(kms), [
+          [materialId, firstState],
+          [pending.KeyMaterialId, 'PENDING_IMPORT'],
+        ]);
     } finally {
       await server.stop();
     }

@@ -33,6 +33,8 @@ export interface ImportTarget {
   multiRegionKeyType?: 'PRIMARY' | 'REPLICA';
   /** A primary key's replicas must import new material too before the primary can rotate to it. */
   hasReplicas?: boolean;
+  /** A replica's primary's materials, oldest first: a replica takes only material its primary was given. */
+  primaryMaterials?: readonly ImportedMaterial[];
 }
 
 export type ImportOptions = Pick<
@@ -70,8 +72,18 @@ function expiration(
   return { expirationModel, validTo };
 }
 
-function keyStateOf(materials: readonly ImportedMaterial[]): 'Enabled' | 'PendingImport' {
-  return materials.every((m) => m.importState === 'IMPORTED') ? 'Enabled' : 'PendingImport';
+/**
+ * Enabled once every material the key needs is imported: all of its own and, for a replica, each material its
+ * primary holds for good (not one pending rotation), so that a usable replica always has a current material.
+ */
+function keyStateOf(
+  target: ImportTarget,
+  materials: readonly ImportedMaterial[],
+): 'Enabled' | 'PendingImport' {
+  const permanent = (target.primaryMaterials ?? []).filter((m) => !m.keyMaterialState.startsWith('PENDING'));
+  const imported = (materialId: string) =>
+    materials.some((m) => m.materialId === materialId && m.importState === 'IMPORTED');
+  return [...materials, ...permanent].every((m) => imported(m.materialId)) ? 'Enabled' : 'PendingImport';
 }
 
 /**
@@ -84,6 +96,8 @@ function keyStateOf(materials: readonly ImportedMaterial[]): 'Enabled' | 'Pendin
  *   and on a primary with replicas until every replica imported it too.
  * - EXISTING_KEY_MATERIAL must be material the key had (and the given KeyMaterialId, if any, must be its ID): it
  *   restores deleted or expired material, or changes its expiration. Its description stays unless given.
+ * - A replica takes the material its primary was given, in the primary's state for it: new material imported
+ *   into the primary is imported into each replica this way before RotateKeyOnDemand on the primary.
  */
 export function planImport(
   target: ImportTarget,
@@ -100,12 +114,15 @@ export function planImport(
   const importType =
     options.ImportType ?? (target.materials.length === 0 ? 'NEW_KEY_MATERIAL' : 'EXISTING_KEY_MATERIAL');
   const existing = target.materials.find((m) => m.materialId === materialId);
+  const replica = target.multiRegionKeyType === 'REPLICA';
+  if (replica && importType === 'NEW_KEY_MATERIAL' && target.materials.length > 0)
+    throw ImportErrors.newMaterialIntoReplica(target.key.arn);
+  if (replica && !existing) return primaryMaterialIntoReplica(target, materialId, options, expires);
 
   if (importType === 'NEW_KEY_MATERIAL') {
     if (options.KeyMaterialId !== undefined) throw ImportErrors.newMaterialWithId();
     if (existing) throw ImportErrors.materialAlreadyAssociated(materialId);
     if (target.materials.length > 0) {
-      if (target.multiRegionKeyType === 'REPLICA') throw ImportErrors.newMaterialIntoReplica(target.key.arn);
       if (!isSymmetric(target)) throw ImportErrors.newMaterialNotRotatable(keySpec);
       const pending = target.materials.find((m) => m.keyMaterialState.startsWith('PENDING'));
       if (pending) throw ImportErrors.materialPendingRotation(materialId, target.key.arn, pending.materialId);
@@ -123,7 +140,7 @@ export function planImport(
       ...expires,
     };
     const materials = [...target.materials, material];
-    return { materials, material, keyState: keyStateOf(materials) };
+    return { materials, material, keyState: keyStateOf(target, materials) };
   }
 
   if (options.KeyMaterialId !== undefined && options.KeyMaterialId !== materialId)
@@ -138,7 +155,50 @@ export function planImport(
   };
   if (material.validTo === undefined) delete material.validTo;
   const materials = target.materials.map((m) => (m === existing ? material : m));
-  return { materials, material, keyState: keyStateOf(materials) };
+  return { materials, material, keyState: keyStateOf(target, materials) };
+}
+
+/** A replica's first import of one of its primary's materials: it is recorded in the primary's order and state. */
+function primaryMaterialIntoReplica(
+  target: ImportTarget,
+  materialId: string,
+  options: ImportOptions,
+  expires: Pick<ImportedMaterial, 'expirationModel' | 'validTo'>,
+): ImportOutcome {
+  const primaryMaterials = target.primaryMaterials ?? [];
+  const shared = primaryMaterials.find((m) => m.materialId === materialId);
+  if (!shared) throw ImportErrors.materialNotPrevious();
+  if (options.KeyMaterialId !== undefined && options.KeyMaterialId !== materialId)
+    throw ImportErrors.materialIdMismatch(options.KeyMaterialId);
+  const description = options.KeyMaterialDescription ?? shared.description;
+  const material: ImportedMaterial = {
+    materialId,
+    ...(description !== undefined && { description }),
+    importState: 'IMPORTED',
+    keyMaterialState: shared.keyMaterialState,
+    ...expires,
+  };
+  const materials = primaryMaterials.flatMap((p) =>
+    p === shared ? [material] : target.materials.filter((m) => m.materialId === p.materialId),
+  );
+  return { materials, material, keyState: keyStateOf(target, materials) };
+}
+
+/**
+ * Once every replica of a primary holds new material `materialId` (`related`: the materials of the primary and
+ * each replica), it stops waiting for them: PENDING_MULTI_REGION_IMPORT_AND_ROTATION becomes PENDING_ROTATION in
+ * each. Undefined while a replica lacks it, or when it was not waiting.
+ */
+export function importedIntoEveryReplica(
+  related: readonly (readonly ImportedMaterial[])[],
+  materialId: string,
+): ImportedMaterial[][] | undefined {
+  const waiting = (m: ImportedMaterial) =>
+    m.materialId === materialId && m.keyMaterialState === 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION';
+  if (!related.every((materials) => materials.some(waiting))) return undefined;
+  return related.map((materials) =>
+    materials.map((m) => (waiting(m) ? { ...m, keyMaterialState: 'PENDING_ROTATION' } : m)),
+  );
 }
 
 /** Forgetting the bytes of a material keeps its record, to be imported again. */
@@ -185,7 +245,7 @@ export function expire(
 /**
  * RotateKeyOnDemand of an imported symmetric key: the material pending rotation becomes current, the current one
  * NON_CURRENT. A primary's new material must first be imported into every replica (its state then is
- * PENDING_ROTATION: the operation flips it once the replicas have it).
+ * PENDING_ROTATION: importedIntoEveryReplica); the primary and its replicas then rotate together.
  */
 export function rotateToPendingMaterial(target: ImportTarget): ImportedMaterial[] {
   const pending = target.materials.find((m) => m.keyMaterialState === 'PENDING_ROTATION');

@@ -4,6 +4,7 @@ import {
   expire,
   expiredMaterials,
   type ImportTarget,
+  importedIntoEveryReplica,
   importedMaterialId,
   planDeletion,
   planImport,
@@ -19,6 +20,7 @@ import { multiRegionKeyType } from '../keys/multi-region.ts';
 import { checkState } from '../keys/states.ts';
 import { ImportErrors } from '../messages.ts';
 import type { Store } from '../store/store.ts';
+import { relatedKeys } from './multi-region.ts';
 import { resolveKey } from './resolve.ts';
 
 /** The secrets of the root key that imports use (crypto/tokens.ts's deriveSecret). */
@@ -32,13 +34,19 @@ export function importTarget(store: Store, key: LoadedKey): ImportTarget {
   const set = key.record.multiRegion
     ? store.multiRegionSet(key.record.accountId, key.record.keyId)
     : undefined;
+  const isPrimary = set?.primaryRegion === key.record.region;
+  const primary =
+    set && !isPrimary
+      ? store.findKey({ accountId: key.record.accountId, region: set.primaryRegion }, key.record.keyId)
+      : undefined;
   return {
     key,
     materials: key.imported ?? [],
     ...(set && {
       multiRegionKeyType: multiRegionKeyType(set, key.record.region),
-      hasReplicas: set.primaryRegion === key.record.region && set.replicaRegions.length > 0,
+      hasReplicas: isPrimary && set.replicaRegions.length > 0,
     }),
+    ...(primary && { primaryMaterials: primary.imported ?? [] }),
   };
 }
 
@@ -70,12 +78,22 @@ export function expireImportedMaterial(store: Store, now: Date, limit: number): 
   }
 }
 
-/** A replica takes only material its primary was given ("the same key material ... into each replica"). */
-function checkPrimaryHas(store: Store, replica: LoadedKey, materialId: string): void {
-  const { accountId, keyId } = replica.record;
-  const set = store.multiRegionSet(accountId, keyId);
-  const primary = set && store.findKey({ accountId, region: set.primaryRegion }, keyId);
-  if (!primary?.imported?.some((m) => m.materialId === materialId)) throw ImportErrors.materialNotPrevious();
+/**
+ * After a replica imported its primary's new material: once every replica has it, the primary and the replicas
+ * may rotate to it (RotateKeyOnDemand on the primary).
+ */
+function releaseForRotation(store: Store, key: LoadedKey, materialId: string): void {
+  const related = relatedKeys(store, key);
+  const released = importedIntoEveryReplica(
+    related.map((k) => k.imported ?? []),
+    materialId,
+  );
+  if (!released) return;
+  store.transaction(() => {
+    related.forEach((k, i) => {
+      store.updateImportedMaterials(k, { imported: released[i] ?? [] });
+    });
+  });
 }
 
 export function importHandlers(store: Store, secrets: ImportSecrets): Partial<Handlers> {
@@ -111,25 +129,47 @@ export function importHandlers(store: Store, secrets: ImportSecrets): Partial<Ha
       if (!bytes) throw ImportErrors.materialInvalid(key.kind.keySpec);
       const materialId = importedMaterialId(secrets.materialId, key.record.keyId, bytes);
       const target = importTarget(store, key);
-      if (target.multiRegionKeyType === 'REPLICA') checkPrimaryHas(store, key, materialId);
       const plan = planImport(target, materialId, input, now);
-      store.updateImportedMaterials(key, {
-        imported: plan.materials,
-        ...(!key.byMaterialId.has(materialId) && { add: { materialId, bytes, createdAt: now.getTime() } }),
-        changes: stateAfter(key, plan.keyState),
+      store.transaction(() => {
+        store.updateImportedMaterials(key, {
+          imported: plan.materials,
+          ...(!key.byMaterialId.has(materialId) && { add: { materialId, bytes, createdAt: now.getTime() } }),
+          changes: stateAfter(key, plan.keyState),
+        });
+        if (target.multiRegionKeyType === 'REPLICA') releaseForRotation(store, key, materialId);
       });
       return { KeyId: key.arn, KeyMaterialId: materialId };
     },
 
     DeleteImportedKeyMaterial(input, { caller }): Output<'DeleteImportedKeyMaterial'> {
       const key = externalKey(caller, input.KeyId, 'DeleteImportedKeyMaterial');
-      const plan = planDeletion(importTarget(store, key), input.KeyMaterialId);
-      store.updateImportedMaterials(key, {
-        imported: plan.materials,
-        remove: [plan.material.materialId],
-        changes: stateAfter(key, plan.keyState),
+      const target = importTarget(store, key);
+      const plan = planDeletion(target, input.KeyMaterialId);
+      const { materialId, keyMaterialState } = plan.material;
+      // "When you delete the key material of a primary Region key that is in PENDING_ROTATION or
+      // PENDING_MULTI_REGION_IMPORT_AND_ROTATION state, you'll also be deleting the key materials for the replica
+      // Region keys"; any other deletion changes only the key named.
+      const replicas =
+        target.multiRegionKeyType === 'PRIMARY' && keyMaterialState.startsWith('PENDING')
+          ? relatedKeys(store, key).filter(
+              (k) =>
+                k.record.region !== key.record.region && k.imported?.some((m) => m.materialId === materialId),
+            )
+          : [];
+      store.transaction(() => {
+        for (const [deleting, deletion] of [
+          [key, plan] as const,
+          ...replicas.map(
+            (replica) => [replica, planDeletion(importTarget(store, replica), materialId)] as const,
+          ),
+        ])
+          store.updateImportedMaterials(deleting, {
+            imported: deletion.materials,
+            remove: [materialId],
+            changes: stateAfter(deleting, deletion.keyState),
+          });
       });
-      return { KeyId: key.arn, KeyMaterialId: plan.material.materialId };
+      return { KeyId: key.arn, KeyMaterialId: materialId };
     },
   };
 }

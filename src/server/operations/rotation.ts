@@ -17,7 +17,7 @@ import { Errors, ImportErrors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
 import type { Store } from '../store/store.ts';
 import { importTarget } from './imports.ts';
-import { addSharedMaterial, checkRotatable, updateShared } from './multi-region.ts';
+import { addSharedMaterial, checkRotatable, relatedKeys, updateShared } from './multi-region.ts';
 import { callerPrincipal, resolveKey } from './resolve.ts';
 
 /**
@@ -139,8 +139,15 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
         throw Errors.onDemandRotationLimit(key.arn);
       const onDemandRotations = key.record.onDemandRotations + 1;
       if (key.imported) {
-        const imported = rotateToPendingMaterial(importTarget(store, key));
-        store.updateImportedMaterials(key, { imported, changes: { onDemandRotations } });
+        // The primary of a multi-Region key rotates with its replicas, each to the same new material; every one
+        // is planned before any is written, so that a key that cannot rotate changes none.
+        const rotations = relatedKeys(store, key).map(
+          (related) => [related, rotateToPendingMaterial(importTarget(store, related))] as const,
+        );
+        store.transaction(() => {
+          for (const [related, imported] of rotations)
+            store.updateImportedMaterials(related, { imported, changes: { onDemandRotations } });
+        });
         return { KeyId: key.arn };
       }
       addSharedMaterial(

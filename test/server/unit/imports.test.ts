@@ -9,6 +9,7 @@ import {
   expiredMaterials,
   type ImportedMaterial,
   type ImportTarget,
+  importedIntoEveryReplica,
   importedMaterialId,
   planDeletion,
   planImport,
@@ -349,6 +350,64 @@ describe('ImportKeyMaterial rules', () => {
       'UnsupportedOperationException',
     );
     assert.equal(planImport(replica, id(1), forever, NOW).keyState, 'Enabled');
+  });
+
+  test("multi-Region: a replica takes its primary's materials in their order and state; new material waits for every replica", () => {
+    const pending = planImport(
+      target(first.materials, { multiRegionKeyType: 'PRIMARY', hasReplicas: true }),
+      id(2),
+      { ...forever, ImportType: 'NEW_KEY_MATERIAL' },
+      NOW,
+    ).materials;
+    // A replica importing the new material before the first: recorded in the primary's order and states.
+    const replica = planImport(
+      target([], { multiRegionKeyType: 'REPLICA', primaryMaterials: pending }),
+      id(2),
+      { ...forever, ImportType: 'EXISTING_KEY_MATERIAL' },
+      NOW,
+    );
+    assert.deepEqual(
+      replica.materials.map((m) => [m.materialId, m.keyMaterialState, m.description]),
+      [[id(2), 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION', undefined]],
+    );
+    assert.equal(replica.keyState, 'PendingImport', "usable only with the primary's current material");
+    const withCurrent = planImport(
+      target(replica.materials, { multiRegionKeyType: 'REPLICA', primaryMaterials: pending }),
+      id(1),
+      forever,
+      NOW,
+    );
+    assert.equal(withCurrent.keyState, 'Enabled');
+    const both = withCurrent.materials;
+    assert.deepEqual(
+      both.map((m) => [m.materialId, m.keyMaterialState, m.description]),
+      [
+        [id(1), 'CURRENT', 'first'],
+        [id(2), 'PENDING_MULTI_REGION_IMPORT_AND_ROTATION', undefined],
+      ],
+    );
+    assert.equal(
+      thrown(() =>
+        planImport(
+          target([], { multiRegionKeyType: 'REPLICA', primaryMaterials: pending }),
+          id(3),
+          forever,
+          NOW,
+        ),
+      )?.type,
+      'IncorrectKeyMaterialException',
+    );
+
+    assert.equal(importedIntoEveryReplica([pending, both, first.materials], id(2)), undefined);
+    const released = importedIntoEveryReplica([pending, both], id(2));
+    assert.deepEqual(
+      released?.map((materials) => materials.map((m) => m.keyMaterialState)),
+      [
+        ['CURRENT', 'PENDING_ROTATION'],
+        ['CURRENT', 'PENDING_ROTATION'],
+      ],
+    );
+    assert.equal(importedIntoEveryReplica(released ?? [], id(2)), undefined, 'released once');
   });
 
   test('asymmetric and HMAC keys: no ImportType, KeyMaterialId or description; one material for life', () => {
