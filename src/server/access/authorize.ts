@@ -1,0 +1,241 @@
+import { Errors } from '../domain/messages.ts';
+import type { KMSError } from '../errors.ts';
+import { type ConditionContext, requestLookup } from './context.ts';
+import {
+  closestAllow,
+  type EvaluationInput,
+  evaluate,
+  type Located,
+  type Mismatch,
+  type PolicyOutcome,
+} from './evaluate.ts';
+import { arnParts } from './patterns.ts';
+import { type CompiledPolicy, type CompiledStatement, statementName } from './policy.ts';
+import type { Principal } from './principal.ts';
+
+/** A grant that applies to the request: its grantee is the caller and its constraints hold (the caller checks both). */
+export interface ApplicableGrant {
+  readonly grantId: string;
+  /** The grant's operations, as KMS names them (`Encrypt`, `ReEncryptFrom`, `DescribeKey`...). */
+  readonly operations: readonly string[];
+}
+
+/** Everything one authorization needs; the caller builds it once per request. */
+export interface AuthorizationRequest {
+  readonly principal: Principal;
+  /** `kms:Encrypt`, `kms:CreateKey`... */
+  readonly action: string;
+  /** The key ARN for an operation on a key; `*` (or an alias ARN) for an operation that has none. */
+  readonly resource: string;
+  /** The key's policy, for an operation on a key. Without it the IAM policies alone decide (CreateKey, ListKeys...). */
+  readonly keyPolicy?: CompiledPolicy;
+  readonly grants?: readonly ApplicableGrant[];
+  /** Every condition key the caller knows about the request and the key (see ConditionContext). */
+  readonly context?: ConditionContext;
+}
+
+/** A statement that decided, for logs and explanations. */
+export interface StatementRef {
+  /** `key policy`, or the identity-based policy's name. */
+  readonly policy: string;
+  readonly sid: string | undefined;
+  /** Position in the Statement list, from 0. */
+  readonly index: number;
+}
+
+export interface Allowed {
+  readonly allowed: true;
+  /** The statements that allowed it: a key policy statement, and the identity-based one where IAM had to agree. */
+  readonly statements: readonly StatementRef[];
+  /** The grant that allowed it, when no policy did. */
+  readonly grantId?: string;
+}
+
+export interface Denied {
+  readonly allowed: false;
+  /** A Deny statement applied (rather than no statement allowing). */
+  readonly explicit: boolean;
+  /** Which kind of policy AWS's message blames. */
+  readonly policyType: 'resource-based' | 'identity-based';
+  /** The Deny statement that applied, or the Allow statement that came closest. */
+  readonly statement?: StatementRef;
+  /**
+   * Why, in one line of ASCII (for logs and the x-kmslab-denial header): the policy and statement that
+   * denied, or that none allowed and which element of the closest statement failed, with the value the
+   * request had. It quotes condition values of the request, never key material.
+   */
+  readonly explanation: string;
+  /** AccessDeniedException with AWS's message. */
+  readonly error: KMSError;
+}
+
+export type Decision = Allowed | Denied;
+
+function ref(policy: CompiledPolicy, statement: CompiledStatement): StatementRef {
+  return { policy: policy.name, sid: statement.sid, index: statement.index };
+}
+
+function owner(policies: readonly CompiledPolicy[], statement: CompiledStatement): CompiledPolicy {
+  return policies.find((p) => p.statements.includes(statement)) as CompiledPolicy;
+}
+
+/**
+ * Decides a request as AWS KMS does:
+ * - an explicit Deny in the key policy or in the caller's identity-based policies wins over everything;
+ * - the key policy is the primary control: a statement naming the caller (or `*`) allows a caller of the key's
+ *   account by itself; a statement naming only the caller's account lets IAM policies delegate, so an
+ *   identity-based policy must allow it too. The root user needs no IAM policy, but nothing allows it
+ *   implicitly: the key policy must name its account;
+ * - a caller from another account needs both the key policy (naming it or its account) and its own IAM
+ *   policies;
+ * - a grant allows its operations;
+ * - operations that have no key (CreateKey, ListKeys, ListAliases, GenerateRandom...) are decided by the IAM
+ *   policies alone, and the root user may do them all.
+ */
+export function authorize(request: AuthorizationRequest): Decision {
+  const { principal, keyPolicy } = request;
+  const input: EvaluationInput = {
+    principal,
+    action: request.action,
+    lowerAction: request.action.toLowerCase(),
+    resource: request.resource,
+    lookup: requestLookup(principal.contextValues, request.context),
+  };
+  const key = keyPolicy ? evaluate([keyPolicy], input) : {};
+  if (keyPolicy && key.deny) return explicitDeny(request, 'resource-based', keyPolicy, key.deny);
+  const identity = evaluate(principal.policies, input);
+  if (identity.deny) {
+    return explicitDeny(request, 'identity-based', owner(principal.policies, identity.deny), identity.deny);
+  }
+  const iamAllows = principal.type === 'Account' || identity.allow !== undefined;
+  const iam = identity.allow ? [ref(owner(principal.policies, identity.allow), identity.allow)] : [];
+  if (!keyPolicy) {
+    if (iamAllows) return { allowed: true, statements: iam };
+    return implicitDeny(request, input, {});
+  }
+  const sameAccount = arnParts(request.resource)?.[4] === principal.accountId;
+  if (key.allow && (sameAccount || iamAllows)) {
+    return { allowed: true, statements: [ref(keyPolicy, key.allow), ...(sameAccount ? [] : iam)] };
+  }
+  if (key.delegate && iamAllows) return { allowed: true, statements: [ref(keyPolicy, key.delegate), ...iam] };
+  const operation = request.action.slice(request.action.indexOf(':') + 1);
+  const grant = request.grants?.find((g) => g.operations.includes(operation));
+  if (grant) return { allowed: true, statements: [], grantId: grant.grantId };
+  return implicitDeny(request, input, key);
+}
+
+/**
+ * KMS's lockout safety check for CreateKey and PutKeyPolicy without BypassPolicyLockoutSafetyCheck: the new
+ * policy must let the caller call PutKeyPolicy on the key later (its IAM policies counting as they would),
+ * or the request fails with MalformedPolicyDocumentException.
+ */
+export function checkLockoutSafety(request: {
+  principal: Principal;
+  keyArn: string;
+  keyPolicy: CompiledPolicy;
+  context?: ConditionContext;
+}): void {
+  const decision = authorize({
+    principal: request.principal,
+    action: 'kms:PutKeyPolicy',
+    resource: request.keyArn,
+    keyPolicy: request.keyPolicy,
+    context: request.context,
+  });
+  if (!decision.allowed) throw Errors.policyLockout();
+}
+
+function explicitDeny(
+  request: AuthorizationRequest,
+  policyType: Denied['policyType'],
+  policy: CompiledPolicy,
+  statement: CompiledStatement,
+): Denied {
+  return {
+    allowed: false,
+    explicit: true,
+    policyType,
+    statement: ref(policy, statement),
+    explanation: ascii(`Denied by ${describe({ policy, statement })}, which has Effect Deny.`),
+    error: Errors.accessDenied(request.principal.arn, request.action, request.resource, policyType, true),
+  };
+}
+
+/**
+ * No statement allowed: AWS blames the key policy when it doesn't cover the caller at all, and the IAM
+ * policies when the key policy covered the caller (cross-account) or its account (delegation) but no
+ * identity-based policy agreed. Operations without a key only have IAM policies to blame.
+ */
+function implicitDeny(request: AuthorizationRequest, input: EvaluationInput, key: PolicyOutcome): Denied {
+  const { principal, keyPolicy, action } = request;
+  const covered = key.allow ?? key.delegate;
+  const policyType = keyPolicy && !covered ? 'resource-based' : 'identity-based';
+  const noIam =
+    principal.policies.length === 0
+      ? `${principal.arn} has no identity-based policy`
+      : `no identity-based policy of ${principal.arn} allows ${action} on ${request.resource}`;
+  let why: string;
+  if (policyType === 'resource-based') {
+    why = `No statement of the key policy allows ${principal.arn} to perform ${action}.`;
+  } else if (key.allow) {
+    why = `The key policy allows ${action} (${statementName(key.allow)}), but the key is in another account, so the caller's IAM policies must allow it too, and ${noIam}.`;
+  } else if (key.delegate) {
+    why = `The key policy lets account ${principal.accountId} delegate ${action} with IAM policies (${statementName(key.delegate)}), but ${noIam}.`;
+  } else {
+    why = `${noIam[0]?.toUpperCase()}${noIam.slice(1)}.`;
+  }
+  const candidates = policyType === 'resource-based' && keyPolicy ? [keyPolicy] : principal.policies;
+  const closest = closestAllow(candidates, input);
+  const explanation = closest
+    ? `${why} The closest is ${describe(closest)}: ${missed(closest, input)}.`
+    : why;
+  return {
+    allowed: false,
+    explicit: false,
+    policyType,
+    statement: closest && ref(closest.policy, closest.statement),
+    explanation: ascii(explanation),
+    error: Errors.accessDenied(principal.arn, action, request.resource, policyType, false),
+  };
+}
+
+function describe({ policy, statement }: Located): string {
+  const where = policy.kind === 'key' ? 'the key policy' : `identity-based policy "${policy.name}"`;
+  return `${statementName(statement)} of ${where}`;
+}
+
+/** The element of the closest statement that failed, and what the request had there. */
+function missed(closest: Located & { mismatch: Mismatch }, input: EvaluationInput): string {
+  const { statement, mismatch } = closest;
+  switch (mismatch.element) {
+    case 'Action':
+      return statement.actions === undefined
+        ? 'it has no Action'
+        : `its ${statement.notAction ? 'NotAction excludes' : 'Action does not include'} ${input.action}`;
+    case 'Principal':
+      return `its ${statement.notPrincipal ? 'NotPrincipal excludes' : 'Principal does not include'} ${input.principal.arn}`;
+    case 'Resource':
+      return statement.resources === undefined
+        ? 'it has no Resource'
+        : `its ${statement.notResource ? 'NotResource excludes' : 'Resource does not include'} ${input.resource}`;
+    case 'Condition': {
+      const condition = statement.conditions[mismatch.condition];
+      if (condition === undefined) return 'a condition failed';
+      const values =
+        condition.values.length === 1
+          ? JSON.stringify(condition.values[0])
+          : JSON.stringify(condition.values);
+      const seen = input.lookup(condition.lookupKey);
+      const had =
+        seen === undefined
+          ? `the request has no ${condition.key}`
+          : `the request has ${JSON.stringify(seen)}`;
+      return `condition ${condition.operator} {${JSON.stringify(condition.key)}: ${values}} is not met: ${had}`;
+    }
+  }
+}
+
+/** Non-ASCII and control characters as JSON escapes, so that the explanation fits in an HTTP header. */
+function ascii(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
