@@ -172,7 +172,7 @@ function implicitDeny(request: AuthorizationRequest, input: EvaluationInput, key
   const policyType = keyPolicy && !covered ? 'resource-based' : 'identity-based';
   const noIam =
     principal.policies.length === 0
-      ? `${principal.arn} has no identity-based policy`
+      ? `the caller ${principal.arn} has no identity-based policy`
       : `no identity-based policy of ${principal.arn} allows ${action} on ${request.resource}`;
   let why: string;
   if (policyType === 'resource-based') {
@@ -184,8 +184,7 @@ function implicitDeny(request: AuthorizationRequest, input: EvaluationInput, key
   } else {
     why = `${noIam[0]?.toUpperCase()}${noIam.slice(1)}.`;
   }
-  const candidates = policyType === 'resource-based' && keyPolicy ? [keyPolicy] : principal.policies;
-  const closest = closestAllow(candidates, input);
+  const closest = closestAllow(keyPolicy ? [keyPolicy, ...principal.policies] : principal.policies, input);
   const explanation = closest
     ? `${why} The closest is ${describe(closest)}: ${missed(closest, input)}.`
     : why;
