@@ -60,7 +60,7 @@ function resolveParts(parts: readonly Part[], lookup: Lookup): Piece[] | undefin
   return pieces;
 }
 
-const REGEX_SPECIALS = /[.+^${}()|[\]\\/-]/g;
+const REGEX_SPECIALS = /[.*+?^${}()|[\]\\/-]/g;
 
 function escapeRegex(text: string): string {
   return text.replace(REGEX_SPECIALS, '\\$&');
