@@ -93,7 +93,7 @@ function parseDocument(text: string): Record<string, unknown> {
   }
   if (!isObject(document)) throw Errors.policyNotJson();
   for (const element of Object.keys(document)) {
-    if (!TOP_ELEMENTS.has(element)) throw Errors.policyUnknownElement(element, 'The policy');
+    if (!TOP_ELEMENTS.has(element)) throw Errors.policyUnknownElement(element, 'the policy');
   }
   if (document.Id !== undefined && typeof document.Id !== 'string') {
     throw Errors.policyElementType('Id', 'the policy', 'a string');
@@ -215,7 +215,7 @@ function compileStatement(
   const where = statementName({ sid, index });
   for (const element of Object.keys(statement)) {
     if (!STATEMENT_ELEMENTS.has(element)) {
-      throw Errors.policyUnknownElement(element, where[0]?.toUpperCase() + where.slice(1));
+      throw Errors.policyUnknownElement(element, where);
     }
   }
   const effect = statement.Effect;

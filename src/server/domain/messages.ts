@@ -17,6 +17,11 @@ function malformedPolicy(message: string): KMSError {
   return new KMSError('MalformedPolicyDocumentException', message);
 }
 
+/** `statement 2` at the start of a sentence. */
+function capitalized(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
 /** AWS's generic constraint message, e.g. for ranges that the model leaves wider than the service allows. */
 export function constraintViolation(value: unknown, member: string, constraint: string): KMSError {
   return validation(
@@ -174,15 +179,15 @@ export const Errors = {
       `The policy Version ${JSON.stringify(version)} is not valid: use "2012-10-17" (or "2008-10-17").`,
     ),
   policyUnknownElement: (element: string, where: string) =>
-    malformedPolicy(`${where} has an unknown element "${element}".`),
+    malformedPolicy(`${capitalized(where)} has an unknown element "${element}".`),
   policyElementType: (element: string, where: string, expected: string) =>
     malformedPolicy(`${element} in ${where} must be ${expected}.`),
   policyEffect: (where: string, effect: unknown) =>
     malformedPolicy(`Effect in ${where} must be "Allow" or "Deny", not ${JSON.stringify(effect)}.`),
   policyBothElements: (where: string, element: string, negated: string) =>
-    malformedPolicy(`${where} has both ${element} and ${negated}: use one of them.`),
+    malformedPolicy(`${capitalized(where)} has both ${element} and ${negated}: use one of them.`),
   policyConditionOperator: (where: string, operator: string) =>
-    malformedPolicy(`${where} has an unknown condition operator "${operator}".`),
+    malformedPolicy(`${capitalized(where)} has an unknown condition operator "${operator}".`),
   policyConditionDate: (where: string, operator: string, value: string) =>
     malformedPolicy(
       `${operator} in ${where} has "${value}", which is not a date: use ISO 8601 (2025-01-31T12:00:00Z) or epoch seconds.`,
