@@ -401,6 +401,12 @@ describe('policy variables', () => {
       false,
     ],
     [
+      'against a multivalued key too',
+      { StringNotEquals: { 'test:list': '${aws:PrincipalTag/cost}' } },
+      { 'test:list': ['a', 'b'] },
+      false,
+    ],
+    [
       'another value can still match',
       { StringEquals: { 'test:v': ['${aws:PrincipalTag/cost}', 'x'] } },
       { 'test:v': 'x' },
