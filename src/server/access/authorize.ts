@@ -5,12 +5,11 @@ import {
   closestAllow,
   type EvaluationInput,
   evaluate,
-  type Located,
   type Mismatch,
   type PolicyOutcome,
 } from './evaluate.ts';
-import { arnParts } from './patterns.ts';
-import { type CompiledPolicy, type CompiledStatement, statementName } from './policy.ts';
+import { arnAccount } from './patterns.ts';
+import { type CompiledPolicy, type CompiledStatement, type StatementRef, statementName } from './policy.ts';
 import type { Principal } from './principal.ts';
 
 /** A grant that applies to the request: its grantee is the caller and its constraints hold (the caller checks both). */
@@ -32,15 +31,6 @@ export interface AuthorizationRequest {
   readonly grants?: readonly ApplicableGrant[];
   /** Every condition key the caller knows about the request and the key (see ConditionContext). */
   readonly context?: ConditionContext;
-}
-
-/** A statement that decided, for logs and explanations. */
-export interface StatementRef {
-  /** `key policy`, or the identity-based policy's name. */
-  readonly policy: string;
-  readonly sid: string | undefined;
-  /** Position in the Statement list, from 0. */
-  readonly index: number;
 }
 
 export interface Allowed {
@@ -71,14 +61,6 @@ export interface Denied {
 
 export type Decision = Allowed | Denied;
 
-function ref(policy: CompiledPolicy, statement: CompiledStatement): StatementRef {
-  return { policy: policy.name, sid: statement.sid, index: statement.index };
-}
-
-function owner(policies: readonly CompiledPolicy[], statement: CompiledStatement): CompiledPolicy {
-  return policies.find((p) => p.statements.includes(statement)) as CompiledPolicy;
-}
-
 /**
  * Decides a request as AWS KMS does:
  * - an explicit Deny in the key policy or in the caller's identity-based policies wins over everything;
@@ -102,22 +84,20 @@ export function authorize(request: AuthorizationRequest): Decision {
     lookup: requestLookup(principal.contextValues, request.context),
   };
   const key = keyPolicy ? evaluate([keyPolicy], input) : {};
-  if (keyPolicy && key.deny) return explicitDeny(request, 'resource-based', keyPolicy, key.deny);
+  if (key.deny) return explicitDeny(request, 'resource-based', key.deny);
   const identity = evaluate(principal.policies, input);
-  if (identity.deny) {
-    return explicitDeny(request, 'identity-based', owner(principal.policies, identity.deny), identity.deny);
-  }
+  if (identity.deny) return explicitDeny(request, 'identity-based', identity.deny);
   const iamAllows = principal.type === 'Account' || identity.allow !== undefined;
-  const iam = identity.allow ? [ref(owner(principal.policies, identity.allow), identity.allow)] : [];
+  const iam = identity.allow ? [identity.allow.ref] : [];
   if (!keyPolicy) {
     if (iamAllows) return { allowed: true, statements: iam };
     return implicitDeny(request, input, {});
   }
-  const sameAccount = arnParts(request.resource)?.[4] === principal.accountId;
+  const sameAccount = arnAccount(request.resource) === principal.accountId;
   if (key.allow && (sameAccount || iamAllows)) {
-    return { allowed: true, statements: [ref(keyPolicy, key.allow), ...(sameAccount ? [] : iam)] };
+    return { allowed: true, statements: sameAccount ? [key.allow.ref] : [key.allow.ref, ...iam] };
   }
-  if (key.delegate && iamAllows) return { allowed: true, statements: [ref(keyPolicy, key.delegate), ...iam] };
+  if (key.delegate && iamAllows) return { allowed: true, statements: [key.delegate.ref, ...iam] };
   const operation = request.action.slice(request.action.indexOf(':') + 1);
   const grant = request.grants?.find((g) => g.operations.includes(operation));
   if (grant) return { allowed: true, statements: [], grantId: grant.grantId };
@@ -148,17 +128,15 @@ export function checkLockoutSafety(request: {
 function explicitDeny(
   request: AuthorizationRequest,
   policyType: Denied['policyType'],
-  policy: CompiledPolicy,
   statement: CompiledStatement,
 ): Denied {
-  return {
-    allowed: false,
-    explicit: true,
+  return denied(
+    request,
+    true,
     policyType,
-    statement: ref(policy, statement),
-    explanation: ascii(`Denied by ${describe({ policy, statement })}, which has Effect Deny.`),
-    error: Errors.accessDenied(request.principal.arn, request.action, request.resource, policyType, true),
-  };
+    statement.ref,
+    `Denied by ${describe(statement.ref)}, which has Effect Deny.`,
+  );
 }
 
 /**
@@ -186,25 +164,48 @@ function implicitDeny(request: AuthorizationRequest, input: EvaluationInput, key
   }
   const closest = closestAllow(keyPolicy ? [keyPolicy, ...principal.policies] : principal.policies, input);
   const explanation = closest
-    ? `${why} The closest is ${describe(closest)}: ${missed(closest, input)}.`
+    ? `${why} The closest is ${describe(closest.statement.ref)}: ${missed(closest, input)}.`
     : why;
+  return denied(request, false, policyType, closest?.statement.ref, explanation);
+}
+
+/** The error is made on first use: an Error's stack costs more than the rest of a denial. */
+function denied(
+  request: AuthorizationRequest,
+  explicit: boolean,
+  policyType: Denied['policyType'],
+  statement: StatementRef | undefined,
+  explanation: string,
+): Denied {
+  let error: KMSError | undefined;
   return {
     allowed: false,
-    explicit: false,
+    explicit,
     policyType,
-    statement: closest && ref(closest.policy, closest.statement),
+    statement,
     explanation: ascii(explanation),
-    error: Errors.accessDenied(principal.arn, action, request.resource, policyType, false),
+    get error() {
+      error ??= Errors.accessDenied(
+        request.principal.arn,
+        request.action,
+        request.resource,
+        policyType,
+        explicit,
+      );
+      return error;
+    },
   };
 }
 
-function describe({ policy, statement }: Located): string {
-  const where = policy.kind === 'key' ? 'the key policy' : `identity-based policy "${policy.name}"`;
-  return `${statementName(statement)} of ${where}`;
+function describe(ref: StatementRef): string {
+  return `${statementName(ref)} of ${ref.kind === 'key' ? 'the key policy' : `identity-based policy "${ref.policy}"`}`;
 }
 
 /** The element of the closest statement that failed, and what the request had there. */
-function missed(closest: Located & { mismatch: Mismatch }, input: EvaluationInput): string {
+function missed(
+  closest: { statement: CompiledStatement; mismatch: Mismatch },
+  input: EvaluationInput,
+): string {
   const { statement, mismatch } = closest;
   switch (mismatch.element) {
     case 'Action':

@@ -1,6 +1,6 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { Errors } from '../domain/messages.ts';
 import { canonicalKey } from './context.ts';
+import { inRange, parseAddress, parseRange } from './ip.ts';
 import { compileArnTest, compileStringTest, type Lookup, type StringTest } from './patterns.ts';
 
 /**
@@ -81,27 +81,19 @@ function compareWith(
   };
 }
 
-/** An IPv4 address in IPv6 form (`::ffff:203.0.113.7`, as node:net reports IPv4 clients on a dual stack). */
-function plainIp(value: string): string {
-  return value.toLowerCase().startsWith('::ffff:') && isIPv4(value.slice(7)) ? value.slice(7) : value;
-}
-
 function ipTest(values: readonly string[]): ValueTest {
-  const ranges = new BlockList();
-  for (const entry of values) {
-    const [address = '', prefix] = entry.split('/');
-    const ip = plainIp(address);
-    const family = isIPv4(ip) ? 'ipv4' : isIPv6(ip) ? 'ipv6' : undefined;
-    const bits = prefix === undefined ? (family === 'ipv4' ? 32 : 128) : Number(prefix);
-    // A value that is not an address or range never matches, as in IAM, which doesn't refuse it.
-    if (family === undefined || !Number.isInteger(bits) || bits < 0 || bits > (family === 'ipv4' ? 32 : 128))
-      continue;
-    ranges.addSubnet(ip, bits, family);
-  }
+  // A value that is not an address or range never matches, as in IAM, which doesn't refuse it.
+  const ranges = values.map(parseRange).filter((range) => range !== undefined);
+  // Requests come from the same few addresses: parse the last one once.
+  let lastValue: string | undefined;
+  let lastAddress: ReturnType<typeof parseAddress>;
   return (value) => {
-    const ip = plainIp(value);
-    if (isIPv4(ip)) return ranges.check(ip, 'ipv4');
-    return isIPv6(ip) && ranges.check(ip, 'ipv6');
+    if (value !== lastValue) {
+      lastAddress = parseAddress(value);
+      lastValue = value;
+    }
+    const address = lastAddress;
+    return address !== undefined && ranges.some((range) => inRange(address, range));
   };
 }
 

@@ -24,13 +24,32 @@ export function canonicalKey(key: string): string {
   return DEPRECATED_KEYS[lower] ?? lower;
 }
 
+/**
+ * Requests name the same few keys over and over: remembering their canonical forms saves most of the cost of
+ * reading a context. Bounded, because encryption context keys come from callers.
+ */
+const canonicalKeys = new Map<string, string>();
+const MAX_REMEMBERED_KEYS = 10_000;
+
+function rememberedCanonicalKey(key: string): string {
+  let canonical = canonicalKeys.get(key);
+  if (canonical === undefined) {
+    if (canonicalKeys.size >= MAX_REMEMBERED_KEYS) canonicalKeys.clear();
+    canonical = canonicalKey(key);
+    canonicalKeys.set(key, canonical);
+  }
+  return canonical;
+}
+
 function normalize(context: ConditionContext): Map<string, string | readonly string[]> {
   const values = new Map<string, string | readonly string[]>();
-  for (const [key, value] of Object.entries(context)) {
+  for (const key in context) {
+    const value = context[key];
     if (value === undefined) continue;
-    if (Array.isArray(value)) {
-      if (value.length > 0) values.set(canonicalKey(key), value.map(String));
-    } else values.set(canonicalKey(key), String(value));
+    if (typeof value === 'string') values.set(rememberedCanonicalKey(key), value);
+    else if (Array.isArray(value)) {
+      if (value.length > 0) values.set(rememberedCanonicalKey(key), value.map(String));
+    } else values.set(rememberedCanonicalKey(key), String(value));
   }
   return values;
 }

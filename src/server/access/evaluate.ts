@@ -1,4 +1,4 @@
-import type { Lookup } from './patterns.ts';
+import type { Lookup, StringTest } from './patterns.ts';
 import type { CompiledPolicy, CompiledStatement, PrincipalSet } from './policy.ts';
 import type { Principal } from './principal.ts';
 
@@ -40,11 +40,7 @@ function actionMatches(statement: CompiledStatement, input: EvaluationInput): bo
   if (set === undefined) return false;
   let found = set.everything || set.exact.has(input.lowerAction);
   for (let i = 0; !found && i < set.patterns.length; i++) {
-    found =
-      (set.patterns[i] as (value: string, lookup: Lookup) => boolean | undefined)(
-        input.action,
-        input.lookup,
-      ) === true;
+    found = (set.patterns[i] as StringTest)(input.lowerAction, input.lookup) === true;
   }
   return found !== statement.notAction;
 }
@@ -54,9 +50,7 @@ function resourceMatches(statement: CompiledStatement, input: EvaluationInput): 
   if (tests === undefined) return false;
   let found = false;
   for (let i = 0; !found && i < tests.length; i++) {
-    found =
-      (tests[i] as (value: string, lookup: Lookup) => boolean | undefined)(input.resource, input.lookup) ===
-      true;
+    found = (tests[i] as StringTest)(input.resource, input.lookup) === true;
   }
   return found !== statement.notResource;
 }
@@ -122,12 +116,6 @@ export function evaluate(policies: readonly CompiledPolicy[], input: EvaluationI
   return outcome;
 }
 
-/** The policy a statement belongs to, for explanations. */
-export interface Located {
-  readonly policy: CompiledPolicy;
-  readonly statement: CompiledStatement;
-}
-
 /**
  * The Allow statement that came closest to allowing the request: the one that matched the most elements in
  * checking order, and among those the first. Only denials pay for this.
@@ -135,8 +123,8 @@ export interface Located {
 export function closestAllow(
   policies: readonly CompiledPolicy[],
   input: EvaluationInput,
-): (Located & { readonly mismatch: Mismatch }) | undefined {
-  let best: (Located & { mismatch: Mismatch }) | undefined;
+): { readonly statement: CompiledStatement; readonly mismatch: Mismatch } | undefined {
+  let best: { statement: CompiledStatement; mismatch: Mismatch } | undefined;
   let bestScore = -1;
   for (const policy of policies) {
     for (const statement of policy.statements) {
@@ -147,7 +135,7 @@ export function closestAllow(
         { Action: 0, Principal: 1, Resource: 2, Condition: 3 }[miss.element] +
         (miss.element === 'Condition' ? miss.condition : 0);
       if (score > bestScore) {
-        best = { policy, statement, mismatch: miss };
+        best = { statement, mismatch: miss };
         bestScore = score;
       }
     }

@@ -12,7 +12,6 @@ export {
   checkLockoutSafety,
   type Decision,
   type Denied,
-  type StatementRef,
 } from './authorize.ts';
 export type { ConditionContext, ContextValue } from './context.ts';
 export {
@@ -21,5 +20,6 @@ export {
   compileKeyPolicy,
   KEY_POLICY_MAX_LENGTH,
   type KeyPolicyOptions,
+  type StatementRef,
 } from './policy.ts';
 export { createPrincipal, type Principal, type PrincipalSpec } from './principal.ts';

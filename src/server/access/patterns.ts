@@ -104,6 +104,10 @@ export function compileStringTest(
   if (!hasVariables(pattern, options.variables)) {
     if (options.wildcards && hasWildcard(pattern)) {
       if (pattern === '*') return () => true;
+      const prefix = pattern.slice(0, -1);
+      if (pattern.endsWith('*') && !hasWildcard(prefix) && !options.ignoreCase) {
+        return (value) => value.startsWith(prefix);
+      }
       const regex = new RegExp(`^${globSource(pattern)}$`, flags);
       return (value) => regex.test(value);
     }
@@ -125,18 +129,15 @@ export function compileStringTest(
   };
 }
 
-/** The six colon-separated parts of an ARN; the last keeps any further colons. Undefined for a non-ARN. */
-export function arnParts(value: string): string[] | undefined {
-  const parts: string[] = [];
+/** The account part of an ARN (`arn:aws:kms:us-east-1:111122223333:key/...`), or undefined. */
+export function arnAccount(value: string): string | undefined {
   let start = 0;
-  for (let i = 0; i < 5; i++) {
-    const colon = value.indexOf(':', start);
-    if (colon < 0) return undefined;
-    parts.push(value.slice(start, colon));
-    start = colon + 1;
+  for (let i = 0; i < 4; i++) {
+    start = value.indexOf(':', start) + 1;
+    if (start === 0) return undefined;
   }
-  parts.push(value.slice(start));
-  return parts;
+  const end = value.indexOf(':', start);
+  return end < 0 ? undefined : value.slice(start, end);
 }
 
 type PartTest = (part: string) => boolean;
@@ -172,13 +173,15 @@ function compileArnParts(pieces: readonly Piece[]): PartTest[] {
   return parts.map(compileArnPart);
 }
 
+/** Matches the six parts of `value` one by one, without splitting it. */
 function matchArnParts(tests: readonly PartTest[], value: string): boolean {
-  const parts = arnParts(value);
-  if (parts === undefined) return false;
-  for (let i = 0; i < 6; i++) {
-    if (!(tests[i] as PartTest)(parts[i] as string)) return false;
+  let start = 0;
+  for (let i = 0; i < 5; i++) {
+    const colon = value.indexOf(':', start);
+    if (colon < 0 || !(tests[i] as PartTest)(value.slice(start, colon))) return false;
+    start = colon + 1;
   }
-  return true;
+  return (tests[5] as PartTest)(value.slice(start));
 }
 
 /**

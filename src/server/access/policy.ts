@@ -14,7 +14,18 @@ export interface CompiledPolicy {
   readonly statements: readonly CompiledStatement[];
 }
 
+/** A statement as decisions and explanations name it. */
+export interface StatementRef {
+  readonly kind: CompiledPolicy['kind'];
+  /** `key policy`, or the identity-based policy's name. */
+  readonly policy: string;
+  readonly sid: string | undefined;
+  /** Position in the Statement list, from 0. */
+  readonly index: number;
+}
+
 export interface CompiledStatement {
+  readonly ref: StatementRef;
   /** Position in the Statement list, from 0. */
   readonly index: number;
   readonly sid: string | undefined;
@@ -154,7 +165,10 @@ function compileActions(actions: readonly string[]): ActionSet {
     }
     if (action === '*') everything = true;
     else if (action.includes('*') || action.includes('?')) {
-      patterns.push(compileStringTest(action, { wildcards: true, ignoreCase: true, variables: false }));
+      // Matched against the lower-cased action name.
+      patterns.push(
+        compileStringTest(action.toLowerCase(), { wildcards: true, ignoreCase: false, variables: false }),
+      );
     } else exact.add(action.toLowerCase());
   }
   return { everything, exact, patterns };
@@ -204,10 +218,11 @@ function compilePrincipals(element: unknown, options: KeyPolicyOptions): Princip
 function compileStatement(
   statement: Record<string, unknown>,
   index: number,
-  kind: CompiledPolicy['kind'],
+  policy: { kind: CompiledPolicy['kind']; name: string },
   variables: boolean,
   options: KeyPolicyOptions,
 ): CompiledStatement {
+  const kind = policy.kind;
   const sid = statement.Sid;
   if (sid !== undefined && typeof sid !== 'string') {
     throw Errors.policyElementType('Sid', statementName({ sid: undefined, index }), 'a string');
@@ -240,6 +255,7 @@ function compileStatement(
     if (!resources.values?.length) throw Errors.policyNoResources();
   }
   return {
+    ref: { kind, policy: policy.name, sid, index },
     index,
     sid,
     effect,
@@ -269,10 +285,10 @@ export function compileKeyPolicy(text: string, options: KeyPolicyOptions = {}): 
     throw Errors.policyVersion(version);
   }
   const variables = version === '2012-10-17';
+  const policy = { kind: 'key', name: 'key policy' } as const;
   return {
-    kind: 'key',
-    name: 'key policy',
-    statements: statementsOf(document).map((s, i) => compileStatement(s, i, 'key', variables, options)),
+    ...policy,
+    statements: statementsOf(document).map((s, i) => compileStatement(s, i, policy, variables, options)),
   };
 }
 
@@ -287,8 +303,9 @@ export function compileIdentityPolicy(text: string, name: string): CompiledPolic
     throw Errors.policyVersion(version);
   }
   if (version !== '2012-10-17') throw Errors.policyVersionTooOld();
-  const statements = statementsOf(document).map((s, i) => compileStatement(s, i, 'identity', true, {}));
+  const policy = { kind: 'identity', name } as const;
+  const statements = statementsOf(document).map((s, i) => compileStatement(s, i, policy, true, {}));
   const sids = statements.map((s) => s.sid).filter((sid) => sid);
   if (new Set(sids).size !== sids.length) throw Errors.policyDuplicateSid();
-  return { kind: 'identity', name, statements };
+  return { ...policy, statements };
 }

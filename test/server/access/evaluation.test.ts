@@ -58,7 +58,7 @@ describe('an explicit Deny anywhere wins', () => {
     const decision = denied(decide({ principal: user('alice'), action: 'kms:Decrypt', keyPolicy: policy }));
     assert.equal(decision.explicit, true);
     assert.equal(decision.policyType, 'resource-based');
-    assert.deepEqual(decision.statement, { policy: 'key policy', sid: 'Freeze', index: 1 });
+    assert.deepEqual(decision.statement, { kind: 'key', policy: 'key policy', sid: 'Freeze', index: 1 });
     assert.equal(
       decision.error.message,
       `User: ${aliceArn} is not authorized to perform: kms:Decrypt on resource: ${KEY_ARN} with an explicit deny in a resource-based policy`,
@@ -78,7 +78,12 @@ describe('an explicit Deny anywhere wins', () => {
       }),
     );
     assert.equal(decision.policyType, 'identity-based');
-    assert.deepEqual(decision.statement, { policy: 'DenyDecrypt', sid: 'NoDecrypt', index: 0 });
+    assert.deepEqual(decision.statement, {
+      kind: 'identity',
+      policy: 'DenyDecrypt',
+      sid: 'NoDecrypt',
+      index: 0,
+    });
     assert.equal(
       decision.error.message,
       `User: ${aliceArn} is not authorized to perform: kms:Decrypt on resource: ${KEY_ARN} with an explicit deny in an identity-based policy`,
@@ -148,7 +153,7 @@ describe('the key policy is the primary control', () => {
     });
     assert.deepEqual(decision, {
       allowed: true,
-      statements: [{ policy: 'key policy', sid: 'Alice', index: 0 }],
+      statements: [{ kind: 'key', policy: 'key policy', sid: 'Alice', index: 0 }],
     });
   });
 
@@ -180,8 +185,8 @@ describe('the key policy is the primary control', () => {
     assert.deepEqual(decision, {
       allowed: true,
       statements: [
-        { policy: 'key policy', sid: 'Enable IAM policies', index: 0 },
-        { policy: 'AllowEverything', sid: undefined, index: 0 },
+        { kind: 'key', policy: 'key policy', sid: 'Enable IAM policies', index: 0 },
+        { kind: 'identity', policy: 'AllowEverything', sid: undefined, index: 0 },
       ],
     });
   });
@@ -290,8 +295,8 @@ describe('other accounts need the key policy and their own IAM policies', () => 
     assert.deepEqual(decision, {
       allowed: true,
       statements: [
-        { policy: 'key policy', sid: 'External', index: 0 },
-        { policy: 'AllowEverything', sid: undefined, index: 0 },
+        { kind: 'key', policy: 'key policy', sid: 'External', index: 0 },
+        { kind: 'identity', policy: 'AllowEverything', sid: undefined, index: 0 },
       ],
     });
   });
@@ -395,7 +400,12 @@ describe('what a denial explains', () => {
       decision.explanation,
       `No statement of the key policy allows ${aliceArn} to perform kms:Decrypt. The closest is statement "UseWithContext" of the key policy: condition StringEquals {"kms:EncryptionContext:stage": ["test","dev"]} is not met: the request has "prod".`,
     );
-    assert.deepEqual(decision.statement, { policy: 'key policy', sid: 'UseWithContext', index: 0 });
+    assert.deepEqual(decision.statement, {
+      kind: 'key',
+      policy: 'key policy',
+      sid: 'UseWithContext',
+      index: 0,
+    });
   });
 
   test('the closest statement is the one that got furthest', () => {
