@@ -12,6 +12,7 @@ import {
   compileKeyPolicy,
   createPrincipal,
 } from '../src/server/access/index.ts';
+import { ACCOUNT as account, consoleStatements, rootStatement } from '../test/server/access/support.ts';
 
 const { values } = parseArgs({
   options: { rounds: { type: 'string', default: '7' }, iterations: { type: 'string', default: '200000' } },
@@ -19,60 +20,22 @@ const { values } = parseArgs({
 const rounds = Number(values.rounds);
 const iterations = Number(values.iterations);
 
-const account = '111122223333';
 const keyArn = `arn:aws:kms:us-east-1:${account}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
+// The KMS console's key policy (the Developer Guide's example), with conditions on the key users.
 const keyPolicyText = JSON.stringify({
   Version: '2012-10-17',
   Id: 'key-consolepolicy-3',
   Statement: [
+    rootStatement(),
+    consoleStatements.keyAdministrators,
     {
-      Sid: 'Enable IAM policies',
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${account}:root` },
-      Action: 'kms:*',
-      Resource: '*',
-    },
-    {
-      Sid: 'Allow access for Key Administrators',
-      Effect: 'Allow',
-      Principal: {
-        AWS: [`arn:aws:iam::${account}:user/KMSAdminUser`, `arn:aws:iam::${account}:role/KMSAdminRole`],
-      },
-      Action: [
-        'kms:Create*',
-        'kms:Describe*',
-        'kms:Enable*',
-        'kms:List*',
-        'kms:Put*',
-        'kms:Update*',
-        'kms:Revoke*',
-        'kms:Disable*',
-        'kms:Get*',
-        'kms:Delete*',
-        'kms:ScheduleKeyDeletion',
-        'kms:CancelKeyDeletion',
-      ],
-      Resource: '*',
-    },
-    {
-      Sid: 'Allow use of the key',
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${account}:role/EncryptionApp` },
-      Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-      Resource: '*',
+      ...consoleStatements.keyUsers,
       Condition: {
         StringEquals: { 'kms:EncryptionContext:AppName': 'ExampleApp' },
         'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['AppName', 'Tenant'] },
       },
     },
-    {
-      Sid: 'Allow attachment of persistent resources',
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${account}:role/EncryptionApp` },
-      Action: ['kms:CreateGrant', 'kms:ListGrants', 'kms:RevokeGrant'],
-      Resource: '*',
-      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-    },
+    consoleStatements.persistentResources,
     {
       Sid: 'Deny outside the network',
       Effect: 'Deny',

@@ -47,52 +47,46 @@ function denied(decision: Decision) {
 }
 
 describe('an explicit Deny anywhere wins', () => {
-  test('a Deny in the key policy over a key policy Allow naming the caller', () => {
-    const policy = keyPolicy(namesAlice, {
-      Sid: 'Freeze',
-      Effect: 'Deny',
-      Principal: '*',
-      Action: 'kms:Decrypt',
-      Resource: '*',
-    });
-    const decision = denied(decide({ principal: user('alice'), action: 'kms:Decrypt', keyPolicy: policy }));
-    assert.equal(decision.explicit, true);
-    assert.equal(decision.policyType, 'resource-based');
-    assert.deepEqual(decision.statement, { kind: 'key', policy: 'key policy', sid: 'Freeze', index: 1 });
-    assert.equal(
-      decision.error.message,
-      `User: ${aliceArn} is not authorized to perform: kms:Decrypt on resource: ${KEY_ARN} with an explicit deny in a resource-based policy`,
-    );
-    assert.equal(
-      decision.explanation,
-      'Denied by statement "Freeze" of the key policy, which has Effect Deny.',
-    );
-  });
-
-  test('a Deny in an identity-based policy over the key policy naming the caller', () => {
-    const decision = denied(
-      decide({
+  const freeze: Statement = {
+    Sid: 'Freeze',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 'kms:Decrypt',
+    Resource: '*',
+  };
+  const cases = [
+    {
+      name: 'a Deny in the key policy over a key policy Allow naming the caller',
+      request: { principal: user('alice'), keyPolicy: keyPolicy(namesAlice, freeze) },
+      statement: { kind: 'key', policy: 'key policy', sid: 'Freeze', index: 1 },
+      message: 'with an explicit deny in a resource-based policy',
+      explanation: 'Denied by statement "Freeze" of the key policy, which has Effect Deny.',
+    },
+    {
+      name: 'a Deny in an identity-based policy over the key policy naming the caller',
+      request: {
         principal: user('alice', { policies: [allowEverything, denyDecrypt] }),
-        action: 'kms:Decrypt',
         keyPolicy: keyPolicy(namesAlice),
-      }),
-    );
-    assert.equal(decision.policyType, 'identity-based');
-    assert.deepEqual(decision.statement, {
-      kind: 'identity',
-      policy: 'DenyDecrypt',
-      sid: 'NoDecrypt',
-      index: 0,
+      },
+      statement: { kind: 'identity', policy: 'DenyDecrypt', sid: 'NoDecrypt', index: 0 },
+      message: 'with an explicit deny in an identity-based policy',
+      explanation:
+        'Denied by statement "NoDecrypt" of identity-based policy "DenyDecrypt", which has Effect Deny.',
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const decision = denied(decide({ ...c.request, action: 'kms:Decrypt' }));
+      assert.equal(decision.explicit, true);
+      assert.equal(decision.policyType, c.statement.kind === 'key' ? 'resource-based' : 'identity-based');
+      assert.deepEqual(decision.statement, c.statement);
+      assert.equal(
+        decision.error.message,
+        `User: ${aliceArn} is not authorized to perform: kms:Decrypt on resource: ${KEY_ARN} ${c.message}`,
+      );
+      assert.equal(decision.explanation, c.explanation);
     });
-    assert.equal(
-      decision.error.message,
-      `User: ${aliceArn} is not authorized to perform: kms:Decrypt on resource: ${KEY_ARN} with an explicit deny in an identity-based policy`,
-    );
-    assert.equal(
-      decision.explanation,
-      'Denied by statement "NoDecrypt" of identity-based policy "DenyDecrypt", which has Effect Deny.',
-    );
-  });
+  }
 
   test('a Deny over a grant', () => {
     const decision = denied(

@@ -15,6 +15,7 @@ import {
   ACCOUNT,
   assertDecision,
   because,
+  consoleStatements,
   decide,
   type Expectation,
   identityPolicy,
@@ -31,73 +32,27 @@ import {
 
 interface Case {
   name: string;
-  principal: Principal;
-  action: string;
+  principal?: Principal;
+  action?: string;
   resource?: string;
   context?: ConditionContext;
   grants?: ApplicableGrant[];
   expect: Expectation;
 }
 
-function table(policy: CompiledPolicy, cases: Case[]): void {
+/** One test per case; `defaults` gives the principal and action that the cases share. */
+function table(policy: CompiledPolicy, cases: Case[], defaults: Partial<Case> = {}): void {
   for (const c of cases) {
+    const { principal, action, resource, context, grants, expect } = { ...defaults, ...c };
     test(c.name, () => {
+      assert.ok(principal && action, 'a case needs a principal and an action');
       assertDecision(
-        decide({
-          principal: c.principal,
-          action: c.action,
-          resource: c.resource ?? KEY_ARN,
-          keyPolicy: policy,
-          context: c.context,
-          grants: c.grants,
-        }),
-        c.expect,
+        decide({ principal, action, resource: resource ?? KEY_ARN, keyPolicy: policy, context, grants }),
+        expect,
       );
     });
   }
 }
-
-const keyAdministrators: Statement = {
-  Sid: 'Allow access for Key Administrators',
-  Effect: 'Allow',
-  Principal: {
-    AWS: [`arn:aws:iam::${ACCOUNT}:user/KMSAdminUser`, `arn:aws:iam::${ACCOUNT}:role/KMSAdminRole`],
-  },
-  Action: [
-    'kms:Create*',
-    'kms:Describe*',
-    'kms:Enable*',
-    'kms:List*',
-    'kms:Put*',
-    'kms:Update*',
-    'kms:Revoke*',
-    'kms:Disable*',
-    'kms:Get*',
-    'kms:Delete*',
-    'kms:TagResource',
-    'kms:UntagResource',
-    'kms:ScheduleKeyDeletion',
-    'kms:CancelKeyDeletion',
-  ],
-  Resource: '*',
-};
-
-const keyUsers: Statement = {
-  Sid: 'Allow use of the key',
-  Effect: 'Allow',
-  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/EncryptionApp` },
-  Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:Decrypt'],
-  Resource: '*',
-};
-
-const persistentResources: Statement = {
-  Sid: 'Allow attachment of persistent resources',
-  Effect: 'Allow',
-  Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/EncryptionApp` },
-  Action: ['kms:ListGrants', 'kms:CreateGrant', 'kms:RevokeGrant'],
-  Resource: '*',
-  Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
-};
 
 describe('the default key policy (one statement: the account may use IAM policies)', () => {
   const bobsPolicy = identityPolicy('UseTheKey', {
@@ -160,7 +115,12 @@ describe('the default key policy (one statement: the account may use IAM policie
 });
 
 describe("key administrators and key users (the console's default key policy)", () => {
-  const policy = keyPolicy(rootStatement(), keyAdministrators, keyUsers, persistentResources);
+  const policy = keyPolicy(
+    rootStatement(),
+    consoleStatements.keyAdministrators,
+    consoleStatements.keyUsers,
+    consoleStatements.persistentResources,
+  );
   table(policy, [
     {
       name: 'an administrator may change the key policy',
@@ -245,24 +205,22 @@ describe('encryption context conditions', () => {
     Condition: condition,
   });
   const app = session('RoleForExampleApp', 's');
+  const appTable = (policy: CompiledPolicy, cases: Case[]) =>
+    table(policy, cases, { principal: app, action: 'kms:GenerateDataKey' });
   const withContext = (context: Record<string, string>): ConditionContext => ({
     ...Object.fromEntries(Object.entries(context).map(([k, v]) => [`kms:EncryptionContext:${k}`, v])),
     'kms:EncryptionContextKeys': Object.keys(context),
   });
 
   describe('StringEquals kms:EncryptionContext:AppName requires the pair, allows others', () => {
-    table(keyPolicy(require({ StringEquals: { 'kms:EncryptionContext:AppName': 'ExampleApp' } })), [
+    appTable(keyPolicy(require({ StringEquals: { 'kms:EncryptionContext:AppName': 'ExampleApp' } })), [
       {
         name: 'the pair and another',
-        principal: app,
-        action: 'kms:GenerateDataKey',
         context: withContext({ AppName: 'ExampleApp', Project: 'Alpha' }),
         expect: { allowed: true },
       },
       {
         name: 'another value',
-        principal: app,
-        action: 'kms:GenerateDataKey',
         context: withContext({ AppName: 'Other' }),
         expect: {
           allowed: false,
@@ -274,27 +232,22 @@ describe('encryption context conditions', () => {
       },
       {
         name: 'the value in another case (values are case-sensitive)',
-        principal: app,
-        action: 'kms:GenerateDataKey',
         context: withContext({ AppName: 'exampleapp' }),
         expect: { allowed: false },
       },
       {
         name: 'no encryption context',
-        principal: app,
-        action: 'kms:GenerateDataKey',
         expect: { allowed: false, explains: ['the request has no kms:EncryptionContext:AppName'] },
       },
     ]);
   });
 
   describe('the condition key name is not case-sensitive (kms:EncryptionContext:Appname)', () => {
-    table(
+    appTable(
       keyPolicy(require({ StringEquals: { 'kms:EncryptionContext:Appname': 'ExampleApp' } }, 'kms:Decrypt')),
       [
         {
           name: 'AppName in the request',
-          principal: app,
           action: 'kms:Decrypt',
           context: withContext({ AppName: 'ExampleApp' }),
           expect: { allowed: true },
@@ -310,18 +263,14 @@ describe('encryption context conditions', () => {
         'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['AppName'] },
       }),
     );
-    table(policy, [
+    appTable(policy, [
       {
         name: 'only the pair',
-        principal: app,
-        action: 'kms:GenerateDataKey',
         context: withContext({ AppName: 'ExampleApp' }),
         expect: { allowed: true },
       },
       {
         name: 'the pair and another',
-        principal: app,
-        action: 'kms:GenerateDataKey',
         context: withContext({ AppName: 'ExampleApp', Project: 'Alpha' }),
         expect: {
           allowed: false,
@@ -334,7 +283,7 @@ describe('encryption context conditions', () => {
   });
 
   describe('two pairs required (ANDed), or one of two statements (ORed)', () => {
-    table(
+    appTable(
       keyPolicy(
         require({
           StringEquals: {
@@ -346,21 +295,19 @@ describe('encryption context conditions', () => {
       [
         {
           name: 'both pairs',
-          principal: app,
           action: 'kms:Decrypt',
           context: withContext({ Department: 'IT', Project: 'Alpha' }),
           expect: { allowed: true },
         },
         {
           name: 'one pair',
-          principal: app,
           action: 'kms:Decrypt',
           context: withContext({ Department: 'IT' }),
           expect: { allowed: false },
         },
       ],
     );
-    table(
+    appTable(
       keyPolicy(
         require({ StringEquals: { 'kms:EncryptionContext:Department': 'IT' } }),
         require({ StringEquals: { 'kms:EncryptionContext:Project': 'Alpha' } }),
@@ -368,15 +315,11 @@ describe('encryption context conditions', () => {
       [
         {
           name: 'either pair',
-          principal: app,
-          action: 'kms:GenerateDataKey',
           context: withContext({ Project: 'Alpha' }),
           expect: { allowed: true },
         },
         {
           name: 'neither',
-          principal: app,
-          action: 'kms:GenerateDataKey',
           context: withContext({ Stage: 'Test' }),
           expect: { allowed: false },
         },
@@ -397,11 +340,9 @@ describe('encryption context conditions', () => {
         Condition: { StringEquals: { 'kms:EncryptionContext:Stage': ['Restricted', 'Production'] } },
       },
     );
-    table(policy, [
+    appTable(policy, [
       {
         name: 'Stage=Production',
-        principal: app,
-        action: 'kms:GenerateDataKey',
         context: withContext({ Stage: 'Production' }),
         expect: {
           allowed: false,
@@ -411,15 +352,12 @@ describe('encryption context conditions', () => {
       },
       {
         name: 'Stage=Test',
-        principal: app,
-        action: 'kms:GenerateDataKey',
         context: withContext({ Stage: 'Test' }),
         expect: { allowed: true },
       },
       {
         name: 'the deny binds the account root too? no: it names the role only',
         principal: root(),
-        action: 'kms:GenerateDataKey',
         context: withContext({ Stage: 'Production' }),
         expect: { allowed: true },
       },
@@ -427,7 +365,7 @@ describe('encryption context conditions', () => {
   });
 
   describe('ForAnyValue:StringEquals kms:EncryptionContextKeys and Null checks', () => {
-    table(
+    appTable(
       keyPolicy(
         require({ 'ForAnyValue:StringEquals': { 'kms:EncryptionContextKeys': 'AppName' } }, [
           'kms:Encrypt',
@@ -437,14 +375,12 @@ describe('encryption context conditions', () => {
       [
         {
           name: 'AppName=Helper and Project=Alpha',
-          principal: app,
           action: 'kms:Encrypt',
           context: withContext({ AppName: 'Helper', Project: 'Alpha' }),
           expect: { allowed: true },
         },
         {
           name: 'only Project=Alpha',
-          principal: app,
           action: 'kms:Encrypt',
           context: withContext({ Project: 'Alpha' }),
           expect: { allowed: false },
@@ -452,17 +388,15 @@ describe('encryption context conditions', () => {
         { name: 'no encryption context', principal: app, action: 'kms:Encrypt', expect: { allowed: false } },
       ],
     );
-    table(keyPolicy(require({ Null: { 'kms:EncryptionContextKeys': false } }, 'kms:Encrypt')), [
+    appTable(keyPolicy(require({ Null: { 'kms:EncryptionContextKeys': false } }, 'kms:Encrypt')), [
       {
         name: 'any encryption context satisfies Null: false',
-        principal: app,
         action: 'kms:Encrypt',
         context: withContext({ x: 'y' }),
         expect: { allowed: true },
       },
       {
         name: 'none does not',
-        principal: app,
         action: 'kms:Encrypt',
         context: withContext({}),
         expect: { allowed: false },
@@ -479,7 +413,7 @@ describe('encryption context conditions', () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a policy variable
       Condition: { StringEquals: { 'kms:EncryptionContext:user': '${aws:username}' } },
     });
-    table(policy, [
+    appTable(policy, [
       {
         name: 'bob with user=bob',
         principal: user('bob'),
@@ -509,28 +443,24 @@ describe('grant conditions', () => {
       Condition: condition,
     });
   const exampleUser = user('ExampleUser');
+  const grantTable = (policy: CompiledPolicy, cases: Case[]) =>
+    table(policy, cases, { principal: exampleUser, action: 'kms:CreateGrant' });
   describe('ForAllValues:StringEquals kms:GrantOperations limits the operations granted', () => {
-    table(
+    grantTable(
       grantPolicy({ 'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Encrypt', 'ReEncryptTo'] } }),
       [
         {
           name: 'Encrypt',
-          principal: exampleUser,
-          action: 'kms:CreateGrant',
           context: { 'kms:GrantOperations': ['Encrypt'] },
           expect: { allowed: true },
         },
         {
           name: 'Encrypt and ReEncryptTo',
-          principal: exampleUser,
-          action: 'kms:CreateGrant',
           context: { 'kms:GrantOperations': ['ReEncryptTo', 'Encrypt'] },
           expect: { allowed: true },
         },
         {
           name: 'Encrypt and Decrypt',
-          principal: exampleUser,
-          action: 'kms:CreateGrant',
           context: { 'kms:GrantOperations': ['Encrypt', 'Decrypt'] },
           expect: { allowed: false },
         },
@@ -538,20 +468,16 @@ describe('grant conditions', () => {
     );
   });
   describe('ForAnyValue requires one of them and allows others', () => {
-    table(
+    grantTable(
       grantPolicy({ 'ForAnyValue:StringEquals': { 'kms:GrantOperations': ['Encrypt', 'ReEncryptTo'] } }),
       [
         {
           name: 'Encrypt and Decrypt',
-          principal: exampleUser,
-          action: 'kms:CreateGrant',
           context: { 'kms:GrantOperations': ['Encrypt', 'Decrypt'] },
           expect: { allowed: true },
         },
         {
           name: 'Decrypt only',
-          principal: exampleUser,
-          action: 'kms:CreateGrant',
           context: { 'kms:GrantOperations': ['Decrypt'] },
           expect: { allowed: false },
         },
@@ -559,28 +485,24 @@ describe('grant conditions', () => {
     );
   });
   describe('kms:GranteePrincipal, kms:RetiringPrincipal, kms:GrantConstraintType', () => {
-    table(
+    grantTable(
       grantPolicy({
         StringEquals: { 'kms:GranteePrincipal': `arn:aws:iam::${ACCOUNT}:role/LimitedAdminRole` },
       }),
       [
         {
           name: 'the named grantee',
-          principal: exampleUser,
-          action: 'kms:CreateGrant',
           context: { 'kms:GranteePrincipal': `arn:aws:iam::${ACCOUNT}:role/LimitedAdminRole` },
           expect: { allowed: true },
         },
         {
           name: 'another grantee',
-          principal: exampleUser,
-          action: 'kms:CreateGrant',
           context: { 'kms:GranteePrincipal': `arn:aws:iam::${ACCOUNT}:role/Other` },
           expect: { allowed: false },
         },
       ],
     );
-    table(
+    grantTable(
       grantPolicy({
         StringEquals: {
           'kms:RetiringPrincipal': [
@@ -592,39 +514,31 @@ describe('grant conditions', () => {
       [
         {
           name: 'one of the retiring principals',
-          principal: exampleUser,
-          action: 'kms:CreateGrant',
           context: { 'kms:RetiringPrincipal': `arn:aws:iam::${ACCOUNT}:user/OpsAdmin` },
           expect: { allowed: true },
         },
       ],
     );
-    table(grantPolicy({ StringEquals: { 'kms:GrantConstraintType': 'EncryptionContextEquals' } }), [
+    grantTable(grantPolicy({ StringEquals: { 'kms:GrantConstraintType': 'EncryptionContextEquals' } }), [
       {
         name: 'EncryptionContextEquals',
-        principal: exampleUser,
-        action: 'kms:CreateGrant',
         context: { 'kms:GrantConstraintType': 'EncryptionContextEquals' },
         expect: { allowed: true },
       },
       {
         name: 'EncryptionContextSubset',
-        principal: exampleUser,
-        action: 'kms:CreateGrant',
         context: { 'kms:GrantConstraintType': 'EncryptionContextSubset' },
         expect: { allowed: false },
       },
       {
         name: 'no constraint',
-        principal: exampleUser,
-        action: 'kms:CreateGrant',
         expect: { allowed: false },
       },
     ]);
   });
   describe('a grant allows its grantee exactly its operations', () => {
     const grant = { grantId: 'g-1', operations: ['Decrypt', 'DescribeKey'] };
-    table(keyPolicy(rootStatement()), [
+    grantTable(keyPolicy(rootStatement()), [
       {
         name: 'Decrypt through the grant',
         principal: session('Worker', 'w'),

@@ -37,6 +37,50 @@ export function rootStatement(account = ACCOUNT): Statement {
   };
 }
 
+/** The statements the KMS console adds for key administrators and key users (the Developer Guide's examples). */
+export const consoleStatements: Record<'keyAdministrators' | 'keyUsers' | 'persistentResources', Statement> =
+  {
+    keyAdministrators: {
+      Sid: 'Allow access for Key Administrators',
+      Effect: 'Allow',
+      Principal: {
+        AWS: [`arn:aws:iam::${ACCOUNT}:user/KMSAdminUser`, `arn:aws:iam::${ACCOUNT}:role/KMSAdminRole`],
+      },
+      Action: [
+        'kms:Create*',
+        'kms:Describe*',
+        'kms:Enable*',
+        'kms:List*',
+        'kms:Put*',
+        'kms:Update*',
+        'kms:Revoke*',
+        'kms:Disable*',
+        'kms:Get*',
+        'kms:Delete*',
+        'kms:TagResource',
+        'kms:UntagResource',
+        'kms:ScheduleKeyDeletion',
+        'kms:CancelKeyDeletion',
+      ],
+      Resource: '*',
+    },
+    keyUsers: {
+      Sid: 'Allow use of the key',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/EncryptionApp` },
+      Action: ['kms:DescribeKey', 'kms:GenerateDataKey*', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:Decrypt'],
+      Resource: '*',
+    },
+    persistentResources: {
+      Sid: 'Allow attachment of persistent resources',
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${ACCOUNT}:role/EncryptionApp` },
+      Action: ['kms:ListGrants', 'kms:CreateGrant', 'kms:RevokeGrant'],
+      Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': true } },
+    },
+  };
+
 export function root(account = ACCOUNT): Principal {
   return createPrincipal({ arn: `arn:aws:iam::${account}:root` });
 }
