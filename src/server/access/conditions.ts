@@ -19,8 +19,10 @@ export interface CompiledCondition {
   matches(lookup: Lookup): boolean;
 }
 
-/** Whether one request value matches any of the policy's values; undefined when a policy variable in them
- * can't be resolved. */
+/**
+ * Whether one request value matches any of the policy's values; undefined when a policy variable in them
+ * can't be resolved.
+ */
 type ValueTest = (value: string, lookup: Lookup) => boolean | undefined;
 
 function anyOf(tests: readonly StringTest[]): ValueTest {
@@ -41,11 +43,20 @@ const ISO_8601 =
 const EPOCH_SECONDS = /^\d+(?:\.\d+)?$/;
 
 /** A date as IAM reads one: W3C ISO 8601 (UTC unless it says otherwise) or epoch seconds. NaN otherwise. */
-export function parseDate(value: string): number {
+function parseDate(value: string): number {
   if (EPOCH_SECONDS.test(value)) return Number(value) * 1000;
   const m = ISO_8601.exec(value);
   if (!m) return Number.NaN;
   const [, year, month = '1', day = '1', hour = '0', minute = '0', second = '0', fraction = '0', zone] = m;
+  if (
+    Number(month) > 12 ||
+    Number(day) > 31 ||
+    Number(hour) > 23 ||
+    Number(minute) > 59 ||
+    Number(second) > 59
+  ) {
+    return Number.NaN;
+  }
   const ms = Number(`0.${fraction}`) * 1000;
   let time = Date.UTC(
     Number(year),
@@ -114,46 +125,74 @@ function arns(values: readonly string[], variables: boolean): ValueTest {
   return anyOf(values.map((v) => compileArnTest(v, variables)));
 }
 
-interface BaseOperator {
-  /** The operator whose result this one negates (StringNotEquals → StringEquals). */
-  readonly negates?: string;
-  readonly compile?: (values: readonly string[], variables: boolean) => ValueTest;
-  readonly dates?: boolean;
+interface Operator {
+  readonly compile: (values: readonly string[], variables: boolean) => ValueTest;
+  /** StringNotEquals is StringEquals negated, NotIpAddress is IpAddress negated... */
+  readonly negated: boolean;
+  /** Its policy values must be dates. */
+  readonly dates: boolean;
 }
 
-const dateCompare = (compare: (request: number, policy: number) => boolean) => ({
-  compile: compareWith(parseDate, compare),
-  dates: true,
-});
+function defineOperator(compile: Operator['compile'], dates = false): Operator {
+  return { compile, negated: false, dates };
+}
 
-/** Every condition operator by name. Policy variables work in the String and Arn ones only, as in IAM. */
-const OPERATORS: Readonly<Record<string, BaseOperator>> = {
-  StringEquals: { compile: strings(false, false) },
-  StringNotEquals: { negates: 'StringEquals' },
-  StringEqualsIgnoreCase: { compile: strings(false, true) },
-  StringNotEqualsIgnoreCase: { negates: 'StringEqualsIgnoreCase' },
-  StringLike: { compile: strings(true, false) },
-  StringNotLike: { negates: 'StringLike' },
-  NumericEquals: { compile: compareWith(parseNumber, (r, p) => r === p) },
-  NumericNotEquals: { negates: 'NumericEquals' },
-  NumericLessThan: { compile: compareWith(parseNumber, (r, p) => r < p) },
-  NumericLessThanEquals: { compile: compareWith(parseNumber, (r, p) => r <= p) },
-  NumericGreaterThan: { compile: compareWith(parseNumber, (r, p) => r > p) },
-  NumericGreaterThanEquals: { compile: compareWith(parseNumber, (r, p) => r >= p) },
-  DateEquals: dateCompare((r, p) => r === p),
-  DateNotEquals: { negates: 'DateEquals', dates: true },
-  DateLessThan: dateCompare((r, p) => r < p),
-  DateLessThanEquals: dateCompare((r, p) => r <= p),
-  DateGreaterThan: dateCompare((r, p) => r > p),
-  DateGreaterThanEquals: dateCompare((r, p) => r >= p),
-  Bool: { compile: strings(false, true) },
-  BinaryEquals: { compile: binaryTest },
-  IpAddress: { compile: ipTest },
-  NotIpAddress: { negates: 'IpAddress' },
-  ArnEquals: { compile: arns },
-  ArnLike: { compile: arns },
-  ArnNotEquals: { negates: 'ArnEquals' },
-  ArnNotLike: { negates: 'ArnLike' },
+function not(positive: Operator): Operator {
+  return { ...positive, negated: true };
+}
+
+const StringEquals = defineOperator(strings(false, false));
+const StringEqualsIgnoreCase = defineOperator(strings(false, true));
+const StringLike = defineOperator(strings(true, false));
+const NumericEquals = defineOperator(compareWith(parseNumber, (r, p) => r === p));
+const DateEquals = defineOperator(
+  compareWith(parseDate, (r, p) => r === p),
+  true,
+);
+const IpAddress = defineOperator(ipTest);
+const ArnLike = defineOperator(arns);
+
+/** Every condition operator by name (Null apart). Policy variables work in the String and Arn ones, as in IAM. */
+const OPERATORS: Readonly<Record<string, Operator>> = {
+  StringEquals,
+  StringNotEquals: not(StringEquals),
+  StringEqualsIgnoreCase,
+  StringNotEqualsIgnoreCase: not(StringEqualsIgnoreCase),
+  StringLike,
+  StringNotLike: not(StringLike),
+  NumericEquals,
+  NumericNotEquals: not(NumericEquals),
+  NumericLessThan: defineOperator(compareWith(parseNumber, (r, p) => r < p)),
+  NumericLessThanEquals: defineOperator(compareWith(parseNumber, (r, p) => r <= p)),
+  NumericGreaterThan: defineOperator(compareWith(parseNumber, (r, p) => r > p)),
+  NumericGreaterThanEquals: defineOperator(compareWith(parseNumber, (r, p) => r >= p)),
+  DateEquals,
+  DateNotEquals: not(DateEquals),
+  DateLessThan: defineOperator(
+    compareWith(parseDate, (r, p) => r < p),
+    true,
+  ),
+  DateLessThanEquals: defineOperator(
+    compareWith(parseDate, (r, p) => r <= p),
+    true,
+  ),
+  DateGreaterThan: defineOperator(
+    compareWith(parseDate, (r, p) => r > p),
+    true,
+  ),
+  DateGreaterThanEquals: defineOperator(
+    compareWith(parseDate, (r, p) => r >= p),
+    true,
+  ),
+  Bool: StringEqualsIgnoreCase,
+  BinaryEquals: defineOperator(binaryTest),
+  IpAddress,
+  NotIpAddress: not(IpAddress),
+  // IAM documents ArnEquals and ArnLike as the same test, wildcards included.
+  ArnEquals: ArnLike,
+  ArnLike,
+  ArnNotEquals: not(ArnLike),
+  ArnNotLike: not(ArnLike),
 };
 
 const SET_OPERATORS = ['ForAnyValue:', 'ForAllValues:'] as const;
@@ -172,6 +211,7 @@ function parseOperator(operator: string): ParsedOperator {
     if (rest.startsWith(prefix)) {
       set = prefix === 'ForAnyValue:' ? 'any' : 'all';
       rest = rest.slice(prefix.length);
+      break;
     }
   }
   const ifExists = rest.endsWith('IfExists');
@@ -208,8 +248,8 @@ export function compileConditions(
   for (const [operator, keys] of Object.entries(block)) {
     const parsed = parseOperator(operator);
     const nullCheck = parsed.base === 'Null' && parsed.set === undefined && !parsed.ifExists;
-    const base = OPERATORS[parsed.base];
-    if (!nullCheck && base === undefined) throw Errors.policyConditionOperator(where, operator);
+    const known = OPERATORS[parsed.base];
+    if (!nullCheck && known === undefined) throw Errors.policyConditionOperator(where, operator);
     if (!isObject(keys)) throw Errors.policyElementType(`Condition ${operator}`, where, 'an object');
     for (const [key, raw] of Object.entries(keys)) {
       const values = conditionValues(raw);
@@ -231,14 +271,13 @@ export function compileConditions(
         conditions.push({ ...shape, matches: nullMatcher(lookupKey, values) });
         continue;
       }
-      const positive = base?.negates ? (OPERATORS[base.negates] as BaseOperator) : (base as BaseOperator);
-      if (base?.dates) {
+      const base = known as Operator;
+      if (base.dates) {
         const bad = values.find((v) => Number.isNaN(parseDate(v)));
         if (bad !== undefined) throw Errors.policyConditionDate(where, operator, bad);
       }
-      const compile = positive.compile as NonNullable<BaseOperator['compile']>;
-      const test = compile(values, options.variables && USES_VARIABLES.test(parsed.base));
-      conditions.push({ ...shape, matches: matcher(lookupKey, parsed, base?.negates !== undefined, test) });
+      const test = base.compile(values, options.variables && USES_VARIABLES.test(parsed.base));
+      conditions.push({ ...shape, matches: matcher(lookupKey, parsed, base.negated, test) });
     }
   }
   return conditions;

@@ -12,14 +12,14 @@ export interface EvaluationInput {
   readonly lookup: Lookup;
 }
 
+type Coverage = 'direct' | 'account';
+
 /**
  * How a key policy statement's principals cover the caller: `direct` when they name it (or everyone),
  * `account` when they name only its account, which for anyone but the root user means "the account may
  * delegate this with IAM policies". With NotPrincipal the statement covers the caller unless every name of the
  * caller is listed (account, role and session alike), as AWS checks them one by one.
  */
-export type Coverage = 'direct' | 'account';
-
 function principalCoverage(set: PrincipalSet, negated: boolean, principal: Principal): Coverage | undefined {
   const names = principal.names;
   if (negated) {
@@ -73,7 +73,7 @@ export type Mismatch =
  * Whether a statement applies to the request: undefined when it does, else the first element that didn't
  * match. Elements are checked cheapest and most selective first: Action, Principal, Resource, Condition.
  */
-export function mismatch(statement: CompiledStatement, input: EvaluationInput): Mismatch | undefined {
+function mismatch(statement: CompiledStatement, input: EvaluationInput): Mismatch | undefined {
   if (!actionMatches(statement, input)) return { element: 'Action' };
   if (
     statement.principals &&

@@ -116,6 +116,7 @@ rows('date operators (ISO 8601 or epoch seconds, UTC unless the date says otherw
   ['DateEquals', '2020-01-01', '2020-01-01T00:00:00Z', true],
   ['DateEquals', '2020-01-01T00:00:00', '2020-01-01T00:00:00Z', true],
   ['DateEquals', '2020-01-01T00:00:00Z', 'yesterday', false],
+  ['DateEquals', '2020-01-01T00:00:00Z', '2019-13-01T00:00:00Z', false],
   ['DateNotEquals', '2020-01-01T00:00:00Z', '2020-01-02T00:00:00Z', true],
   ['DateNotEquals', '2020-01-01T00:00:00Z', undefined, true],
   ['DateLessThan', '2020-01-01T00:00:00Z', '2019-12-31T23:59:59Z', true],

@@ -169,6 +169,11 @@ describe('key policies KMS refuses', () => {
       'Statement 1 has an unknown condition operator "ForAnyValue:Null".',
     ],
     [
+      'two set operators',
+      doc([allow({ Condition: { 'ForAnyValue:ForAllValues:StringEquals': { 'test:k': 'a' } } })]),
+      'Statement 1 has an unknown condition operator "ForAnyValue:ForAllValues:StringEquals".',
+    ],
+    [
       'a condition value that is an object',
       doc([allow({ Condition: { StringEquals: { 'test:k': { a: 1 } } } })]),
       'Condition StringEquals test:k in statement 1 must be a string, number or boolean, or a list of them.',
