@@ -1,7 +1,7 @@
 import { Errors } from '../domain/messages.ts';
-import { canonicalKey } from './context.ts';
+import { canonicalKey, type Lookup } from './context.ts';
 import { inRange, parseAddress, parseRange } from './ip.ts';
-import { compileArnTest, compileStringTest, type Lookup, type StringTest } from './patterns.ts';
+import { compileArnTest, compileStringTest, type StringTest } from './patterns.ts';
 
 /**
  * The Condition element: every operator IAM documents, their `...IfExists` forms and the `ForAnyValue:` and

@@ -1,5 +1,3 @@
-import type { Lookup } from './patterns.ts';
-
 /** A condition key's value: one value, or a list for a multivalued key (kms:EncryptionContextKeys, aws:TagKeys...). */
 export type ContextValue = string | number | boolean | readonly string[];
 
@@ -11,6 +9,9 @@ export type ContextValue = string | number | boolean | readonly string[];
  * aws:PrincipalTag/..., aws:username, kms:CallerAccount...) come from the Principal.
  */
 export type ConditionContext = Readonly<Record<string, ContextValue | undefined>>;
+
+/** How conditions and policy variables read the request: a value by canonical key name (see canonicalKey). */
+export type Lookup = (key: string) => string | readonly string[] | undefined;
 
 /** KMS keeps its deprecated condition keys working under their old names. */
 const DEPRECATED_KEYS: Readonly<Record<string, string>> = {

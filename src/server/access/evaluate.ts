@@ -1,4 +1,5 @@
-import type { Lookup, StringTest } from './patterns.ts';
+import type { Lookup } from './context.ts';
+import type { StringTest } from './patterns.ts';
 import type { CompiledPolicy, CompiledStatement, PrincipalSet } from './policy.ts';
 import type { Principal } from './principal.ts';
 

@@ -1,11 +1,10 @@
+import { canonicalKey, type Lookup } from './context.ts';
+
 /**
  * Policy strings: `*` and `?` wildcards, and policy variables (`${aws:username}`, `${aws:PrincipalTag/team}`,
  * `${*}`, `${?}`, `${$}`, defaults as in `${aws:userid, 'anonymous'}`). A string is parsed once, when its policy
  * is compiled; a request resolves only the variables in it.
  */
-
-/** What a variable resolves against: a context value by lower-cased key name. */
-export type Lookup = (lowerKey: string) => string | readonly string[] | undefined;
 
 /** Tests one string against a compiled pattern; undefined when a variable in the pattern can't be resolved. */
 export type StringTest = (value: string, lookup: Lookup) => boolean | undefined;
@@ -34,7 +33,7 @@ function parseParts(value: string): Part[] {
     const name = body[1] ?? '';
     const special = SPECIAL_VARIABLES[name];
     if (special !== undefined) parts.push({ value: special, literal: true });
-    else parts.push({ variable: name.toLowerCase(), fallback: body[2] });
+    else parts.push({ variable: canonicalKey(name), fallback: body[2] });
     last = match.index + match[0].length;
   }
   if (last < value.length) parts.push({ value: value.slice(last), literal: false });
