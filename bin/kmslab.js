@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Starts the kmslab CLI. A bundle built by `npm run build` (dist/cli/main.js) starts in a fraction of the time
-// tsx needs to register itself, so it is used when it is at least as new as every source file; otherwise (a fresh
-// clone, or sources edited since the build) tsx compiles src/cli/main.ts on load.
+// Starts the kmslab CLI: the bundle that `npm run build` writes (dist/cli/main.js, built by `npm ci` too), which
+// needs only the package's dependencies. The published package has no sources, so it always runs the bundle. In a
+// checkout whose sources changed since the last build, tsx (a devDependency) compiles src/cli/main.ts on load
+// instead, so that `npm run serve` runs what was just edited.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 
 const bundle = new URL('../dist/cli/main.js', import.meta.url);

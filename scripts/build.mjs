@@ -70,7 +70,7 @@ if (tsc.status !== 0) fail('tsc -p tsconfig.build.json');
 console.log('dist/node/client/index.js, envelope/index.js + .d.ts: built');
 
 // The CLI as one ES module (dependencies stay in node_modules): it starts without compiling TypeScript on load.
-// Two folders deep, like src/cli/main.ts, so that its reads of ../../package.json and ../../models/ still resolve.
+// Two folders deep, like src/cli/main.ts, so that its read of ../../package.json still resolves.
 await build({
   entryPoints: [join(root, 'src/cli/main.ts')],
   outfile: join(root, 'dist/cli/main.js'),

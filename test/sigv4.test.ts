@@ -2,8 +2,15 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { expectedSignature, parseAuthorization, type SignableRequest } from '../src/sigv4/index.ts';
+import type { SignableRequest } from '../src/sigv4/index.ts';
 import { createNodeSigV4 } from '../src/sigv4/node.ts';
+import {
+  expectedSignature,
+  parseAuthorization,
+  parsePresigned,
+  queryParameters,
+  queryWithoutSignature,
+} from '../src/sigv4/verify.ts';
 
 const fixtures = join(import.meta.dirname, 'fixtures');
 const secret = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
@@ -111,13 +118,58 @@ describe('SigV4: the aws-c-auth header-signing suite', () => {
       assert.ok(!('error' in auth));
       if (!('error' in auth) && context.normalize) {
         const received = { ...request, headers: signed.headers };
+        const scope = { ...auth, requestDate: signed.headers['X-Amz-Date'] ?? '' };
         assert.equal(
-          expectedSignature(sigv4, received, auth, context.credentials.secret_access_key),
+          expectedSignature(sigv4, received, scope, context.credentials.secret_access_key),
           signed.signature,
         );
       }
     });
   }
+});
+
+describe('SigV4: the verifier recomputes the presigned URLs of the aws-c-auth suite', () => {
+  const dir = join(fixtures, 'sigv4-testsuite-crt', 'v4');
+  for (const name of readdirSync(dir)) {
+    const read = (file: string) => readFileSync(join(dir, name, file), 'utf8');
+    const context = JSON.parse(read('context.json'));
+    // A session token left out of the signature is what kmslab refuses; un-normalized paths are S3's.
+    if (context.omit_session_token || !context.normalize) continue;
+    test(name, () => {
+      const request = parseRawRequest(read('query-signed-request.txt'));
+      const parameters = queryParameters(request.query ?? '');
+      const presigned = parsePresigned(parameters);
+      assert.ok(!('error' in presigned), JSON.stringify(presigned));
+      if ('error' in presigned) return;
+      assert.equal(presigned.expires, String(context.expiration_in_seconds));
+      assert.equal(presigned.securityToken, context.credentials.token);
+      const unsigned = { ...request, query: queryWithoutSignature(request.query ?? '') };
+      assert.equal(
+        expectedSignature(createNodeSigV4(), unsigned, presigned, context.credentials.secret_access_key),
+        read('query-signature.txt').trim(),
+      );
+      assert.equal(presigned.signature, read('query-signature.txt').trim());
+    });
+  }
+});
+
+describe('SigV4: presigned query parsing', () => {
+  test('names every missing parameter, in the order AWS names them', () => {
+    const parsed = parsePresigned(
+      queryParameters('X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20150830T123600Z'),
+    );
+    assert.deepEqual(parsed, {
+      error: {
+        kind: 'missingQueryParameters',
+        parameters: ['X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders'],
+      },
+    });
+  });
+  test('the signature covers the query but X-Amz-Signature, whatever its place and case of encoding', () => {
+    assert.equal(queryWithoutSignature('a=1&X-Amz-Signature=abc&b=2'), 'a=1&b=2');
+    assert.equal(queryWithoutSignature('X-Amz-Signature=abc'), '');
+    assert.equal(queryWithoutSignature('X%2DAmz%2DSignature=abc&c=3'), 'c=3');
+  });
 });
 
 describe('SigV4: Authorization header parsing', () => {
@@ -130,18 +182,19 @@ describe('SigV4: Authorization header parsing', () => {
       dateStamp: '20150830',
       region: 'eu-west-1',
       service: 'kms',
+      terminator: 'aws4_request',
       signedHeaders: ['host', 'x-amz-date'],
       signature: 'abc',
     });
   });
   test('says which parameter is missing', () => {
     const parsed = parseAuthorization('AWS4-HMAC-SHA256 Credential=AKID/20150830/eu-west-1/kms/aws4_request');
-    assert.ok('error' in parsed);
-    assert.match(parsed.error, /SignedHeaders/);
-    assert.match(parsed.error, /Signature/);
+    assert.deepEqual(parsed, { error: { kind: 'missingFields', fields: ['SignedHeaders', 'Signature'] } });
   });
   test('rejects other algorithms', () => {
-    assert.ok('error' in parseAuthorization('AWS AKID:sig'));
+    assert.deepEqual(parseAuthorization('AWS AKID:sig'), {
+      error: { kind: 'algorithm', algorithm: 'AWS4-HMAC-SHA256' },
+    });
   });
 });
 

@@ -2,14 +2,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Authenticator } from '../../src/server/auth.ts';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_CREDENTIALS } from '../../src/server/defaults.ts';
-import { createKmsService } from '../../src/server/service.ts';
+import { createKmslab } from '../../src/server/index.ts';
 
 /**
  * The floor for a Node KMS on this machine: only the work no KMS can skip — verify the SigV4 signature and run
  * the operation's handler (for GenerateDataKey: AES-256-GCM under the key's material) — with none of kmslab's
  * validation, logging, error mapping or async plumbing. Not a server to use: it answers a bad request by crashing.
+ * The handlers are those of an in-process kmslab, whose own listener this bench leaves idle.
  */
-const service = createKmsService({ database: ':memory:', rootKey: randomBytes(32) });
+const { service } = await createKmslab({ storage: { database: ':memory:', rootKey: randomBytes(32) } });
 const authenticator = new Authenticator([DEFAULT_CREDENTIALS], 'sigv4', DEFAULT_ACCOUNT_ID);
 
 const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
@@ -25,10 +26,12 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) =>
       response.writeHead(400).end('{}');
       return;
     }
-    const caller = authenticator.authenticate(
-      { method: 'POST', url: request.url ?? '/', rawHeaders: request.rawHeaders, body },
+    const authentication = authenticator.authenticate(
+      { method: 'POST', url: request.url ?? '/', rawHeaders: request.rawHeaders },
       now,
     );
+    authenticator.verifySignature(authentication, body);
+    const { caller } = authentication;
     const answer = JSON.stringify(
       handler(JSON.parse(body.toString('utf8')), { caller, now, requestId: randomUUID() }),
     );

@@ -6,15 +6,13 @@
  *
  * Needs wrk (apt-get install -y wrk) and moto_server on PATH. Every server runs as its own process on loopback.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../src/server/defaults.ts';
-import { createNodeSigV4 } from '../../src/sigv4/node.ts';
 import { freePort } from '../free-port.ts';
+import { generateDataKeyScript, runWrk, type WrkResult } from '../wrk.ts';
 
 const { values } = parseArgs({
   options: {
@@ -83,69 +81,22 @@ const targets: Target[] = [
   },
 ];
 
-/** A wrk script that sends one signed GenerateDataKey request over and over (valid for 15 minutes). */
-async function wrkScript(port: number, needsKey: boolean): Promise<string> {
-  let keyId = '00000000-0000-0000-0000-000000000000';
+/** A key to ask for data keys under: created on the server, or any ID for the bare responder. */
+async function benchKeyId(port: number, needsKey: boolean): Promise<string> {
+  if (!needsKey) return '00000000-0000-0000-0000-000000000000';
   const credentials = {
     accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
     secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
   };
-  if (needsKey) {
-    const sdk = new KMSClient({ endpoint: `http://127.0.0.1:${port}`, region: DEFAULT_REGION, credentials });
-    keyId = (await sdk.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId ?? keyId;
-    sdk.destroy();
-  }
-  const body = JSON.stringify({ KeyId: keyId, NumberOfBytes: 32 });
-  const signed = createNodeSigV4().sign(
-    {
-      method: 'POST',
-      path: '/',
-      headers: {
-        Host: `127.0.0.1:${port}`,
-        'Content-Type': 'application/x-amz-json-1.1',
-        'X-Amz-Target': 'TrentService.GenerateDataKey',
-      },
-      body,
-    },
-    { credentials, region: DEFAULT_REGION, service: 'kms' },
-  );
-  const lines = ['wrk.method = "POST"', `wrk.body = '${body}'`];
-  for (const [name, value] of Object.entries(signed.headers))
-    lines.push(`wrk.headers["${name}"] = "${value}"`);
-  const file = join(mkdtempSync(join(tmpdir(), 'kmslab-bench-')), 'request.lua');
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
+  const sdk = new KMSClient({ endpoint: `http://127.0.0.1:${port}`, region: DEFAULT_REGION, credentials });
+  const keyId = (await sdk.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId;
+  sdk.destroy();
+  if (!keyId) throw new Error('CreateKey answered no KeyId');
+  return keyId;
 }
 
-function toMs(value: string): number {
-  const m = /^([\d.]+)(us|ms|s)$/.exec(value.trim());
-  if (!m) return Number.NaN;
-  const n = Number(m[1]);
-  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
-}
-
-interface Result {
+interface Result extends WrkResult {
   target: string;
-  connections: number;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
-
-function runWrk(port: number, script: string, conns: number): Omit<Result, 'target'> {
-  const out = execFileSync(
-    'wrk',
-    ['-t1', `-c${conns}`, `-d${duration}s`, '--latency', '-s', script, `http://127.0.0.1:${port}/`],
-    { encoding: 'utf8' },
-  );
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const p50 = toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const p99 = toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const errors =
-    Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) +
-    Number(/Socket errors:.*?timeout (\d+)/.exec(out)?.[1] ?? 0);
-  return { connections: conns, rps, p50, p99, errors };
 }
 
 const results: Result[] = [];
@@ -154,10 +105,10 @@ for (const target of targets.filter((t) => !values.only || t.name === values.onl
   const child = target.start(port);
   try {
     await waitUntilListening(port, child, target.name);
-    const script = await wrkScript(port, target.name !== 'bare node:http');
-    runWrk(port, script, connections[0] ?? 16); // warm-up: JIT, caches, connection pools
+    const script = generateDataKeyScript(port, await benchKeyId(port, target.name !== 'bare node:http'));
+    runWrk(port, script, connections[0] ?? 16, duration); // warm-up: JIT, caches, connection pools
     for (const conns of connections) {
-      const result = { target: target.name, ...runWrk(port, script, conns) };
+      const result = { target: target.name, ...runWrk(port, script, conns, duration) };
       results.push(result);
       console.error(`${result.target} c=${conns}: ${result.rps.toFixed(0)} req/s`);
     }

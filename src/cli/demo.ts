@@ -1,9 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { AWSConfig, KMSClient } from '../client/index.ts';
-import { DEFAULT_ACCOUNT_ID, DEFAULT_CREDENTIALS, DEFAULT_HOST, DEFAULT_REGION } from '../server/defaults.ts';
+import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../server/defaults.ts';
+import { createKmslab, type Kmslab } from '../server/index.ts';
 import { createLogger, type LogSink } from '../server/log.ts';
-import type { ServeOptions } from './options.ts';
-import { type RunningKmslab, startKmslab } from './serve.ts';
+import { randomRootKey } from '../server/root-key.ts';
 
 /**
  * The embedded default (`npm start`): the flow of the client's k6 reference script (list the keys, find the test
@@ -20,34 +20,26 @@ class DemoStepError extends Error {}
 
 export async function runDemo(out: LogSink): Promise<number> {
   const print = (line: string) => out.write(`${line}\n`);
-  const options: ServeOptions = {
-    host: DEFAULT_HOST,
-    port: 0,
-    dataDir: '',
-    inMemory: true,
-    credentials: [DEFAULT_CREDENTIALS],
-    customCredentials: false,
-    accountId: DEFAULT_ACCOUNT_ID,
-    region: DEFAULT_REGION,
-    logLevel: 'warn',
-    auth: 'sigv4',
-  };
   let step = 'start kmslab';
-  let running: RunningKmslab | undefined;
+  let running: Kmslab | undefined;
   try {
     const started = performance.now();
-    running = await startKmslab({
-      options,
+    running = await createKmslab({
+      storage: { database: ':memory:', rootKey: randomRootKey().key },
+      seeds: [
+        {
+          spec: { keys: [{ keyId: DEMO_KEY_ID, description: 'kmslab demo: the k6 reference script key' }] },
+          source: 'the built-in seed',
+        },
+      ],
       logger: createLogger('warn', process.stderr),
-      env: {},
-      seedSpec: { keys: [{ keyId: DEMO_KEY_ID, description: 'kmslab demo: the k6 reference script key' }] },
     });
     print(`kmslab demo: a throwaway in-memory kmslab on ${running.endpoint} (${ms(started)})`);
     print(`  seeded key ${DEMO_KEY_ID}`);
 
     const kms = new KMSClient(
       new AWSConfig({
-        region: options.region,
+        region: DEFAULT_REGION,
         accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
         secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
         endpoint: running.endpoint,

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { DataDirError } from '../server/data-dir.ts';
+import { StartupError } from '../server/index.ts';
 import { createLogger } from '../server/log.ts';
 import { RootKeyError } from '../server/root-key.ts';
-import { SeedError } from '../server/seed.ts';
+import { SeedError } from '../server/seed/spec.ts';
 import { runDemo } from './demo.ts';
 import { parseServeOptions, SERVE_SETTINGS, UsageError } from './options.ts';
-import { banner, StartupError, startKmslab } from './serve.ts';
+import { banner, startServing } from './serve.ts';
 
 /**
  * `kmslab serve` runs the local KMS until SIGINT or SIGTERM; `kmslab demo` (npm start) runs the k6 reference flow
@@ -55,12 +57,17 @@ async function serve(args: string[]): Promise<number> {
   const logger = createLogger(options.logLevel, process.stdout, process.stderr);
   for (const warning of warnings) logger.warn(warning);
 
-  const running = await startKmslab({ options, logger, env: process.env });
+  const serving = await startServing(options, logger, process.env);
+  const { kmslab } = serving;
   // Notes first, so that the banner's export lines end the start-up output.
-  if (running.rootKeyCreated) {
+  const { dataDir, migrated } = kmslab;
+  if (dataDir?.rootKey.source === 'created') {
     logger.info(
-      `created the root key ${running.rootKeyFile} (mode 0600); back it up with the data: without it the keys can't be decrypted`,
+      `created the root key ${dataDir.rootKey.path} (mode 0600); back it up with the data: without it the keys can't be decrypted`,
     );
+  }
+  if (dataDir && migrated && migrated.from > 0) {
+    logger.info(`upgraded ${dataDir.database} from schema version ${migrated.from} to ${migrated.to}`);
   }
   if (options.auth === 'none') {
     logger.warn(
@@ -69,20 +76,27 @@ async function serve(args: string[]): Promise<number> {
   }
   // The handlers go in before the banner: a supervisor that reads "listening" may signal at once.
   const stopped = new Promise<number>((resolve) => {
-    const shutdown = (signal: NodeJS.Signals) => {
-      logger.info(`${signal}: stopping`);
-      running.stop().then(
-        () => resolve(0),
+    const shutdown = (code: number) => {
+      kmslab.stop().then(
+        () => resolve(code),
         (error: unknown) => {
           logger.error(`stopping failed: ${(error as Error).message}`);
           resolve(1);
         },
       );
     };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info(`${signal}: stopping`);
+      shutdown(0);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    kmslab.integrity.catch((error: unknown) => {
+      logger.error(`${(error as Error).message}; stopping`);
+      shutdown(2);
+    });
   });
-  process.stdout.write(banner(running, options, VERSION, performance.now()));
+  process.stdout.write(banner(serving, options, VERSION, performance.now()));
   return stopped;
 }
 
@@ -117,7 +131,7 @@ try {
   if (error instanceof UsageError) {
     process.stderr.write(`kmslab: ${error.message}\nRun \`kmslab --help\` for usage.\n`);
     process.exitCode = 2;
-  } else if (error instanceof SeedError || error instanceof RootKeyError) {
+  } else if (error instanceof SeedError || error instanceof RootKeyError || error instanceof DataDirError) {
     process.stderr.write(`kmslab: ${error.message}\n`);
     process.exitCode = 2;
   } else if (error instanceof StartupError) {

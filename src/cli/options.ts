@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { partitionOf } from '../protocol/regions.ts';
 import type { AuthMode } from '../server/auth.ts';
 import type { CredentialEntry } from '../server/context.ts';
 import {
@@ -8,6 +9,7 @@ import {
   DEFAULT_PORT,
   DEFAULT_REGION,
 } from '../server/defaults.ts';
+import { isAccountId } from '../server/keys/arn.ts';
 import { isLogLevel, LOG_LEVELS, type LogLevel } from '../server/log.ts';
 
 /** Bad flags or environment: the CLI prints the message and exits 2, as usage errors do. */
@@ -84,8 +86,6 @@ export const SERVE_SETTINGS = [
 ] as const;
 
 const ACCESS_KEY_ID = /^[A-Za-z0-9]{16,128}$/;
-const ACCOUNT_ID = /^\d{12}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export interface ParsedServeOptions {
   options: ServeOptions;
@@ -104,11 +104,10 @@ export function parseServeOptions(args: string[], env: NodeJS.ProcessEnv): Parse
   };
 
   const accountId = setting('account') ?? DEFAULT_ACCOUNT_ID;
-  if (!ACCOUNT_ID.test(accountId))
-    throw new UsageError(`--account: "${accountId}" is not a 12-digit account ID`);
+  if (!isAccountId(accountId)) throw new UsageError(`--account: "${accountId}" is not a 12-digit account ID`);
   const region = setting('region') ?? DEFAULT_REGION;
-  if (!REGION.test(region))
-    throw new UsageError(`--region: "${region}" is not an AWS region name such as us-east-1`);
+  if (!partitionOf(region))
+    throw new UsageError(`--region: "${region}" is not a region AWS KMS runs in, such as us-east-1`);
 
   const credentialsText = setting('credentials');
   const options: ServeOptions = {
@@ -209,7 +208,7 @@ export function parseCredentials(text: string, defaultAccountId: string): Creden
         `${which} (${accessKeyId}): the secret access key must be 16-128 characters without spaces`,
       );
     }
-    if (!ACCOUNT_ID.test(accountId)) {
+    if (!isAccountId(accountId)) {
       throw new UsageError(`${which} (${accessKeyId}): "${accountId}" is not a 12-digit account ID`);
     }
     return { accessKeyId, secretAccessKey, accountId };

@@ -1,147 +1,43 @@
-import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import type { KmsServiceAdmin, SeedSpec } from '../server/context.ts';
 import { DEFAULT_CREDENTIALS } from '../server/defaults.ts';
-import { createKmsServer } from '../server/http.ts';
+import { createKmslab, type Kmslab } from '../server/index.ts';
 import type { Logger } from '../server/log.ts';
-import { loadRootKey, ROOT_KEY_ENV } from '../server/root-key.ts';
-import { loadSeedFile, type ParsedSeed } from '../server/seed.ts';
-import { createKmsService } from '../server/service.ts';
+import { ROOT_KEY_ENV, randomRootKey, rootKeyFromEnvironment } from '../server/root-key.ts';
+import { loadSeedFile, type ParsedSeed } from '../server/seed/parse.ts';
 import type { ServeOptions } from './options.ts';
 
-export const DATABASE_FILE = 'kmslab.sqlite3';
-
-/** A start-up failure that is the user's to fix (a seed file, a root key, a busy port): no stack trace. */
-export class StartupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartupError';
-  }
+export interface Serving {
+  kmslab: Kmslab;
+  seed: ParsedSeed | undefined;
 }
 
-export interface RunningKmslab {
-  /** `http://127.0.0.1:4599`: what clients put in AWS_ENDPOINT_URL_KMS. */
-  endpoint: string;
-  /** Where the data lives, for the banner: the SQLite file, or undefined in memory. */
-  database?: string;
-  rootKeyFile?: string;
-  rootKeyCreated: boolean;
-  seed?: ParsedSeed;
-  /** Closes the listener and every open connection, then the database. */
-  stop(): Promise<void>;
-}
-
-export interface StartOptions {
-  options: ServeOptions;
-  logger: Logger;
-  env: NodeJS.ProcessEnv;
-  /** A seed given in code (the demo), applied after the seed file, if any. */
-  seedSpec?: SeedSpec;
-}
-
-/** Opens the store, applies the seeds and listens: everything `kmslab serve` does before its banner. */
-export async function startKmslab({ options, logger, env, seedSpec }: StartOptions): Promise<RunningKmslab> {
+/** `kmslab serve`'s server, as its options say, up to its banner. */
+export async function startServing(
+  options: ServeOptions,
+  logger: Logger,
+  env: NodeJS.ProcessEnv,
+): Promise<Serving> {
   // The seed is read first so that a bad file fails before anything is created on disk.
   const seed = options.seed === undefined ? undefined : loadSeedFile(options.seed);
   for (const warning of seed?.warnings ?? []) logger.warn(warning);
-
-  const dataDir = options.inMemory ? undefined : options.dataDir;
-  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const rootKey = loadRootKey({ dataDir, envValue: env[ROOT_KEY_ENV] });
-  const database = dataDir === undefined ? ':memory:' : join(dataDir, DATABASE_FILE);
-
-  const service = createKmsService({ database, rootKey: rootKey.key });
-  let server: Server | undefined;
-  try {
-    const defaults = { accountId: options.accountId, region: options.region };
-    if (seed) applySeed(service, seed.spec, defaults, options.seed ?? '');
-    if (seedSpec) applySeed(service, seedSpec, defaults, 'the built-in seed');
-
-    server = createKmsServer({
-      service,
-      credentials: options.credentials,
-      auth: options.auth,
-      defaultAccountId: options.accountId,
-      ...(logger.request ? { log: logger.request } : {}),
-      // An internal error is a kmslab bug; its stack helps the report and holds no request data.
-      onInternalError: (error) => logger.error(`internal error: ${(error as Error)?.stack ?? String(error)}`),
-    });
-    await listen(server, options.port, options.host);
-  } catch (error) {
-    server?.close();
-    service.close();
-    throw error;
-  }
-
-  const listening = server;
-  const { port } = listening.address() as AddressInfo;
-  const running: RunningKmslab = {
-    endpoint: `http://${clientHost(options.host)}:${port}`,
-    rootKeyCreated: rootKey.source === 'created',
-    stop: () => stop(listening, service),
-  };
-  if (dataDir !== undefined) running.database = database;
-  if (rootKey.path !== undefined) running.rootKeyFile = rootKey.path;
-  if (seed) running.seed = seed;
-  return running;
-}
-
-function applySeed(
-  service: KmsServiceAdmin,
-  spec: SeedSpec,
-  defaults: { accountId: string; region: string },
-  source: string,
-): void {
-  try {
-    service.applySeed(spec, defaults);
-  } catch (error) {
-    throw new StartupError(`${source}: cannot apply the seed: ${(error as Error).message}`);
-  }
-}
-
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(
-          new StartupError(
-            `${host}:${port} is already in use; choose another port with --port (0: any free)`,
-          ),
-        );
-      } else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') {
-        reject(new StartupError(`cannot listen on ${host}: no such local address (--host)`));
-      } else {
-        reject(new StartupError(`cannot listen on ${host}:${port}: ${error.message}`));
-      }
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
+  const kmslab = await createKmslab({
+    storage: options.inMemory
+      ? { database: ':memory:', rootKey: (rootKeyFromEnvironment(env[ROOT_KEY_ENV]) ?? randomRootKey()).key }
+      : { dataDir: options.dataDir, rootKeyEnvironment: env[ROOT_KEY_ENV] },
+    seeds: seed && options.seed !== undefined ? [{ spec: seed.spec, source: options.seed }] : [],
+    accountId: options.accountId,
+    region: options.region,
+    credentials: options.credentials,
+    auth: options.auth,
+    host: options.host,
+    port: options.port,
+    logger,
   });
-}
-
-/** The address a client on this machine dials: a wildcard bind is reached through loopback. */
-function clientHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-async function stop(server: Server, service: KmsServiceAdmin): Promise<void> {
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  // Keep-alive connections from SDKs and load generators would hold close() open until they time out.
-  server.closeAllConnections();
-  await closed;
-  service.close();
+  return { kmslab, seed };
 }
 
 /** The start-up banner: where the server is and the exact variables that point AWS tools at it. */
 export function banner(
-  running: RunningKmslab,
+  { kmslab, seed }: Serving,
   options: ServeOptions,
   version: string,
   readyMs: number,
@@ -149,15 +45,15 @@ export function banner(
   const [first] = options.credentials;
   const credential = first ?? DEFAULT_CREDENTIALS;
   const lines = [
-    `kmslab ${version} listening on ${running.endpoint} (ready in ${Math.round(readyMs)} ms)`,
-    `  region    ${options.region} (requests may use any region; each region has its own keys)`,
+    `kmslab ${version} listening on ${kmslab.endpoint} (ready in ${Math.round(readyMs)} ms)`,
+    `  region    ${options.region} (requests may use any region AWS KMS runs in; each region has its own keys)`,
     `  account   ${options.accountId}`,
-    running.database === undefined
+    kmslab.dataDir === undefined
       ? '  storage   in memory (discarded when kmslab stops)'
-      : `  storage   ${running.database} (root key: ${running.rootKeyFile ?? `from ${ROOT_KEY_ENV}`})`,
+      : `  storage   ${kmslab.dataDir.database} (root key: ${kmslab.dataDir.rootKey.path ?? `from ${ROOT_KEY_ENV}`})`,
   ];
-  if (running.seed) {
-    const { spec, format } = running.seed;
+  if (seed) {
+    const { spec, format } = seed;
     const aliasCount = spec.keys.reduce(
       (n, key) => n + (key.aliases?.length ?? 0),
       spec.aliases?.length ?? 0,
@@ -177,7 +73,7 @@ export function banner(
   lines.push(
     '',
     'Point the AWS CLI, the AWS SDKs and k6 scripts at it:',
-    `  export AWS_ENDPOINT_URL_KMS=${running.endpoint}`,
+    `  export AWS_ENDPOINT_URL_KMS=${kmslab.endpoint}`,
     `  export AWS_REGION=${options.region}`,
     // boto3 and the AWS CLI v1 read only AWS_DEFAULT_REGION.
     `  export AWS_DEFAULT_REGION=${options.region}`,

@@ -1,3 +1,4 @@
+import { REGION_PATTERN } from '../protocol/regions.ts';
 import { type Endpoint, runtime } from './runtime/runtime.ts';
 
 /** A configuration value is missing or malformed; the message says which one and why. */
@@ -27,7 +28,6 @@ export interface AWSConfigOptions extends AWSConnectionOptions {
   sessionToken?: string;
 }
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const SCHEME = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//;
 // A DNS name, an IPv4 address or a bracketed IPv6 address, then an optional port.
 const HOST_PORT = /^(\[[\da-f:.]+\]|[a-z\d]([a-z\d.-]*[a-z\d])?)(?::(\d{1,5}))?$/i;
@@ -80,7 +80,7 @@ export class AWSConfig {
       throw new InvalidAWSConfigError('invalid AWS config; reason: expected an options object');
     }
     const region = nonEmpty('AWS region', options.region);
-    if (!REGION.test(region)) {
+    if (!REGION_PATTERN.test(region)) {
       throw new InvalidAWSConfigError(`invalid AWS region '${region}'; reason: should look like 'us-east-1'`);
     }
     const accessKeyId = nonEmpty('AWS access key ID', options.accessKeyId);

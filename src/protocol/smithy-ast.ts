@@ -1,6 +1,7 @@
 /**
- * The subset of the Smithy 2.0 JSON AST that models/smithy-model.json uses, as read by the type generator
- * (scripts/gen-protocol.ts) and the server's input validation (src/server/validate.ts).
+ * The subset of the Smithy 2.0 JSON AST that models/smithy-model.json uses, as read by the generator
+ * (scripts/gen-protocol.ts, which writes the wire types and the constraint tables the server validates with)
+ * and by tests that compare against the model.
  */
 
 export type Traits = Readonly<Record<string, unknown>>;

@@ -3,6 +3,7 @@
  * validated input of one KMS operation and the authenticated caller, and returns the operation's output or
  * throws a KMSError.
  */
+import type { KMSOperations, OperationName } from '../protocol/index.ts';
 
 /** Who is calling: the account that the access key maps to and the region of the credential scope. */
 export interface Caller {
@@ -19,51 +20,32 @@ export interface OperationContext {
   requestId: string;
 }
 
+/** An operation's output, as AWS's model types it. */
+export type Output<Op extends OperationName> = KMSOperations[Op]['output'];
+
 /**
- * Input has passed model-driven validation (types, lengths, ranges, enums, required members) before a
- * handler runs. Handlers should be synchronous where they can: the data plane runs on the hot path.
+ * Every operation's handler, typed from AWS's model: a drift from the model is a compile error. Input has passed
+ * model-driven validation (types, lengths, ranges, enums, required members) before a handler runs. Each file of
+ * operations/ exports a `Partial<Handlers>`; operations without a handler are answered UnsupportedOperation.
+ * Handlers should be synchronous where they can: the data plane runs on the hot path.
  */
-// biome-ignore lint/suspicious/noExplicitAny: each handler narrows its input to its operation's shape
-export type Handler = (input: any, context: OperationContext) => unknown;
+export type Handlers = {
+  [Op in OperationName]: (input: KMSOperations[Op]['input'], context: OperationContext) => Output<Op>;
+};
+
+/**
+ * A handler as the HTTP layer calls it: looked up by the name in `X-Amz-Target`, with a body that validate.ts
+ * has checked against that operation's input shape. No static type can tie a name known only at run time to its
+ * input, so this is the one place where the input is untyped.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the body is typed by the operation that the run-time name selects
+export type ValidatedHandler = (input: any, context: OperationContext) => unknown;
 
 export interface KmsService {
-  /** Handlers by operation name (`CreateKey`, `GenerateDataKey`, ...). */
-  readonly handlers: Readonly<Record<string, Handler | undefined>>;
+  /** Handlers by operation name (`CreateKey`, `GenerateDataKey`, ...): the service's `Partial<Handlers>`. */
+  readonly handlers: Readonly<Record<string, ValidatedHandler | undefined>>;
   /** Runs due background work (scheduled deletions, automatic rotations) as of `now`. */
   runDueWork(now: Date): void;
-  close(): void;
-}
-
-/** A key declared in a seed file, already parsed and normalized (see src/server/seed.ts). */
-export interface SeedKey {
-  keyId: string;
-  accountId?: string;
-  region?: string;
-  description?: string;
-  enabled?: boolean;
-  /** AES-256 key material versions, oldest first; the last one is current. Generated when absent. */
-  materials?: Uint8Array[];
-  aliases?: string[];
-  tags?: { TagKey: string; TagValue: string }[];
-}
-
-export interface SeedSpec {
-  keys: SeedKey[];
-  /** Aliases declared apart from their key (local-kms's `Aliases:` list). */
-  aliases?: { aliasName: string; targetKeyId: string; accountId?: string; region?: string }[];
-}
-
-export interface ServiceOptions {
-  /** SQLite file path, or ':memory:' for a throwaway store. */
-  database: string;
-  /** 32 bytes: key material is encrypted at rest under this key. */
-  rootKey: Uint8Array;
-}
-
-/** What the service exposes beyond the handlers, for the CLI. */
-export interface KmsServiceAdmin extends KmsService {
-  /** Creates what the seed declares and is missing; leaves what exists as it is (idempotent). */
-  applySeed(spec: SeedSpec, defaults: { accountId: string; region: string }): void;
 }
 
 /** An access key the server accepts, and the account it belongs to. */

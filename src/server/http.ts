@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { MAX_REQUEST_BYTES } from '../protocol/limits.ts';
 import { Authenticator, type AuthMode } from './auth.ts';
 import type { CredentialEntry, KmsService, RequestLogEntry } from './context.ts';
 import { DEFAULT_ACCOUNT_ID } from './defaults.ts';
 import { KMSError } from './errors.ts';
-import { joinedHeaderValue } from './raw-headers.ts';
+import { WireErrors } from './messages.ts';
+import { firstHeaderValue, joinedHeaderValue } from './raw-headers.ts';
 import { isKnownOperation, validateInput } from './validate.ts';
 
 export interface KmsServerOptions {
@@ -17,23 +19,26 @@ export interface KmsServerOptions {
   log?: (entry: RequestLogEntry) => void;
   /** Called with errors no handler should throw; they reach the caller as a 500 KMSInternalException. */
   onInternalError?: (error: unknown) => void;
-  /** How often scheduled deletions and automatic rotations are carried out. Default one minute. */
-  dueWorkIntervalMs?: number;
-  /** The server's clock; tests move it to cross deletion windows and signature expiry. */
+  /** Called with what is worth a line at `debug` only: a client that left before its request was complete. */
+  debug?: (message: string) => void;
+  /** How long a client has to send a whole request, headers and body. Default REQUEST_TIMEOUT_MS. */
+  requestTimeoutMs?: number;
+  /** The server's clock: the time of each request (signature expiry, creation dates...). */
   clock?: () => Date;
 }
 
 const TARGET_PREFIX = 'TrentService.';
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
-/** Far above any valid KMS request (the largest, PutKeyPolicy, is ~128 KiB of policy). */
-const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Answered without reading the rest of the body, which is then dropped with the connection. */
-class BodyTooLarge extends KMSError {
-  constructor() {
-    super('SerializationException', 'The request body is larger than 1 MiB.', 413);
-  }
-}
+/**
+ * A client has this long to send a whole request, headers and body, before its connection is dropped (checked
+ * every second): a stalled upload holds a socket no longer than that.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
+
+/** The client closed the connection before its request was complete: nobody is left to answer. */
+class ClientGone extends Error {}
 
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -41,24 +46,28 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLarge());
-        request.resume();
-        return;
-      }
-      chunks.push(chunk);
+      // A chunked body has no Content-Length to refuse in advance.
+      if (size > MAX_REQUEST_BYTES) reject(WireErrors.requestTooLarge(MAX_REQUEST_BYTES));
+      else chunks.push(chunk);
     });
     request.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
-    request.on('error', reject);
+    // 'close' follows every request; only one that never completed means the client left.
+    const gone = () => {
+      if (!request.complete) reject(new ClientGone());
+    };
+    request.on('error', gone);
+    request.on('close', gone);
   });
 }
 
+/** `close`: the body was not read, so the connection cannot carry another request and is closed. */
 function send(
   response: ServerResponse,
   requestId: string,
   status: number,
   body: string,
   errorType?: string,
+  close?: boolean,
 ): void {
   const headers: Record<string, string | number> = {
     'Content-Type': CONTENT_TYPE,
@@ -66,6 +75,7 @@ function send(
     'x-amzn-RequestId': requestId,
   };
   if (errorType) headers['X-Amzn-ErrorType'] = errorType;
+  if (close) headers.Connection = 'close';
   response.writeHead(status, headers);
   response.end(body);
 }
@@ -75,7 +85,7 @@ function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {
-    throw new KMSError('SerializationException', 'The request body is not valid JSON.');
+    throw WireErrors.notJson();
   }
 }
 
@@ -94,8 +104,10 @@ function keyOf(input: unknown, output: unknown): string | undefined {
 
 /**
  * The KMS wire protocol over node:http: `POST /` with `X-Amz-Target: TrentService.<Operation>` and an AWS JSON 1.1
- * body. Each request is read, authenticated, validated against the model and handed to its operation's handler;
- * the answer is the handler's output as JSON, or AWS's error shape.
+ * body. Each request is authenticated from its headers before its body is read (an unauthenticated request
+ * costs no buffer: it is answered and its connection closed), then read up to the largest request the model
+ * allows, its signature checked over the body, validated against the model and handed to its operation's
+ * handler; the answer is the handler's output as JSON, or AWS's error shape.
  */
 export function createKmsServer(options: KmsServerOptions): Server {
   const { service, log } = options;
@@ -116,39 +128,46 @@ export function createKmsServer(options: KmsServerOptions): Server {
     let output: unknown;
     let status = 200;
     let errorType: string | undefined;
+    let bodyRead = false;
     try {
-      const body = await readBody(request);
-      if (request.method !== 'POST' || !isKnownOperation(operation)) {
-        throw new KMSError(
-          'UnknownOperationException',
-          `Unknown operation: ${target ?? '(no X-Amz-Target)'}`,
-        );
-      }
+      if (request.method !== 'POST' || !isKnownOperation(operation))
+        throw WireErrors.unknownOperation(target);
       const now = clock();
-      const caller = authenticator.authenticate(
-        { method: request.method, url: request.url ?? '/', rawHeaders: request.rawHeaders, body },
+      const authentication = authenticator.authenticate(
+        { method: request.method, url: request.url ?? '/', rawHeaders: request.rawHeaders },
         now,
       );
+      // Refused as soon as Content-Length says so, without reading the body.
+      if (Number(firstHeaderValue(request.rawHeaders, 'content-length')) > MAX_REQUEST_BYTES) {
+        throw WireErrors.requestTooLarge(MAX_REQUEST_BYTES);
+      }
+      const body = await readBody(request);
+      bodyRead = true;
+      authenticator.verifySignature(authentication, body);
+      const { caller } = authentication;
       input = parseJson(body);
       validateInput(operation, input);
       const handler = service.handlers[operation];
-      if (!handler) {
-        throw new KMSError('UnsupportedOperationException', `kmslab does not support ${operation} yet.`);
-      }
+      if (!handler) throw WireErrors.unsupportedOperation(operation);
       output = await handler(input, { caller, now, requestId });
       send(response, requestId, 200, JSON.stringify(output ?? {}));
     } catch (error) {
+      if (error instanceof ClientGone) {
+        options.debug?.(
+          `${operation || '-'}: the client closed the connection before its request was complete`,
+        );
+        return;
+      }
       let failure: KMSError;
       if (error instanceof KMSError) failure = error;
       else {
         onInternalError(error);
-        failure = new KMSError('KMSInternalException', 'An internal error occurred.', 500);
+        failure = WireErrors.internal();
       }
       status = failure.status;
       errorType = failure.type;
       const body = JSON.stringify({ __type: failure.type, message: failure.message });
-      send(response, requestId, status, body, failure.type);
-      if (failure instanceof BodyTooLarge) request.socket.destroySoon();
+      send(response, requestId, status, body, failure.type, !bodyRead);
     }
     if (log) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -162,20 +181,14 @@ export function createKmsServer(options: KmsServerOptions): Server {
     }
   }
 
-  const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) => {
+  const requestTimeout = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  const serverOptions = {
+    keepAliveTimeout: 65_000,
+    requestTimeout,
+    headersTimeout: requestTimeout,
+    connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS,
+  };
+  return createServer(serverOptions, (request, response) => {
     handle(request, response).catch(onInternalError);
   });
-
-  const runDueWork = () => {
-    try {
-      service.runDueWork(clock());
-    } catch (error) {
-      onInternalError(error);
-    }
-  };
-  const timer = setInterval(runDueWork, options.dueWorkIntervalMs ?? 60_000);
-  timer.unref();
-  server.on('listening', runDueWork);
-  server.on('close', () => clearInterval(timer));
-  return server;
 }

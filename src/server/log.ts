@@ -28,10 +28,38 @@ export interface LogSink {
   write(line: string): unknown;
 }
 
+/** A logged value is cut after this many characters: a KeyId may be 2048 long, and a bad request longer. */
+export const MAX_LOGGED_CHARACTERS = 256;
+
+/** Characters that would break or fake a line (controls, line separators) or blur where a value ends. */
+const UNSAFE = /[\s\p{Cc}\p{Cf}\p{Zl}\p{Zp}"\\]/u;
+
+/**
+ * A value the client chose (a KeyId, an X-Amz-Target), as one unambiguous token: as it is when it is plain,
+ * else quoted with every control character escaped, so that it can never start a line of its own. A long
+ * value ends in `…(+N)`, N being the characters left out.
+ */
+export function logValue(value: string): string {
+  const cut =
+    value.length > MAX_LOGGED_CHARACTERS
+      ? `${value.slice(0, MAX_LOGGED_CHARACTERS)}…(+${value.length - MAX_LOGGED_CHARACTERS})`
+      : value;
+  if (!UNSAFE.test(cut)) return cut;
+  return `"${cut.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}"\\]/gu, escaped)}"`;
+}
+
+function escaped(character: string): string {
+  if (character === '"' || character === '\\') return `\\${character}`;
+  if (character === '\n') return '\\n';
+  if (character === '\r') return '\\r';
+  if (character === '\t') return '\\t';
+  return `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+
 /** `GenerateDataKey key=1234abcd-... 200 0.42ms`, or with the error type: `... 400 NotFoundException 0.31ms`. */
 export function formatRequestLine(entry: RequestLogEntry): string {
-  const parts = [entry.operation || '-'];
-  if (entry.keyId) parts.push(`key=${entry.keyId}`);
+  const parts = [entry.operation ? logValue(entry.operation) : '-'];
+  if (entry.keyId) parts.push(`key=${logValue(entry.keyId)}`);
   parts.push(String(entry.status));
   if (entry.errorType) parts.push(entry.errorType);
   parts.push(`${entry.ms.toFixed(2)}ms`);

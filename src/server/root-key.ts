@@ -1,11 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
 
 /**
  * The root key encrypts every key's material at rest. It comes from KMSLAB_ROOT_KEY, or from `root.key` in the
- * data directory (created on first start, readable by its owner only); a throwaway in-memory store gets a random
- * one, since nothing it protects outlives the process.
+ * data directory (created on first start, readable by its owner only: see data-dir.ts for when it may be
+ * created); a throwaway in-memory store gets a random one, since nothing it protects outlives the process.
  */
 
 export const ROOT_KEY_ENV = 'KMSLAB_ROOT_KEY';
@@ -43,49 +52,63 @@ export function decode256BitKey(text: string): Uint8Array | undefined {
   return undefined;
 }
 
-export interface RootKeyOptions {
-  /** The data directory; absent for an in-memory store. */
-  dataDir?: string;
-  /** The value of KMSLAB_ROOT_KEY, if set. */
-  envValue?: string;
-}
-
-export function loadRootKey(options: RootKeyOptions): RootKey {
-  if (options.envValue !== undefined && options.envValue !== '') {
-    const key = decode256BitKey(options.envValue);
-    if (!key) {
-      throw new RootKeyError(
-        `${ROOT_KEY_ENV} must be 32 bytes written as 64 hex digits or as base64 (44 characters); ` +
-          'generate one with `openssl rand -base64 32`',
-      );
-    }
-    return { key, source: 'env' };
+/** The key in KMSLAB_ROOT_KEY, when it is set. */
+export function rootKeyFromEnvironment(value: string | undefined): RootKey | undefined {
+  if (value === undefined || value === '') return undefined;
+  const key = decode256BitKey(value);
+  if (!key) {
+    throw new RootKeyError(
+      `${ROOT_KEY_ENV} must be 32 bytes written as 64 hex digits or as base64 (44 characters); ` +
+        'generate one with `openssl rand -base64 32`',
+    );
   }
-  if (options.dataDir === undefined) return { key: randomBytes(ROOT_KEY_BYTES), source: 'random' };
-  return loadOrCreateFile(join(options.dataDir, ROOT_KEY_FILE), options.dataDir);
+  return { key, source: 'env' };
 }
 
-function loadOrCreateFile(path: string, dataDir: string): RootKey {
-  const existing = readExisting(path);
-  if (existing) return { key: existing, source: 'file', path };
+export function randomRootKey(): RootKey {
+  return { key: randomBytes(ROOT_KEY_BYTES), source: 'random' };
+}
 
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+/**
+ * Writes a new root key to `path`, where there is none (the caller holds the data dir's lock and has looked). The
+ * key goes to a temporary file first, is synced, and only then takes its name: a crash or a full disk leaves no
+ * file rather than an empty or partial one. The mode applies at creation, so the key is never readable by others,
+ * not even briefly.
+ */
+export function createRootKeyFile(path: string): RootKey {
   const key = randomBytes(ROOT_KEY_BYTES);
+  const temporary = `${path}.${process.pid}.tmp`;
   try {
-    // 'wx' fails if another process created the file meanwhile; the mode applies at creation, so the key is
-    // never readable by others, not even briefly.
-    writeFileSync(path, `${key.toString('base64')}\n`, { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-      const raced = readExisting(path);
-      if (raced) return { key: raced, source: 'file', path };
+    // A leftover of a start that crashed here is never reused: its mode is not ours to trust.
+    rmSync(temporary, { force: true });
+    const fd = openSync(temporary, 'wx', 0o600);
+    try {
+      writeSync(fd, `${key.toString('base64')}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
     }
+    renameSync(temporary, path);
+    syncDirectory(dirname(path));
+  } catch (error) {
+    rmSync(temporary, { force: true });
     throw new RootKeyError(`cannot create the root key file ${path}: ${(error as Error).message}`);
   }
   return { key, source: 'created', path };
 }
 
-function readExisting(path: string): Uint8Array | undefined {
+/** Makes a rename durable: the new name is an entry of the directory, which is synced on its own. */
+function syncDirectory(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The root key in `path`; undefined when there is no such file. */
+export function readRootKeyFile(path: string): RootKey | undefined {
   let mode: number;
   try {
     mode = statSync(path).mode;
@@ -107,5 +130,5 @@ function readExisting(path: string): Uint8Array | undefined {
         '(without it the keys in this data directory cannot be decrypted)',
     );
   }
-  return key;
+  return { key, source: 'file', path };
 }

@@ -1,21 +1,25 @@
-import type { Handler, KmsServiceAdmin, ServiceOptions } from './context.ts';
+import type { Handlers, KmsService } from './context.ts';
 import { aliasHandlers } from './operations/aliases.ts';
 import { cryptoHandlers } from './operations/crypto.ts';
 import { keyHandlers } from './operations/keys.ts';
 import { policyHandlers } from './operations/policies.ts';
 import { rotateDueKeys, rotationHandlers } from './operations/rotation.ts';
-import { applySeed } from './operations/seed.ts';
 import { tagHandlers } from './operations/tags.ts';
 import { usageHandlers } from './operations/usage.ts';
-import { KeyStore } from './store/key-store.ts';
+import type { Store } from './store/store.ts';
 
 /**
- * The KMS service: the operation handlers over one store. runDueWork carries out what time makes due:
- * deletions whose waiting period has passed, automatic rotations, and writing recorded key usage to disk.
+ * Due deletions and rotations carried out per run, each kind: a backlog (a data dir started after a long stop)
+ * is worked off over several runs instead of stalling the requests of one.
  */
-export function createKmsService(options: ServiceOptions): KmsServiceAdmin {
-  const store = new KeyStore(options.database, options.rootKey);
-  const handlers: Record<string, Handler> = {
+const DUE_WORK_BATCH = 1000;
+
+/**
+ * The KMS service: the operation handlers over one store, and the work that time makes due (deletions whose
+ * waiting period has passed, automatic rotations), which runDueWork carries out as of the time it is given.
+ */
+export function createKmsService(store: Store): KmsService {
+  const handlers: Partial<Handlers> = {
     ...keyHandlers(store),
     ...aliasHandlers(store),
     ...tagHandlers(store),
@@ -27,15 +31,8 @@ export function createKmsService(options: ServiceOptions): KmsServiceAdmin {
   return {
     handlers,
     runDueWork(now: Date) {
-      for (const key of store.keysDueForDeletion(now.getTime())) store.deleteKey(key);
-      rotateDueKeys(store, now);
-      store.flushUsage();
-    },
-    applySeed(spec, defaults) {
-      applySeed(store, spec, defaults, new Date());
-    },
-    close() {
-      store.close();
+      for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH)) store.deleteKey(key);
+      rotateDueKeys(store, now, DUE_WORK_BATCH);
     },
   };
 }

@@ -10,30 +10,22 @@
  *   `ValidationException` in AWS's words, every failure listed: `2 validation errors detected: Value null at
  *   'keyId' failed to satisfy constraint: Member must not be null; Value '0' at 'numberOfBytes' ...`.
  * - Members the model does not know are ignored, as AWS does. JSON `null` counts as absent.
+ *
+ * The model's constraints come from src/protocol/constraints.ts, generated with the wire types.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import {
-  enumValues,
-  hasTrait,
-  lengthTrait,
-  patternTrait,
-  type Shape,
-  type ShapeRef,
-  type SmithyModel,
-  serviceOperations,
-  shapeName,
-  type Traits,
-} from '../protocol/smithy-ast.ts';
-import { KMSError } from './errors.ts';
+import type { Bounds, ConstraintShape } from '../protocol/constraint-types.ts';
+import { OPERATION_INPUTS, SHAPES } from '../protocol/constraints.ts';
+import type { OperationName } from '../protocol/index.ts';
+import type { KMSError } from './errors.ts';
+import { Constraint, constraintFailure, validationFailures, WireErrors } from './messages.ts';
 
 /**
  * Members that AWS KMS requires although the model leaves them optional (it makes room for newer ways to call the
  * operation that kmslab does not offer): without them the handler would have nothing to work on.
  */
 const REQUIRED_BY_AWS: Readonly<Record<string, readonly string[]>> = {
-  'com.amazonaws.kms#DecryptRequest': ['CiphertextBlob'],
-  'com.amazonaws.kms#ReEncryptRequest': ['CiphertextBlob'],
+  DecryptRequest: ['CiphertextBlob'],
+  ReEncryptRequest: ['CiphertextBlob'],
 };
 
 /**
@@ -81,71 +73,59 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
 
-const model = JSON.parse(
-  readFileSync(resolve(import.meta.dirname, '../../models/smithy-model.json'), 'utf8'),
-) as SmithyModel;
 const compiled = new Map<string, Check>();
-const operations = new Map<string, Check>();
-for (const { name, shape } of serviceOperations(model)) {
-  if (!shape.input) throw new Error(`operation ${name} has no input shape`);
-  operations.set(name, compile(shape.input));
-}
+const operations = Object.fromEntries(
+  Object.entries(OPERATION_INPUTS).map(([operation, input]) => [operation, compile(input)]),
+) as Readonly<Record<OperationName, Check>>;
 
 /** Whether `name` (as in `X-Amz-Target: TrentService.<name>`) is an operation of the KMS API. */
-export function isKnownOperation(name: string): boolean {
-  return operations.has(name);
+export function isKnownOperation(name: string): name is OperationName {
+  return Object.hasOwn(OPERATION_INPUTS, name);
 }
 
 /**
  * Validates the parsed JSON body of a request for `operation` against the model. Returns when it is valid;
  * throws a KMSError otherwise: `SerializationException` for a body that is not an object or a value of the
- * wrong JSON type, `ValidationException` for values that break the model's constraints, and
- * `UnknownOperationException` for an operation that the API does not have.
+ * wrong JSON type, `ValidationException` for values that break the model's constraints.
  */
-export function validateInput(operation: string, input: unknown): void {
-  const check = operations.get(operation);
-  if (!check) throw new KMSError('UnknownOperationException', `Unknown operation: ${operation}`);
-  if (!isObject(input)) {
-    throw new KMSError(
-      'SerializationException',
-      `The request body must be a JSON object, not ${jsonType(input)}.`,
-    );
-  }
+export function validateInput(operation: OperationName, input: unknown): void {
+  const check = operations[operation];
+  if (!isObject(input)) throw WireErrors.bodyNotObject(jsonType(input));
   const errors: string[] = [];
   check(input, '', errors);
-  if (errors.length > 0) {
-    const count = errors.length === 1 ? '1 validation error' : `${errors.length} validation errors`;
-    throw new KMSError('ValidationException', `${count} detected: ${errors.join('; ')}`);
-  }
+  if (errors.length > 0) throw validationFailures(errors);
 }
 
-function shapeOf(id: string): Shape {
-  const shape = model.shapes[id];
-  if (!shape) throw new Error(`model has no shape ${id}`);
+function shapeOf(name: string): ConstraintShape {
+  const shape = SHAPES[name];
+  if (!shape) throw new Error(`model has no shape ${name}`);
   return shape;
 }
 
-/** The checker for a member or list element that targets `ref`, built once per distinct target shape. */
-function compile(ref: ShapeRef): Check {
-  let check = compiled.get(ref.target);
+/** The checker for a member or list element that targets shape `name`, built once per distinct shape. */
+function compile(name: string): Check {
+  let check = compiled.get(name);
   if (!check) {
-    const shape = shapeOf(ref.target);
-    if (shape.type === 'structure') check = structure(ref.target, shape);
-    else if (shape.type === 'list') check = list(ref.target, shape);
-    else if (shape.type === 'map') check = map(ref.target, shape);
-    else check = scalarCheck(scalar(ref.target, shape));
-    compiled.set(ref.target, check);
+    const shape = shapeOf(name);
+    if (shape.type === 'structure') check = structure(name, shape);
+    else if (shape.type === 'list') check = list(shape);
+    else if (shape.type === 'map') check = map(name, shape);
+    else check = scalarCheck(scalar(name, shape));
+    compiled.set(name, check);
   }
   return check;
 }
 
-function structure(id: string, shape: Shape): Check {
-  const members = Object.entries(shape.members ?? {}).map(([name, ref]) => ({
-    name,
+type Of<T extends ConstraintShape['type']> = Extract<ConstraintShape, { type: T }>;
+type ScalarShape = Exclude<ConstraintShape, Of<'structure' | 'list' | 'map'>>;
+
+function structure(name: string, shape: Of<'structure'>): Check {
+  const members = Object.entries(shape.members).map(([member, { target, required }]) => ({
+    name: member,
     // AWS names members in lowerCamelCase in its messages: KeyId → keyId.
-    path: name.charAt(0).toLowerCase() + name.slice(1),
-    required: hasTrait(ref.traits, 'required') || (REQUIRED_BY_AWS[id]?.includes(name) ?? false),
-    check: compile(ref),
+    path: member.charAt(0).toLowerCase() + member.slice(1),
+    required: required === true || (REQUIRED_BY_AWS[name]?.includes(member) ?? false),
+    check: compile(target),
   }));
   return (value, path, errors) => {
     if (!isObject(value)) throw wrongType(path, 'a structure (JSON object)', value);
@@ -156,7 +136,7 @@ function structure(id: string, shape: Shape): Check {
         if (memberValue === null) delete value[member.name];
         if (member.required) {
           const memberPath = path === '' ? member.path : `${path}.${member.path}`;
-          errors.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
+          errors.push(constraintFailure('Value null', memberPath, Constraint.notNull()));
         }
       } else {
         member.check(memberValue, path === '' ? member.path : `${path}.${member.path}`, errors);
@@ -165,19 +145,19 @@ function structure(id: string, shape: Shape): Check {
   };
 }
 
-function list(id: string, shape: Shape): Check {
-  if (!shape.member) throw new Error(`list ${id} has no member`);
-  const length = lengthConstraints(shape.traits, 'length');
-  const memberShape = shapeOf(shape.member.target);
+function list(shape: Of<'list'>): Check {
+  const length = bounds(shape.length, 'length');
+  const memberShape = shapeOf(shape.member);
   // AWS reports a bad member of a list of structures at its own path (`tags.1.member.tagKey`), and a bad member
   // of a list of scalars once for the whole list, listing every constraint of the member shape.
-  const element = isScalarType(memberShape.type) ? scalar(shape.member.target, memberShape) : undefined;
+  const element = isScalar(memberShape) ? scalar(shape.member, memberShape) : undefined;
   const check = element ? undefined : compile(shape.member);
-  const memberConstraint = element && `Member must satisfy constraint: [${element.constraints.join(', ')}]`;
+  const memberConstraint = element && Constraint.listMembers(element.constraints);
   return (value, path, errors) => {
     if (!Array.isArray(value)) throw wrongType(path, 'a list (JSON array)', value);
-    const show = () => `Value '[${value.join(', ')}]' at '${path}' failed to satisfy constraint: `;
-    for (const constraint of length.failures(value.length)) errors.push(show() + constraint);
+    const shown = () => `Value '[${value.join(', ')}]'`;
+    for (const constraint of length.failures(value.length))
+      errors.push(constraintFailure(shown(), path, constraint));
     let memberFailed = false;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
@@ -190,24 +170,21 @@ function list(id: string, shape: Shape): Check {
         check?.(item, itemPath, errors);
       }
     }
-    if (memberFailed) errors.push(show() + memberConstraint);
+    if (memberFailed && memberConstraint) errors.push(constraintFailure(shown(), path, memberConstraint));
   };
 }
 
-function map(id: string, shape: Shape): Check {
-  if (!shape.key || !shape.value) throw new Error(`map ${id} has no key or value`);
-  const key = scalar(shape.key.target, shapeOf(shape.key.target));
-  const entry = scalar(shape.value.target, shapeOf(shape.value.target));
+function map(name: string, shape: Of<'map'>): Check {
+  const keyShape = shapeOf(shape.key);
+  const valueShape = shapeOf(shape.value);
   // KMS's one map (EncryptionContextType) maps unconstrained strings to unconstrained strings; a model that
   // constrains them would need AWS's "Map keys must satisfy constraint" messages, so refuse it rather than
   // skip the constraints. JSON object keys are always strings, so only the values need reading.
-  if (
-    shapeOf(shape.key.target).type !== 'string' ||
-    key.constraints.length > 0 ||
-    entry.constraints.length > 0
-  ) {
+  const key = isScalar(keyShape) ? scalar(shape.key, keyShape) : undefined;
+  const entry = isScalar(valueShape) ? scalar(shape.value, valueShape) : undefined;
+  if (keyShape.type !== 'string' || !key || !entry || key.constraints.length + entry.constraints.length > 0) {
     throw new Error(
-      `map ${id} has constrained or non-string keys or values, which validation does not support`,
+      `map ${name} has constrained or non-string keys or values, which validation does not support`,
     );
   }
   return (value, path) => {
@@ -226,43 +203,41 @@ function scalarCheck(scalar: Scalar): Check {
     const failures = scalar.failures(value);
     if (failures) {
       for (const constraint of failures) {
-        errors.push(`${scalar.show(value)} at '${path}' failed to satisfy constraint: ${constraint}`);
+        errors.push(constraintFailure(scalar.show(value), path, constraint));
       }
     }
   };
 }
 
-function isScalarType(type: string): boolean {
-  return type !== 'structure' && type !== 'list' && type !== 'map';
+function isScalar(shape: ConstraintShape): shape is ScalarShape {
+  return shape.type !== 'structure' && shape.type !== 'list' && shape.type !== 'map';
 }
 
-function scalar(id: string, shape: Shape): Scalar {
-  const sensitive = hasTrait(shape.traits, 'sensitive');
+function scalar(name: string, shape: ScalarShape): Scalar {
+  const sensitive = 'sensitive' in shape && shape.sensitive === true;
   const quote = (shown: string) => (sensitive ? 'Value' : `Value '${shown}'`);
   switch (shape.type) {
     case 'string':
-      return stringScalar(shape.traits, quote);
+      return stringScalar(shape, quote);
     case 'enum':
-      return enumScalar(id, shape);
+      return enumScalar(name, shape);
     case 'blob':
-      return blobScalar(shape.traits, quote);
+      return blobScalar(shape, quote);
     case 'integer':
     case 'long':
-      return integerScalar(shape.traits, shape.type === 'integer');
+      return integerScalar(shape, shape.type === 'integer');
     case 'boolean':
       return typeOnly('boolean', 'a boolean');
     case 'timestamp':
       return typeOnly('number', 'a number (epoch seconds)');
-    default:
-      throw new Error(`shape ${id} has type ${shape.type}, which validation does not support`);
   }
 }
 
-function stringScalar(traits: Traits | undefined, quote: (shown: string) => string): Scalar {
-  const length = lengthConstraints(traits, 'length');
-  const source = patternTrait(traits);
+function stringScalar(shape: Of<'string'>, quote: (shown: string) => string): Scalar {
+  const length = bounds(shape.length, 'length');
+  const source = shape.pattern;
   const pattern = source === undefined ? undefined : new RegExp(source);
-  const patternFailure = `Member must satisfy regular expression pattern: ${source}`;
+  const patternFailure = source === undefined ? '' : Constraint.pattern(source);
   const constraints = pattern ? [...length.constraints, patternFailure] : length.constraints;
   return {
     read(value, path) {
@@ -279,16 +254,15 @@ function stringScalar(traits: Traits | undefined, quote: (shown: string) => stri
   };
 }
 
-function enumScalar(id: string, shape: Shape): Scalar {
-  const values = enumValues(shape);
+function enumScalar(name: string, shape: Of<'enum'>): Scalar {
+  const { values } = shape;
   const allowed = new Set(values);
-  const name = shapeName(id);
   const recorded = AWS_ENUM_ORDER[ENUM_ORDER_ALIASES[name] ?? name] ?? [];
   const ordered = [
     ...recorded.filter((value) => allowed.has(value)),
     ...values.filter((v) => !recorded.includes(v)),
   ];
-  const failure = [`Member must satisfy enum value set: [${ordered.join(', ')}]`];
+  const failure = [Constraint.enumValues(ordered)];
   return {
     read(value, path) {
       if (typeof value !== 'string') throw wrongType(path, 'a string', value);
@@ -300,8 +274,8 @@ function enumScalar(id: string, shape: Shape): Scalar {
 }
 
 /** Blobs travel as base64; AWS's length constraint applies to the decoded bytes. */
-function blobScalar(traits: Traits | undefined, quote: (shown: string) => string): Scalar {
-  const length = lengthConstraints(traits, 'length');
+function blobScalar(shape: Of<'blob'>, quote: (shown: string) => string): Scalar {
+  const length = bounds(shape.length, 'length');
   return {
     read(value, path) {
       if (typeof value !== 'string' || !isBase64(value))
@@ -320,8 +294,8 @@ function blobScalar(traits: Traits | undefined, quote: (shown: string) => string
   };
 }
 
-function integerScalar(traits: Traits | undefined, int32: boolean): Scalar {
-  const range = lengthConstraints(traits, 'range');
+function integerScalar(shape: Of<'integer' | 'long'>, int32: boolean): Scalar {
+  const range = bounds(shape.range, 'range');
   return {
     read(value, path) {
       if (typeof value !== 'number') throw wrongType(path, 'an integer', value);
@@ -352,7 +326,7 @@ function typeOnly(type: 'boolean' | 'number', expected: string): Scalar {
   };
 }
 
-interface Bounds {
+interface Limits {
   min: number | undefined;
   max: number | undefined;
   /** AWS lists the upper bound first. */
@@ -361,16 +335,16 @@ interface Bounds {
 }
 
 /** The `length` (size of a string, blob or list) or `range` (value of a number) constraints of a shape. */
-function lengthConstraints(traits: Traits | undefined, trait: 'length' | 'range'): Bounds {
-  const { min, max } = lengthTrait(traits, trait) ?? {};
+function bounds(limits: Bounds | undefined, trait: 'length' | 'range'): Limits {
+  const { min, max } = limits ?? {};
   const noun = trait === 'length' ? 'length' : 'value';
-  const tooLarge = [`Member must have ${noun} less than or equal to ${max}`];
-  const tooSmall = [`Member must have ${noun} greater than or equal to ${min}`];
+  const tooLarge = max === undefined ? [] : [Constraint.atMost(noun, max)];
+  const tooSmall = min === undefined ? [] : [Constraint.atLeast(noun, min)];
   const none: string[] = [];
   return {
     min,
     max,
-    constraints: [...(max === undefined ? [] : tooLarge), ...(min === undefined ? [] : tooSmall)],
+    constraints: [...tooLarge, ...tooSmall],
     failures(size) {
       if (max !== undefined && size > max) return tooLarge;
       if (min !== undefined && size < min) return tooSmall;
@@ -429,11 +403,7 @@ function jsonType(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Names the member and the types, never the value: it may be secret (a plaintext, a password). */
+/** `found` is what the value is instead, its JSON type by default (never the value: it may be secret). */
 function wrongType(path: string, expected: string, value: unknown, found = jsonType(value)): KMSError {
-  const where = path === '' ? 'the request' : `'${path}'`;
-  return new KMSError(
-    'SerializationException',
-    `Cannot read ${where}: expected ${expected}, found ${found}.`,
-  );
+  return WireErrors.wrongType(path, expected, found);
 }

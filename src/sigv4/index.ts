@@ -4,6 +4,7 @@
  * It reads top-down in the order of AWS's specification: canonical request → string to sign → signing key →
  * signature → Authorization header. It is pure: hashing comes in through `SigV4Crypto`, so the same code runs
  * on k6/crypto and node:crypto, and it uses only ECMAScript built-ins (no URL, TextEncoder or Buffer).
+ * Reading a received signature and recomputing it are in `verify.ts`, which only the server imports.
  */
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -74,7 +75,8 @@ export function uriEncode(value: string): string {
   );
 }
 
-function safeDecode(value: string): string {
+/** Percent-decoding that leaves a malformed escape as it is. */
+export function safeDecode(value: string): string {
   try {
     return decodeURIComponent(value);
   } catch {
@@ -156,17 +158,6 @@ export function stringToSign(requestDate: string, scope: string, canonicalReques
   return `${ALGORITHM}\n${requestDate}\n${scope}\n${canonicalRequestHash}`;
 }
 
-function findHeader(headers: Record<string, string | string[]>, name: string): string | undefined {
-  for (const key in headers) {
-    if (key.toLowerCase() === name) {
-      const value = headers[key];
-      if (!Array.isArray(value)) return value;
-      return value.length === 1 ? value[0] : value.join(',');
-    }
-  }
-  return undefined;
-}
-
 const MAX_CACHED_KEYS = 64;
 
 /** Signs and verifies with one crypto backend; derived signing keys are cached per secret, day, region, service. */
@@ -234,84 +225,4 @@ export class SigV4 {
     out.Authorization = authorization;
     return { headers: out, authorization, signature, canonicalRequest: canonical, stringToSign: toSign };
   }
-}
-
-export interface ParsedAuthorization {
-  accessKeyId: string;
-  dateStamp: string;
-  region: string;
-  service: string;
-  signedHeaders: string[];
-  signature: string;
-}
-
-const DATE_STAMP = /^\d{8}$/;
-
-/** Parses `AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/kms/aws4_request, SignedHeaders=..., Signature=...`. */
-export function parseAuthorization(header: string): ParsedAuthorization | { error: string } {
-  if (!header.startsWith(`${ALGORITHM} `)) {
-    return { error: `Authorization header requires the ${ALGORITHM} algorithm.` };
-  }
-  // A repeated field counts once, its last value.
-  let credential = '';
-  let signedHeaders = '';
-  let signature = '';
-  // Comma-separated `name=value` fields, scanned in place: splitting a fresh header string costs more.
-  for (let start = ALGORITHM.length + 1; start < header.length; ) {
-    const comma = header.indexOf(',', start);
-    const end = comma < 0 ? header.length : comma;
-    const eq = header.indexOf('=', start);
-    if (eq > start && eq < end) {
-      const name = header.slice(start, eq).trim();
-      if (name === 'Credential') credential = header.slice(eq + 1, end).trim();
-      else if (name === 'SignedHeaders') signedHeaders = header.slice(eq + 1, end).trim();
-      else if (name === 'Signature') signature = header.slice(eq + 1, end).trim();
-    }
-    start = end + 1;
-  }
-  if (!credential || !signedHeaders || !signature) {
-    const missing = [
-      credential ? '' : 'Credential',
-      signedHeaders ? '' : 'SignedHeaders',
-      signature ? '' : 'Signature',
-    ].filter(Boolean);
-    return { error: `Authorization header requires '${missing.join("', '")}' parameter.` };
-  }
-  const scope = credential.split('/');
-  if (scope.length !== 5 || scope[4] !== 'aws4_request' || !DATE_STAMP.test(scope[1] ?? '')) {
-    return {
-      error: `Credential should be scoped with a valid terminator: 'aws4_request', not '${credential}'.`,
-    };
-  }
-  const [accessKeyId = '', dateStamp = '', region = '', service = ''] = scope;
-  const names = signedHeaders.split(';');
-  for (let i = 0; i < names.length; i++) names[i] = (names[i] ?? '').trim().toLowerCase();
-  return { accessKeyId, dateStamp, region, service, signedHeaders: names, signature };
-}
-
-/**
- * Recomputes the signature of a received request from its parsed Authorization header and the secret that
- * belongs to the access key it names. Only the headers it lists as signed take part. (A function, not a method,
- * so that the client bundle, which never verifies, leaves it out.)
- */
-export function expectedSignature(
-  sigv4: SigV4,
-  request: SignableRequest,
-  auth: ParsedAuthorization,
-  secretAccessKey: string,
-): string {
-  const requestDate = findHeader(request.headers, 'x-amz-date') ?? '';
-  const canonical = canonicalRequest(
-    request.method,
-    canonicalUri(request.path, auth.service !== 's3'),
-    canonicalQueryString(request.query),
-    canonicalHeaders(request.headers, auth.signedHeaders),
-    findHeader(request.headers, 'x-amz-content-sha256') ?? sigv4.payloadHash(request.body),
-  );
-  const scope = credentialScope(auth.dateStamp, auth.region, auth.service);
-  const toSign = stringToSign(requestDate, scope, sigv4.crypto.sha256Hex(canonical));
-  return sigv4.signature(
-    sigv4.signingKey(secretAccessKey, auth.dateStamp, auth.region, auth.service),
-    toSign,
-  );
 }

@@ -1,31 +1,22 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   CreateAliasCommand,
   CreateKeyCommand,
   DecryptCommand,
   DescribeKeyCommand,
   EncryptCommand,
+  GetKeyLastUsageCommand,
   ListKeysCommand,
 } from '@aws-sdk/client-kms';
-import { run, serve } from './spawn.ts';
-
-const dirs: string[] = [];
-function dataDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'kmslab-cli-'));
-  dirs.push(dir);
-  return join(dir, 'data');
-}
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+import { newDataDir, run, serve } from './spawn.ts';
 
 describe('kmslab serve --data-dir', () => {
   test('keys, aliases and ciphertexts survive a restart; root.key is created with mode 0600', async () => {
-    const dir = dataDir();
+    const dir = newDataDir();
     const first = await serve(['--data-dir', dir]);
     const kms = first.sdk();
     const { KeyMetadata } = await kms.send(new CreateKeyCommand({ Description: 'survives a restart' }));
@@ -60,7 +51,7 @@ describe('kmslab serve --data-dir', () => {
   });
 
   test('a root.key readable by others is refused with the fix in the message', async () => {
-    const dir = dataDir();
+    const dir = newDataDir();
     const first = await serve(['--data-dir', dir]);
     await first.stop();
     chmodSync(join(dir, 'root.key'), 0o644);
@@ -73,7 +64,7 @@ describe('kmslab serve --data-dir', () => {
   });
 
   test('KMSLAB_ROOT_KEY replaces root.key: none is written, and the same key opens the data again', async () => {
-    const dir = dataDir();
+    const dir = newDataDir();
     const rootKey = Buffer.alloc(32, 7).toString('hex');
     const first = await serve(['--data-dir', dir], { KMSLAB_ROOT_KEY: rootKey });
     const kms = first.sdk();
@@ -95,4 +86,47 @@ describe('kmslab serve --data-dir', () => {
       await second.stop();
     }
   });
+
+  test('GetKeyLastUsage survives kill -9 once its durability window (1 s) has passed', async () => {
+    const dir = newDataDir();
+    const first = await serve(['--data-dir', dir]);
+    const kms = first.sdk();
+    const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId as string;
+    const encrypted = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('used') }));
+    await delay(2500);
+    assert.equal((await first.stop('SIGKILL')).signal, 'SIGKILL');
+
+    assert.deepEqual(await lastUsageAfterRestart(dir, keyId), {
+      Operation: 'Encrypt',
+      KmsRequestId: encrypted.$metadata.requestId,
+    });
+  });
+
+  test('SIGTERM writes the usage recorded just before it', async () => {
+    const dir = newDataDir();
+    const first = await serve(['--data-dir', dir]);
+    const kms = first.sdk();
+    const keyId = (await kms.send(new CreateKeyCommand({}))).KeyMetadata?.KeyId as string;
+    const { CiphertextBlob } = await kms.send(
+      new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('x') }),
+    );
+    const decrypted = await kms.send(new DecryptCommand({ CiphertextBlob }));
+    assert.equal((await first.stop('SIGTERM')).code, 0);
+
+    assert.deepEqual(await lastUsageAfterRestart(dir, keyId), {
+      Operation: 'Decrypt',
+      KmsRequestId: decrypted.$metadata.requestId,
+    });
+  });
 });
+
+/** What GetKeyLastUsage answers for `keyId` from a kmslab started anew on `dir`. */
+async function lastUsageAfterRestart(dir: string, keyId: string) {
+  const server = await serve(['--data-dir', dir]);
+  try {
+    const { KeyLastUsage } = await server.sdk().send(new GetKeyLastUsageCommand({ KeyId: keyId }));
+    return { Operation: KeyLastUsage?.Operation, KmsRequestId: KeyLastUsage?.KmsRequestId };
+  } finally {
+    await server.stop();
+  }
+}

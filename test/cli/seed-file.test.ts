@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { loadSeedFile, parseSeed, SeedError } from '../../src/server/seed.ts';
+import { checkSeed } from '../../src/server/seed/apply.ts';
+import { loadSeedFile, parseSeed } from '../../src/server/seed/parse.ts';
+import { SeedError } from '../../src/server/seed/spec.ts';
 
 const HEX = '5cdaead27fe7da2de47945d73cd6d79e36494e73802f3cd3869f1d2cb0b5d7a9';
 const BASE64 = Buffer.from(HEX, 'hex').toString('base64');
 
+/** Why the seed in `text` is refused: by parsing, or by the API's rules that start-up checks it by. */
 function failure(text: string): string {
   try {
-    parseSeed(text, 'seed.yaml');
+    checkSeed(parseSeed(text, 'seed.yaml').spec, 'seed.yaml', {
+      accountId: '111122223333',
+      region: 'us-east-1',
+    });
   } catch (error) {
     assert.ok(error instanceof SeedError, String(error));
     return error.message;
@@ -59,9 +65,12 @@ describe('seed files: kmslab format', () => {
     assert.match(failure('keys:\n  - description: no id\n'), /keys\[0\]: `keyId` is required/);
     assert.match(
       failure('keys:\n  - keyId: k1\n    aliases: [x]\n'),
-      /alias "x" must be "alias\/" followed by/,
+      /^seed\.yaml: key "k1": alias "x": ValidationException: Alias must start with the prefix "alias\/"/,
     );
-    assert.match(failure('keys:\n  - keyId: k1\n    aliases: [alias/aws/s3]\n'), /reserved for AWS/);
+    assert.match(
+      failure('keys:\n  - keyId: k1\n    aliases: [alias/aws/s3]\n'),
+      /key "k1": alias "alias\/aws\/s3": InvalidAliasNameException: .*reserved for AWS/,
+    );
     assert.match(
       failure('keys:\n  - keyId: k1\n  - keyId: k1\n'),
       /key "k1": the key ID is declared more than once/,
@@ -72,11 +81,21 @@ describe('seed files: kmslab format', () => {
     );
     assert.match(
       failure('keys:\n  - keyId: k1\n    account: 12345\n'),
-      /`account` "12345" must be a 12-digit/,
+      /key "k1": account "12345" is not a 12-digit AWS account ID/,
     );
-    assert.match(failure('keys:\n  - keyId: k1\n    tags: {aws:x: y}\n'), /tag key "aws:x"/);
+    assert.match(
+      failure('keys:\n  - keyId: k1\n    tags: {aws:x: y}\n'),
+      /key "k1": TagException: Tags beginning with aws: are reserved/,
+    );
     assert.match(failure('keys: [\n'), /^seed\.yaml: not valid YAML: .*line/);
-    assert.match(failure('keys:\n  - keyId: a/b\n'), /`keyId` "a\/b" must be 1-128 letters/);
+    assert.match(
+      failure('keys:\n  - keyId: alias/k1\n'),
+      /key "alias\/k1": ValidationException: A key ID cannot begin with 'alias\/'/,
+    );
+    assert.match(
+      failure('keys:\n  - keyId: k1\n    region: mars-east-1\n'),
+      /key "k1": region "mars-east-1" is not a region AWS KMS runs in/,
+    );
     assert.match(failure('- just a list\n'), /top level must be a mapping/);
     assert.match(failure('keys: []\nKeys: []\n'), /mixes kmslab's format/);
   });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -135,5 +135,21 @@ describe('kmslab serve --seed', () => {
     const result = await run(['serve', '--in-memory', '--port', '0', '--seed', file]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, new RegExp(`${file}: key "broken-key": \`material\` must be 32 bytes`));
+  });
+
+  test('a seed file that declares what the API refuses stops start-up with exit 2, before the data dir is made', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'reserved.yaml');
+    writeFileSync(file, 'keys:\n  - keyId: tagged-key\n    tags: {AWS:team: payments}\n');
+    const dataDir = join(dir, 'data');
+    const result = await run(['serve', '--data-dir', dataDir, '--port', '0', '--seed', file]);
+    assert.equal(result.code, 2);
+    assert.ok(
+      result.stderr.includes(
+        `${file}: key "tagged-key": TagException: Tags beginning with aws: are reserved`,
+      ),
+      result.stderr,
+    );
+    assert.ok(!existsSync(dataDir), 'no data dir is created');
   });
 });

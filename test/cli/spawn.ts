@@ -1,11 +1,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS } from '../../src/server/defaults.ts';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = fileURLToPath(new URL('../../bin/kmslab.js', import.meta.url));
+
+const temporaryDirs: string[] = [];
+after(() => {
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A path for a data dir that does not exist yet, in a temporary directory removed after the tests. */
+export function newDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kmslab-cli-'));
+  temporaryDirs.push(dir);
+  return join(dir, 'data');
+}
 
 /** The environment without any KMSLAB_ or AWS_ setting of the machine, plus `extra`. */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -66,17 +82,28 @@ export interface ServeProcess {
  * process is killed if the test forgets to stop it.
  */
 export async function serve(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
+  const started = await launch(args, env);
+  if ('endpoint' in started) return started;
+  throw new Error(`kmslab serve exited with ${started.code} before listening:\n${JSON.stringify(started)}`);
+}
+
+/** Starts `kmslab serve --port 0 <args>`: the running server once it listens, or how it exited before. */
+export async function launch(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ServeProcess | Exited> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
     cwd: REPO,
     env: cleanEnv(env),
   });
   const output = collect(child);
   const exit = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const endpoint = await new Promise<string>((resolve, reject) => {
+  const guard = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  // Generous: many starts at once on a busy machine (the data-dir lock test) take a while.
+  const endpoint = await new Promise<string | undefined>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`no banner in 15 s:\n${JSON.stringify(output())}`)),
-      15_000,
+      () => reject(new Error(`no banner in 60 s:\n${JSON.stringify(output())}`)),
+      60_000,
     );
     const check = () => {
       const match = /listening on (http:\/\/[^\s]+)/.exec(output().stdout);
@@ -86,11 +113,16 @@ export async function serve(args: string[], env: Record<string, string> = {}): P
       }
     };
     child.stdout?.on('data', check);
-    exit.then(([code]) => {
+    exit.then(() => {
       clearTimeout(timer);
-      reject(new Error(`kmslab serve exited with ${code} before listening:\n${JSON.stringify(output())}`));
+      resolve(undefined);
     });
   });
+  if (endpoint === undefined) {
+    clearTimeout(guard);
+    const [code, signal] = await exit;
+    return { code, signal, ...output() };
+  }
   const clients: KMSClient[] = [];
   return {
     endpoint,

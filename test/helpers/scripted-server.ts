@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expectedSignature, parseAuthorization } from '../../src/sigv4/index.ts';
 import { createNodeSigV4 } from '../../src/sigv4/node.ts';
+import { expectedSignature, parseAuthorization } from '../../src/sigv4/verify.ts';
 
 /** What the server does with the next request. */
 export type Reply =
@@ -74,7 +74,7 @@ export async function startScriptedServer(): Promise<ScriptedServer> {
         expectedSignature(
           signer,
           { method: req.method ?? '', path: req.url ?? '/', headers, body },
-          auth,
+          { ...auth, requestDate: headers['x-amz-date'] ?? '' },
           TEST_CREDENTIALS.secretAccessKey,
         ) === auth.signature;
       requests.push({

@@ -4,12 +4,14 @@ import {
   CreateAliasCommand,
   DecryptCommand,
   DescribeKeyCommand,
+  DisableKeyCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
   GenerateDataKeyWithoutPlaintextCommand,
   GenerateRandomCommand,
   type KMSClient,
   ReEncryptCommand,
+  type ReEncryptCommandInput,
 } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS } from '../../src/server/defaults.ts';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
@@ -150,6 +152,7 @@ describe('cryptography: Encrypt, Decrypt, ReEncrypt, data keys, random', () => {
       [{ KeySpec: 'AES_128' as const }, 16],
       [{ NumberOfBytes: 64 }, 64],
       [{ NumberOfBytes: 1 }, 1],
+      [{ NumberOfBytes: 1024 }, 1024],
     ] as const) {
       const dataKey = await kms.send(
         new GenerateDataKeyCommand({ KeyId: keyId, ...input, EncryptionContext: { p: 'q' } }),
@@ -204,11 +207,14 @@ describe('cryptography: Encrypt, Decrypt, ReEncrypt, data keys, random', () => {
     const { CiphertextBlob } = await kms.send(
       new EncryptCommand({ KeyId: keyId, Plaintext: bytes('move me'), EncryptionContext: { from: 'a' } }),
     );
+    await kms.send(
+      new CreateAliasCommand({ AliasName: 'alias/re-encrypt-destination', TargetKeyId: destination }),
+    );
     const moved = await kms.send(
       new ReEncryptCommand({
         CiphertextBlob,
         SourceEncryptionContext: { from: 'a' },
-        DestinationKeyId: destination,
+        DestinationKeyId: 'alias/re-encrypt-destination',
         DestinationEncryptionContext: { to: 'b' },
       }),
     );
@@ -221,22 +227,24 @@ describe('cryptography: Encrypt, Decrypt, ReEncrypt, data keys, random', () => {
     );
     assert.equal(text(decrypted.Plaintext), 'move me');
     assert.equal(decrypted.KeyId, destinationArn);
+    const reEncrypt = (input: Omit<ReEncryptCommandInput, 'CiphertextBlob'>) =>
+      kms.send(new ReEncryptCommand({ CiphertextBlob, ...input }));
     const expected = awsError('test_re_encrypt_incorrect_source_key', 'incorrect-source-key');
     await rejects(
-      kms.send(
-        new ReEncryptCommand({
-          CiphertextBlob,
-          SourceEncryptionContext: { from: 'a' },
-          SourceKeyId: destination,
-          DestinationKeyId: destination,
-        }),
-      ),
+      reEncrypt({
+        SourceEncryptionContext: { from: 'a' },
+        SourceKeyId: destination,
+        DestinationKeyId: destination,
+      }),
       expected.type,
       expected.message,
     );
+    await rejects(reEncrypt({ DestinationKeyId: destination }), 'InvalidCiphertextException');
+    await kms.send(new DisableKeyCommand({ KeyId: destination }));
     await rejects(
-      kms.send(new ReEncryptCommand({ CiphertextBlob, DestinationKeyId: destination })),
-      'InvalidCiphertextException',
+      reEncrypt({ SourceEncryptionContext: { from: 'a' }, DestinationKeyId: destination }),
+      'DisabledException',
+      `${destinationArn} is disabled.`,
     );
   });
 
@@ -254,11 +262,16 @@ describe('cryptography: Encrypt, Decrypt, ReEncrypt, data keys, random', () => {
     );
   });
 
-  test('GenerateRandom returns the asked number of bytes; none asked is AWS ValidationException', async () => {
+  test('GenerateRandom returns the asked number of fresh random bytes; none asked is AWS ValidationException', async () => {
     for (const n of [1, 12, 1024]) {
       const { Plaintext } = await kms.send(new GenerateRandomCommand({ NumberOfBytes: n }));
       assert.equal(Plaintext?.length, n);
     }
+    const [one, other] = await Promise.all([
+      kms.send(new GenerateRandomCommand({ NumberOfBytes: 32 })),
+      kms.send(new GenerateRandomCommand({ NumberOfBytes: 32 })),
+    ]);
+    assert.notDeepEqual(one.Plaintext, other.Plaintext);
     const expected = awsError('test_generate_random_invalid_number_of_bytes[None]', 'generate-random-exc');
     await rejects(kms.send(new GenerateRandomCommand({})), expected.type, expected.message);
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { CreateKeyCommand, GenerateDataKeyCommand, ListKeysCommand } from '@aws-sdk/client-kms';
+import { MAX_REQUEST_BYTES } from '../../src/protocol/limits.ts';
 import { createNodeSigV4 } from '../../src/sigv4/node.ts';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
 
@@ -70,6 +71,43 @@ describe('the HTTP layer', () => {
     assert.equal(res.status, 400);
     assert.equal(res.json.__type, 'MissingAuthenticationTokenException');
     assert.equal(res.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
+  });
+
+  test('a malformed Authorization header → IncompleteSignatureException naming what is missing', async () => {
+    const send = async (authorization: string) => {
+      const response = await fetch(`${server.endpoint}/`, {
+        method: 'POST',
+        headers: {
+          authorization,
+          'x-amz-date': '20150830T123600Z',
+          'x-amz-target': 'TrentService.ListKeys',
+          'content-type': 'application/x-amz-json-1.1',
+        },
+        body: '{}',
+      });
+      return { status: response.status, ...((await response.json()) as { __type: string; message: string }) };
+    };
+    const credential = `${server.accessKeyId}/20150830/us-east-1/kms/aws4_request`;
+    assert.deepEqual(await send(`AWS4-HMAC-SHA256 Credential=${credential}`), {
+      status: 400,
+      __type: 'IncompleteSignatureException',
+      message: "Authorization header requires 'SignedHeaders', 'Signature' parameter.",
+    });
+    assert.deepEqual(await send(`AWS ${server.accessKeyId}:signature`), {
+      status: 400,
+      __type: 'IncompleteSignatureException',
+      message: 'Authorization header requires the AWS4-HMAC-SHA256 algorithm.',
+    });
+    assert.deepEqual(
+      await send(
+        `AWS4-HMAC-SHA256 Credential=${server.accessKeyId}/20150830/us-east-1, SignedHeaders=host, Signature=ab`,
+      ),
+      {
+        status: 400,
+        __type: 'IncompleteSignatureException',
+        message: `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${server.accessKeyId}/20150830/us-east-1'`,
+      },
+    );
   });
 
   test('an unknown access key → UnrecognizedClientException', async () => {
@@ -150,10 +188,15 @@ describe('the HTTP layer', () => {
     }
   });
 
-  test('a body over 1 MiB is refused without reading it all', async () => {
-    const res = await rawRequest(server, 'TrentService.Encrypt', `{"Plaintext":"${'A'.repeat(1_100_000)}"}`);
+  test('a body larger than the largest request the model allows → 413, in AWS words', async () => {
+    const res = await rawRequest(
+      server,
+      'TrentService.Encrypt',
+      `{"Plaintext":"${'A'.repeat(MAX_REQUEST_BYTES)}"}`,
+    );
     assert.equal(res.status, 413);
     assert.equal(res.json.__type, 'SerializationException');
+    assert.equal(res.json.message, `HTTP content length exceeded ${MAX_REQUEST_BYTES} bytes.`);
   });
 
   test('the request log names operation, key and status, and never the plaintext', async () => {

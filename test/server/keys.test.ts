@@ -2,15 +2,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
   CancelKeyDeletionCommand,
+  CreateAliasCommand,
   CreateKeyCommand,
   DecryptCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
   EnableKeyCommand,
   EncryptCommand,
+  GenerateDataKeyCommand,
+  GetKeyLastUsageCommand,
   type KMSClient,
   ListAliasesCommand,
   ListKeysCommand,
+  RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
   UpdateKeyDescriptionCommand,
 } from '@aws-sdk/client-kms';
@@ -157,6 +161,11 @@ describe('keys: creation, description, listing and the key state machine', () =>
       assert.equal(all.Keys?.length, 5);
       assert.equal(all.Truncated, false);
       await rejects(client.send(new ListKeysCommand({ Marker: 'not-a-marker' })), 'InvalidMarkerException');
+      await rejects(
+        client.send(new ListKeysCommand({ Limit: 1001 })),
+        'ValidationException',
+        "1 validation error detected: Value '1001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 1000",
+      );
       const aliasesPage = await client.send(new ListAliasesCommand({ Limit: 1 }));
       assert.equal(aliasesPage.Truncated, false);
       const keysMarker = (await client.send(new ListKeysCommand({ Limit: 1 }))).NextMarker;
@@ -185,6 +194,11 @@ describe('keys: creation, description, listing and the key state machine', () =>
       expected.type,
       expected.message,
     );
+    await rejects(
+      kms.send(new GenerateDataKeyCommand({ KeyId: keyId, KeySpec: 'AES_256' })),
+      expected.type,
+      expected.message,
+    );
     await kms.send(new EnableKeyCommand({ KeyId: keyId }));
     await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: bytes('x') }));
     await rejects(kms.send(new DisableKeyCommand({ KeyId: 'alias/anything' })), 'InvalidArnException');
@@ -196,11 +210,14 @@ describe('keys: creation, description, listing and the key state machine', () =>
     await rejects(
       kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 6 })),
       'ValidationException',
+      "1 validation error detected: Value '6' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value greater than or equal to 7",
     );
     await rejects(
       kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 31 })),
       'ValidationException',
+      "1 validation error detected: Value '31' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value less than or equal to 30",
     );
+    await rejects(kms.send(new CancelKeyDeletionCommand({ KeyId: keyId })), 'KMSInvalidStateException');
     const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId }));
     assert.equal(scheduled.KeyId, arn);
     assert.equal(scheduled.KeyState, 'PendingDeletion');
@@ -212,12 +229,18 @@ describe('keys: creation, description, listing and the key state machine', () =>
     assert.equal(KeyMetadata?.KeyState, 'PendingDeletion');
     assert.equal(KeyMetadata?.Enabled, false);
     assert.equal(KeyMetadata?.DeletionDate?.getTime(), scheduled.DeletionDate?.getTime());
+    // AWS sets PendingDeletionWindowInDays only for multi-Region primaries waiting on their replicas.
+    assert.equal(KeyMetadata?.PendingDeletionWindowInDays, undefined);
     await rejects(
       kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: bytes('x') })),
       'KMSInvalidStateException',
       `${arn} is pending deletion.`,
     );
-    await rejects(kms.send(new EnableKeyCommand({ KeyId: keyId })), 'KMSInvalidStateException');
+    await rejects(
+      kms.send(new EnableKeyCommand({ KeyId: keyId })),
+      'KMSInvalidStateException',
+      `${arn} is pending deletion.`,
+    );
     await rejects(kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyId })), 'KMSInvalidStateException');
 
     const cancelled = await kms.send(new CancelKeyDeletionCommand({ KeyId: keyId }));
@@ -228,8 +251,9 @@ describe('keys: creation, description, listing and the key state machine', () =>
     await rejects(kms.send(new CancelKeyDeletionCommand({ KeyId: keyId })), 'KMSInvalidStateException');
   });
 
-  test('once the window has passed, due work deletes the key for real, not before', async () => {
+  test('once the window has passed, due work deletes the key for real, not before, with its aliases', async () => {
     const keyId = await createKey(kms);
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/doomed', TargetKeyId: keyId }));
     const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: bytes('gone') }));
     const { DeletionDate } = await kms.send(
       new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }),
@@ -244,7 +268,25 @@ describe('keys: creation, description, listing and the key state machine', () =>
     await rejects(kms.send(new DescribeKeyCommand({ KeyId: keyId })), 'NotFoundException');
     const { Keys } = await kms.send(new ListKeysCommand({ Limit: 1000 }));
     assert.ok(!Keys?.some((k) => k.KeyId === keyId));
+    const { Aliases } = await kms.send(new ListAliasesCommand({ Limit: 100 }));
+    assert.ok(!Aliases?.some((a) => a.AliasName === 'alias/doomed'));
+    await rejects(kms.send(new DescribeKeyCommand({ KeyId: 'alias/doomed' })), 'NotFoundException');
     await rejects(kms.send(new DecryptCommand({ CiphertextBlob })), 'InvalidCiphertextException');
+  });
+
+  test('every operation on a key that does not exist answers NotFoundException with the key ARN', async () => {
+    const missing = '1234abcd-12ab-34cd-56ef-1234567890ab';
+    const expected = awsError('test_get_key_does_not_exist', 'describe-nonexistent-key-with-id', {
+      '<key-arn>': `arn:aws:kms:${server.region}:${server.accountId}:key/${missing}`,
+    });
+    const calls = [
+      () => kms.send(new UpdateKeyDescriptionCommand({ KeyId: missing, Description: 'x' })),
+      () => kms.send(new RotateKeyOnDemandCommand({ KeyId: missing })),
+      () => kms.send(new GetKeyLastUsageCommand({ KeyId: missing })),
+      () => kms.send(new EncryptCommand({ KeyId: missing, Plaintext: bytes('x') })),
+      () => kms.send(new CreateAliasCommand({ AliasName: 'alias/nowhere', TargetKeyId: missing })),
+    ];
+    for (const call of calls) await rejects(call(), expected.type, expected.message);
   });
 
   test('UpdateKeyDescription changes the description', async () => {

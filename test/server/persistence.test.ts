@@ -23,8 +23,8 @@ import {
   RotateKeyOnDemandCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import type { SeedSpec } from '../../src/server/context.ts';
-import { createKmsService } from '../../src/server/service.ts';
+import { createKmslab } from '../../src/server/index.ts';
+import type { SeedSpec } from '../../src/server/seed/spec.ts';
 import { startKmslab } from '../helpers/kmslab.ts';
 import { bytes, DAY_MS, rejects, text } from './support.ts';
 
@@ -120,21 +120,23 @@ describe('persistence on one SQLite file across restarts', () => {
     }
   });
 
-  test('a different root key cannot open the database', () => {
+  test('a different root key cannot open the database', async () => {
     const database = join(directory, 'root-key.db');
-    createKmsService({ database, rootKey: randomBytes(32) }).close();
-    assert.throws(() => createKmsService({ database, rootKey: randomBytes(32) }), /root key does not match/);
+    await (await createKmslab({ storage: { database, rootKey: randomBytes(32) } })).stop();
+    await assert.rejects(
+      createKmslab({ storage: { database, rootKey: randomBytes(32) } }),
+      /root key does not match/,
+    );
   });
 
   test('key material is encrypted at rest: the database file never contains it', async () => {
     const database = join(directory, 'at-rest.db');
     const material = randomBytes(32);
-    const service = createKmsService({ database, rootKey: randomBytes(32) });
-    service.applySeed(
-      { keys: [{ keyId: 'at-rest', materials: [material] }] },
-      { accountId: '111122223333', region: 'us-east-1' },
-    );
-    service.close();
+    const kmslab = await createKmslab({
+      storage: { database, rootKey: randomBytes(32) },
+      seeds: [{ spec: { keys: [{ keyId: 'at-rest', materials: [material] }] }, source: 'the test' }],
+    });
+    await kmslab.stop();
     const files = ['', '-wal'].flatMap((suffix) => {
       try {
         return [readFileSync(database + suffix)];
@@ -163,12 +165,11 @@ describe('seeding', () => {
     aliases: [{ aliasName: 'alias/second-name', targetKeyId: 'e67f95-4c047567-4-a0b7-62f7ce8ec8f48' }],
   };
 
-  test('seeded keys have their fixed IDs, aliases, tags and state, and applying twice changes nothing', async () => {
+  test('seeded keys have their fixed IDs, aliases, tags and state, and applying again at a restart changes nothing', async () => {
     const database = join(directory, 'seed.db');
     const rootKey = randomBytes(32);
     const server = await startKmslab({ database, rootKey, seed });
     try {
-      server.service.applySeed(seed, { accountId: server.accountId, region: server.region });
       const kms = server.sdk();
       const { KeyMetadata } = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/reference' }));
       assert.equal(KeyMetadata?.KeyId, 'e67f95-4c047567-4-a0b7-62f7ce8ec8f48');

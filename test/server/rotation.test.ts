@@ -33,8 +33,9 @@ describe('rotation and last usage', () => {
     const keyId = await createKey(kms);
     const firstMaterial = await currentMaterial(keyId);
     const before = await kms.send(new EncryptCommand({ KeyId: keyId, Plaintext: bytes('before rotation') }));
+    const arn = `arn:aws:kms:${server.region}:${server.accountId}:key/${keyId}`;
     const rotated = await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
-    assert.equal(rotated.KeyId, `arn:aws:kms:${server.region}:${server.accountId}:key/${keyId}`);
+    assert.equal(rotated.KeyId, arn);
     const secondMaterial = await currentMaterial(keyId);
     assert.notEqual(secondMaterial, firstMaterial);
 
@@ -48,6 +49,7 @@ describe('rotation and last usage', () => {
     assert.equal(Truncated, false);
     assert.equal(Rotations?.length, 1);
     assert.equal(Rotations?.[0]?.KeyMaterialId, secondMaterial);
+    assert.equal(Rotations?.[0]?.KeyId, arn, 'a rotation names its key by ARN, like GetKeyRotationStatus');
     assert.equal(Rotations?.[0]?.RotationType, 'ON_DEMAND');
     assert.equal(Rotations?.[0]?.KeyMaterialState, 'CURRENT');
     assert.ok(Rotations?.[0]?.RotationDate instanceof Date);
@@ -99,7 +101,7 @@ describe('rotation and last usage', () => {
       },
     );
     await rejects(kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId })), expected.type, expected.message);
-    await rejects(kms.send(new EnableKeyRotationCommand({ KeyId: keyId })), 'DisabledException');
+    await rejects(kms.send(new EnableKeyRotationCommand({ KeyId: keyId })), expected.type, expected.message);
   });
 
   test('automatic rotation: status shows the period and date; due work rotates when the date comes', async () => {
@@ -141,7 +143,19 @@ describe('rotation and last usage', () => {
     await rejects(
       kms.send(new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: 89 })),
       'ValidationException',
+      "1 validation error detected: Value '89' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value greater than or equal to 90",
     );
+  });
+
+  test('an on-demand rotation leaves the automatic rotation schedule alone', async () => {
+    const keyId = await createKey(kms);
+    await kms.send(new EnableKeyRotationCommand({ KeyId: keyId, RotationPeriodInDays: 90 }));
+    const before = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
+    assert.ok(before.NextRotationDate);
+    await kms.send(new RotateKeyOnDemandCommand({ KeyId: keyId }));
+    const after = await kms.send(new GetKeyRotationStatusCommand({ KeyId: keyId }));
+    assert.equal(after.KeyRotationEnabled, true);
+    assert.deepEqual(after.NextRotationDate, before.NextRotationDate);
   });
 
   test('GetKeyLastUsage reports the last successful cryptographic operation', async () => {
@@ -158,6 +172,8 @@ describe('rotation and last usage', () => {
       kms.send(new DecryptCommand({ CiphertextBlob, EncryptionContext: { no: 'pe' } })),
       'InvalidCiphertextException',
     );
+    // DescribeKey is not a cryptographic operation and does not count.
+    await kms.send(new DescribeKeyCommand({ KeyId: keyId }));
     const used = await kms.send(new GetKeyLastUsageCommand({ KeyId: keyId }));
     assert.equal(used.KeyLastUsage?.Operation, 'Decrypt');
     assert.ok(used.KeyLastUsage?.Timestamp instanceof Date);

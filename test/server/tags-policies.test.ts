@@ -144,6 +144,11 @@ describe('tags and key policies', () => {
       'MalformedPolicyDocumentException',
     );
     await rejects(kms.send(new CreateKeyCommand({ Policy: '[]' })), 'MalformedPolicyDocumentException');
+    await rejects(
+      kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: 'custom' })),
+      'NotFoundException',
+      "Policy 'custom' does not exist: the only key policy is 'default'.",
+    );
     const withPolicy = await createKey(kms, { Policy: policy });
     assert.equal((await kms.send(new GetKeyPolicyCommand({ KeyId: withPolicy }))).Policy, policy);
   });

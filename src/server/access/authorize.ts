@@ -1,5 +1,5 @@
-import { Errors } from '../domain/messages.ts';
 import type { KMSError } from '../errors.ts';
+import { Errors } from '../messages.ts';
 import { type ConditionContext, requestLookup } from './context.ts';
 import {
   closestAllow,

@@ -1,4 +1,4 @@
-import { Errors } from '../domain/messages.ts';
+import { Errors } from '../messages.ts';
 import { canonicalKey, type Lookup } from './context.ts';
 import { inRange, parseAddress, parseRange } from './ip.ts';
 import { compileArnTest, compileStringTest, type StringTest } from './patterns.ts';

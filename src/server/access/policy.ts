@@ -1,4 +1,4 @@
-import { Errors } from '../domain/messages.ts';
+import { Errors } from '../messages.ts';
 import { type CompiledCondition, compileConditions } from './conditions.ts';
 import { awsPrincipalName } from './names.ts';
 import { compileArnTest, compileStringTest, type StringTest } from './patterns.ts';

@@ -1,61 +1,55 @@
-import type { Handler } from '../context.ts';
-import { checkAliasName, checkNewAliasName } from '../domain/alias.ts';
-import { aliasArn } from '../domain/arn.ts';
-import { assertNotPendingDeletion, epochSeconds } from '../domain/key.ts';
-import { Errors } from '../domain/messages.ts';
-import { type PageRequest, paginate } from '../domain/pagination.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { Handlers, Output } from '../context.ts';
+import { checkAliasName, checkNewAliasName } from '../keys/alias.ts';
+import { aliasArn } from '../keys/arn.ts';
+import { epochSeconds } from '../keys/key.ts';
+import { checkState } from '../keys/states.ts';
+import { Errors } from '../messages.ts';
+import { paginateQuery } from '../pagination.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
-interface AliasInput {
-  AliasName: string;
-  TargetKeyId: string;
-}
-
-export function aliasHandlers(store: KeyStore): Record<string, Handler> {
+export function aliasHandlers(store: Store): Partial<Handlers> {
   return {
-    CreateAlias(input: AliasInput, { caller, now }) {
+    CreateAlias(input, { caller, now }): Output<'CreateAlias'> {
       checkNewAliasName(input.AliasName);
       const key = resolveKey(store, caller, input.TargetKeyId, 'key-only');
-      assertNotPendingDeletion(key);
-      if (store.findAlias(caller.accountId, caller.region, input.AliasName)) {
+      checkState(key, 'CreateAlias');
+      if (store.findAlias(caller, input.AliasName)) {
         throw Errors.aliasExists(aliasArn(caller.accountId, caller.region, input.AliasName));
       }
       store.createAlias(input.AliasName, key, now.getTime());
       return {};
     },
 
-    UpdateAlias(input: AliasInput, { caller, now }) {
+    UpdateAlias(input, { caller, now }): Output<'UpdateAlias'> {
       checkAliasName(input.AliasName);
-      if (!store.findAlias(caller.accountId, caller.region, input.AliasName)) {
+      if (!store.findAlias(caller, input.AliasName)) {
         throw Errors.aliasNotFound(aliasArn(caller.accountId, caller.region, input.AliasName));
       }
       const key = resolveKey(store, caller, input.TargetKeyId, 'key-only');
-      assertNotPendingDeletion(key);
+      checkState(key, 'UpdateAlias');
       store.retargetAlias(input.AliasName, key, now.getTime());
       return {};
     },
 
-    DeleteAlias(input: { AliasName: string }, { caller }) {
+    DeleteAlias(input, { caller }): Output<'DeleteAlias'> {
       checkAliasName(input.AliasName);
-      if (!store.findAlias(caller.accountId, caller.region, input.AliasName)) {
+      if (!store.findAlias(caller, input.AliasName)) {
         throw Errors.aliasNotFound(aliasArn(caller.accountId, caller.region, input.AliasName));
       }
-      store.deleteAlias(caller.accountId, caller.region, input.AliasName);
+      store.deleteAlias(caller, input.AliasName);
       return {};
     },
 
-    ListAliases(input: PageRequest & { KeyId?: string }, { caller }) {
-      let aliases = store.listAliases(caller.accountId, caller.region);
-      if (input.KeyId !== undefined) {
-        const { keyId } = resolveKey(store, caller, input.KeyId, 'key-only').record;
-        aliases = aliases.filter((a) => a.targetKeyId === keyId);
-      }
-      const page = paginate(aliases, (a) => a.aliasName, input, {
-        list: 'aliases',
-        defaultLimit: 50,
-        maxLimit: 100,
-      });
+    ListAliases(input, { caller }): Output<'ListAliases'> {
+      const key = input.KeyId === undefined ? undefined : resolveKey(store, caller, input.KeyId, 'key-only');
+      if (key) checkState(key, 'ListAliases');
+      const page = paginateQuery(
+        input,
+        { list: 'aliases', defaultLimit: 50, maxLimit: 100 },
+        (after, count) => store.listAliases(caller, after, count, key),
+        (a) => a.cursor,
+      );
       return {
         Aliases: page.items.map((a) => ({
           AliasName: a.aliasName,

@@ -1,62 +1,49 @@
 import { randomUUID } from 'node:crypto';
-import type { Handler } from '../context.ts';
-import { keyArn } from '../domain/arn.ts';
+import type { CreateKeyRequest, KeySpec, KeyUsageType } from '../../protocol/index.ts';
+import type { Handlers, Output } from '../context.ts';
+import { keyArn } from '../keys/arn.ts';
 import {
-  assertNotPendingDeletion,
   DAY_MS,
   DEFAULT_PENDING_WINDOW_DAYS,
   epochSeconds,
   generateMaterial,
   type KeyRecord,
   keyMetadata,
-} from '../domain/key.ts';
-import { Errors } from '../domain/messages.ts';
-import { type PageRequest, paginate } from '../domain/pagination.ts';
-import { checkPolicy, defaultKeyPolicy } from '../domain/policy.ts';
-import { checkTags, type Tag } from '../domain/tags.ts';
-import type { KeyStore } from '../store/key-store.ts';
+} from '../keys/key.ts';
+import { KEY_KINDS, type KeyKind } from '../keys/kinds.ts';
+import { checkPolicy, defaultKeyPolicy } from '../keys/policy.ts';
+import { checkState } from '../keys/states.ts';
+import { checkTags } from '../keys/tags.ts';
+import { Errors } from '../messages.ts';
+import { paginateQuery } from '../pagination.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
-interface CreateKeyInput {
-  Policy?: string;
-  Description?: string;
-  KeyUsage?: string;
-  CustomerMasterKeySpec?: string;
-  KeySpec?: string;
-  Origin?: string;
-  CustomKeyStoreId?: string;
-  Tags?: Tag[];
-  MultiRegion?: boolean;
-  XksKeyId?: string;
-}
+/** The key spec of a CreateKey request that names none (AWS's default). */
+const DEFAULT_KEY_SPEC: KeySpec = 'SYMMETRIC_DEFAULT';
 
-interface KeyIdInput {
-  KeyId: string;
-}
-
-const SYMMETRIC = 'SYMMETRIC_DEFAULT';
-
-/** kmslab creates symmetric encryption keys only; anything else is refused the way KMS refuses it. */
-function checkKeyType(input: CreateKeyInput): void {
+/**
+ * The kind and usage of the key a CreateKey request asks for. What kmslab does not offer (kinds whose material it
+ * cannot make yet, other origins, custom key stores, multi-Region keys) is refused the way KMS refuses it.
+ */
+function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUsageType } {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) throw Errors.bothKeySpecs();
-  const keySpec = input.KeySpec ?? input.CustomerMasterKeySpec ?? SYMMETRIC;
-  if (keySpec !== SYMMETRIC) {
-    if (input.KeyUsage === undefined) throw Errors.keyUsageRequired();
-    throw Errors.unsupportedKeySpec(keySpec);
-  }
-  if (input.KeyUsage !== undefined && input.KeyUsage !== 'ENCRYPT_DECRYPT') {
-    throw Errors.keyUsageIncompatible(input.KeyUsage, keySpec);
-  }
+  const kind = KEY_KINDS[input.KeySpec ?? input.CustomerMasterKeySpec ?? DEFAULT_KEY_SPEC];
+  const keyUsage = input.KeyUsage ?? kind.defaultUsage;
+  if (keyUsage === undefined) throw Errors.keyUsageRequired();
+  if (!kind.generate) throw Errors.unsupportedKeySpec(kind.keySpec);
+  if (!kind.usages[keyUsage]) throw Errors.keyUsageIncompatible(keyUsage, kind.keySpec);
   if (input.Origin !== undefined && input.Origin !== 'AWS_KMS') throw Errors.unsupportedOrigin(input.Origin);
   if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined)
     throw Errors.unsupportedCustomKeyStore();
   if (input.MultiRegion === true) throw Errors.unsupportedMultiRegion();
+  return { kind, keyUsage };
 }
 
-export function keyHandlers(store: KeyStore): Record<string, Handler> {
+export function keyHandlers(store: Store): Partial<Handlers> {
   return {
-    CreateKey(input: CreateKeyInput, { caller, now }) {
-      checkKeyType(input);
+    CreateKey(input, { caller, now }): Output<'CreateKey'> {
+      const { kind, keyUsage } = requestedKey(input);
       const tags = input.Tags ?? [];
       checkTags(tags);
       if (input.Policy !== undefined) checkPolicy(input.Policy);
@@ -69,51 +56,56 @@ export function keyHandlers(store: KeyStore): Record<string, Handler> {
         creationDate: now.getTime(),
         policy: input.Policy ?? defaultKeyPolicy(caller.accountId),
         onDemandRotations: 0,
+        keySpec: kind.keySpec,
+        keyUsage,
+        origin: 'AWS_KMS',
+        multiRegion: false,
+        keyManager: 'CUSTOMER',
       };
-      const key = store.createKey(record, [generateMaterial(now.getTime())], tags);
+      const key = store.createKey(record, [generateMaterial(now.getTime(), { kind })], tags);
       return { KeyMetadata: keyMetadata(key) };
     },
 
-    DescribeKey(input: KeyIdInput, { caller }) {
-      return { KeyMetadata: keyMetadata(resolveKey(store, caller, input.KeyId, 'key-or-alias')) };
+    DescribeKey(input, { caller }): Output<'DescribeKey'> {
+      const key = resolveKey(store, caller, input.KeyId, 'key-or-alias');
+      checkState(key, 'DescribeKey');
+      return { KeyMetadata: keyMetadata(key) };
     },
 
-    ListKeys(input: PageRequest, { caller }) {
-      const keys = store.listKeyIds(caller.accountId, caller.region);
-      const page = paginate(keys, (k) => String(k.pk).padStart(16, '0'), input, {
-        list: 'keys',
-        defaultLimit: 100,
-        maxLimit: 1000,
-      });
+    ListKeys(input, { caller }): Output<'ListKeys'> {
+      const { accountId, region } = caller;
+      const page = paginateQuery(
+        input,
+        { list: 'keys', defaultLimit: 100, maxLimit: 1000 },
+        (after, count) => store.listKeys(caller, after, count),
+        (k) => k.cursor,
+      );
       return {
-        Keys: page.items.map(({ keyId }) => ({
-          KeyId: keyId,
-          KeyArn: keyArn(caller.accountId, caller.region, keyId),
-        })),
+        Keys: page.items.map(({ keyId }) => ({ KeyId: keyId, KeyArn: keyArn(accountId, region, keyId) })),
         NextMarker: page.NextMarker,
         Truncated: page.Truncated,
       };
     },
 
-    EnableKey(input: KeyIdInput, { caller }) {
+    EnableKey(input, { caller }): Output<'EnableKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertNotPendingDeletion(key);
+      checkState(key, 'EnableKey');
       if (key.record.keyState !== 'Enabled') store.updateKey(key, { keyState: 'Enabled' });
       return {};
     },
 
-    DisableKey(input: KeyIdInput, { caller }) {
+    DisableKey(input, { caller }): Output<'DisableKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertNotPendingDeletion(key);
+      checkState(key, 'DisableKey');
       if (key.record.keyState !== 'Disabled') store.updateKey(key, { keyState: 'Disabled' });
       return {};
     },
 
-    ScheduleKeyDeletion(input: KeyIdInput & { PendingWindowInDays?: number }, { caller, now }) {
+    ScheduleKeyDeletion(input, { caller, now }): Output<'ScheduleKeyDeletion'> {
       const days = input.PendingWindowInDays ?? DEFAULT_PENDING_WINDOW_DAYS;
       if (days < 7 || days > 30) throw Errors.pendingWindowOutOfRange(days);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertNotPendingDeletion(key);
+      checkState(key, 'ScheduleKeyDeletion');
       const deletionDate = now.getTime() + days * DAY_MS;
       store.updateKey(key, { keyState: 'PendingDeletion', deletionDate, pendingWindowInDays: days });
       return {
@@ -124,16 +116,16 @@ export function keyHandlers(store: KeyStore): Record<string, Handler> {
       };
     },
 
-    CancelKeyDeletion(input: KeyIdInput, { caller }) {
+    CancelKeyDeletion(input, { caller }): Output<'CancelKeyDeletion'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      if (key.record.keyState !== 'PendingDeletion') throw Errors.notPendingDeletion(key.arn);
+      checkState(key, 'CancelKeyDeletion');
       store.updateKey(key, { keyState: 'Disabled', deletionDate: undefined, pendingWindowInDays: undefined });
       return { KeyId: key.arn };
     },
 
-    UpdateKeyDescription(input: KeyIdInput & { Description: string }, { caller }) {
+    UpdateKeyDescription(input, { caller }): Output<'UpdateKeyDescription'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertNotPendingDeletion(key);
+      checkState(key, 'UpdateKeyDescription');
       store.updateKey(key, { description: input.Description });
       return {};
     },

@@ -1,32 +1,30 @@
-import type { Handler } from '../context.ts';
-import { type PageRequest, paginate } from '../domain/pagination.ts';
-import { checkPolicy, checkPolicyName, DEFAULT_POLICY_NAME } from '../domain/policy.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { Handlers, Output } from '../context.ts';
+import { checkPolicy, checkPolicyName, DEFAULT_POLICY_NAME } from '../keys/policy.ts';
+import { checkState } from '../keys/states.ts';
+import { paginate } from '../pagination.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
-interface PolicyInput {
-  KeyId: string;
-  PolicyName?: string;
-}
-
-export function policyHandlers(store: KeyStore): Record<string, Handler> {
+export function policyHandlers(store: Store): Partial<Handlers> {
   return {
-    GetKeyPolicy(input: PolicyInput, { caller }) {
+    GetKeyPolicy(input, { caller }): Output<'GetKeyPolicy'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(key, 'GetKeyPolicy');
       checkPolicyName(input.PolicyName);
       return { Policy: key.record.policy, PolicyName: DEFAULT_POLICY_NAME };
     },
 
-    PutKeyPolicy(input: PolicyInput & { Policy: string }, { caller }) {
+    PutKeyPolicy(input, { caller }): Output<'PutKeyPolicy'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(key, 'PutKeyPolicy');
       checkPolicyName(input.PolicyName);
       checkPolicy(input.Policy);
       store.updateKey(key, { policy: input.Policy });
       return {};
     },
 
-    ListKeyPolicies(input: PageRequest & { KeyId: string }, { caller }) {
-      resolveKey(store, caller, input.KeyId, 'key-only');
+    ListKeyPolicies(input, { caller }): Output<'ListKeyPolicies'> {
+      checkState(resolveKey(store, caller, input.KeyId, 'key-only'), 'ListKeyPolicies');
       const page = paginate([DEFAULT_POLICY_NAME], (name) => name, input, {
         list: 'policies',
         defaultLimit: 100,

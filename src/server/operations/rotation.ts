@@ -1,33 +1,34 @@
-import type { Handler } from '../context.ts';
+import type { RotationsListEntry } from '../../protocol/index.ts';
+import type { Handlers, Output } from '../context.ts';
 import {
-  assertEnabled,
   currentMaterial,
   DAY_MS,
   DEFAULT_ROTATION_PERIOD_DAYS,
   epochSeconds,
   generateMaterial,
+  type LoadedKey,
   MAX_ON_DEMAND_ROTATIONS,
-} from '../domain/key.ts';
-import { Errors } from '../domain/messages.ts';
-import { type PageRequest, paginate } from '../domain/pagination.ts';
-import type { KeyStore, StoredKey } from '../store/key-store.ts';
+} from '../keys/key.ts';
+import { checkState } from '../keys/states.ts';
+import { Errors } from '../messages.ts';
+import { paginate } from '../pagination.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
-interface KeyIdInput {
-  KeyId: string;
-}
-
-/** Automatic rotation of every enabled key whose rotation date has come; the next one is a period later. */
-export function rotateDueKeys(store: KeyStore, now: Date): void {
-  for (const key of store.keysDueForRotation(now.getTime())) {
+/**
+ * Automatic rotation of the enabled keys whose rotation date has come, `limit` at most (the earliest first); the
+ * next one is a period later.
+ */
+export function rotateDueKeys(store: Store, now: Date, limit: number): void {
+  for (const key of store.keysDueForRotation(now.getTime(), limit)) {
     const period = key.record.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
-    store.rotate(key, generateMaterial(now.getTime(), 'AUTOMATIC'), {
+    store.addMaterial(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'AUTOMATIC' }), {
       nextRotationDate: now.getTime() + period * DAY_MS,
     });
   }
 }
 
-function rotationEntry(key: StoredKey, index: number) {
+function rotationEntry(key: LoadedKey, index: number): RotationsListEntry {
   const material = key.materials[index];
   if (!material) throw new Error(`no material ${index} for key ${key.arn}`);
   return {
@@ -39,13 +40,13 @@ function rotationEntry(key: StoredKey, index: number) {
   };
 }
 
-export function rotationHandlers(store: KeyStore): Record<string, Handler> {
+export function rotationHandlers(store: Store): Partial<Handlers> {
   return {
-    EnableKeyRotation(input: KeyIdInput & { RotationPeriodInDays?: number }, { caller, now }) {
+    EnableKeyRotation(input, { caller, now }): Output<'EnableKeyRotation'> {
       const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
       if (period < 90 || period > 2560) throw Errors.rotationPeriodOutOfRange(period);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertEnabled(key);
+      checkState(key, 'EnableKeyRotation');
       const { rotationPeriodInDays: previous, nextRotationDate } = key.record;
       // Changing the period of an enabled rotation moves the next date relative to the last one, as KMS does.
       const next =
@@ -56,15 +57,16 @@ export function rotationHandlers(store: KeyStore): Record<string, Handler> {
       return {};
     },
 
-    DisableKeyRotation(input: KeyIdInput, { caller }) {
+    DisableKeyRotation(input, { caller }): Output<'DisableKeyRotation'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertEnabled(key);
+      checkState(key, 'DisableKeyRotation');
       store.updateKey(key, { rotationPeriodInDays: undefined, nextRotationDate: undefined });
       return {};
     },
 
-    GetKeyRotationStatus(input: KeyIdInput, { caller }) {
+    GetKeyRotationStatus(input, { caller }): Output<'GetKeyRotationStatus'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(key, 'GetKeyRotationStatus');
       const { rotationPeriodInDays, nextRotationDate } = key.record;
       // The key ARN, as real AWS answers (the AWS-validated snapshots), whatever the documentation examples show.
       return {
@@ -75,12 +77,12 @@ export function rotationHandlers(store: KeyStore): Record<string, Handler> {
       };
     },
 
-    RotateKeyOnDemand(input: KeyIdInput, { caller, now }) {
+    RotateKeyOnDemand(input, { caller, now }): Output<'RotateKeyOnDemand'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertEnabled(key);
+      checkState(key, 'RotateKeyOnDemand');
       if (key.record.onDemandRotations >= MAX_ON_DEMAND_ROTATIONS)
         throw Errors.onDemandRotationLimit(key.arn);
-      store.rotate(key, generateMaterial(now.getTime(), 'ON_DEMAND'), {
+      store.addMaterial(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'ON_DEMAND' }), {
         onDemandRotations: key.record.onDemandRotations + 1,
       });
       // AWS answers with the key ARN whatever form the request used (localstack's AWS-validated
@@ -88,8 +90,9 @@ export function rotationHandlers(store: KeyStore): Record<string, Handler> {
       return { KeyId: key.arn };
     },
 
-    ListKeyRotations(input: PageRequest & KeyIdInput & { IncludeKeyMaterial?: string }, { caller }) {
+    ListKeyRotations(input, { caller }): Output<'ListKeyRotations'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(key, 'ListKeyRotations');
       const all = input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL';
       const indexes = key.materials.flatMap((m, i) => (all || m.rotationType ? [i] : []));
       const page = paginate(indexes, (i) => String(i).padStart(8, '0'), input, {

@@ -1,24 +1,24 @@
-import type { Handler } from '../context.ts';
-import { assertNotPendingDeletion } from '../domain/key.ts';
-import { Errors } from '../domain/messages.ts';
-import { type PageRequest, paginate } from '../domain/pagination.ts';
-import { checkTags, mergeTags, type Tag } from '../domain/tags.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { Handlers, Output } from '../context.ts';
+import { checkState } from '../keys/states.ts';
+import { checkTags, mergeTags } from '../keys/tags.ts';
+import { Errors } from '../messages.ts';
+import { paginate } from '../pagination.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
-export function tagHandlers(store: KeyStore): Record<string, Handler> {
+export function tagHandlers(store: Store): Partial<Handlers> {
   return {
-    TagResource(input: { KeyId: string; Tags: Tag[] }, { caller }) {
+    TagResource(input, { caller }): Output<'TagResource'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertNotPendingDeletion(key);
+      checkState(key, 'TagResource');
       checkTags(input.Tags);
       store.replaceTags(key, mergeTags(store.tags(key), input.Tags));
       return {};
     },
 
-    UntagResource(input: { KeyId: string; TagKeys: string[] }, { caller }) {
+    UntagResource(input, { caller }): Output<'UntagResource'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
-      assertNotPendingDeletion(key);
+      checkState(key, 'UntagResource');
       if (input.TagKeys.some((k) => k.toLowerCase().startsWith('aws:'))) throw Errors.reservedTagKey();
       const removed = new Set(input.TagKeys);
       store.replaceTags(
@@ -28,8 +28,9 @@ export function tagHandlers(store: KeyStore): Record<string, Handler> {
       return {};
     },
 
-    ListResourceTags(input: PageRequest & { KeyId: string }, { caller }) {
+    ListResourceTags(input, { caller }): Output<'ListResourceTags'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(key, 'ListResourceTags');
       const page = paginate(store.tags(key), (t) => t.TagKey, input, {
         list: 'tags',
         defaultLimit: 50,

@@ -1,12 +1,15 @@
-import type { Handler } from '../context.ts';
-import { epochSeconds } from '../domain/key.ts';
-import type { KeyStore } from '../store/key-store.ts';
+import type { KeyLastUsageTrackingOperation } from '../../protocol/index.ts';
+import type { Handlers, Output } from '../context.ts';
+import { epochSeconds } from '../keys/key.ts';
+import { checkState } from '../keys/states.ts';
+import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
 
-export function usageHandlers(store: KeyStore): Record<string, Handler> {
+export function usageHandlers(store: Store): Partial<Handlers> {
   return {
-    GetKeyLastUsage(input: { KeyId: string }, { caller }) {
+    GetKeyLastUsage(input, { caller }): Output<'GetKeyLastUsage'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkState(key, 'GetKeyLastUsage');
       const usage = store.lastUsage(key);
       return {
         KeyId: key.record.keyId,
@@ -15,7 +18,8 @@ export function usageHandlers(store: KeyStore): Record<string, Handler> {
         TrackingStartDate: epochSeconds(key.record.creationDate),
         KeyLastUsage: usage
           ? {
-              Operation: usage.operation,
+              // The store gives back what crypto.ts recorded: one of the tracked operations.
+              Operation: usage.operation as KeyLastUsageTrackingOperation,
               Timestamp: epochSeconds(usage.timestamp),
               KmsRequestId: usage.requestId,
             }

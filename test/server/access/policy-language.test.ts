@@ -15,7 +15,7 @@ import {
   type KeyPolicyOptions,
   type Principal,
 } from '../../../src/server/access/index.ts';
-import { defaultKeyPolicy } from '../../../src/server/domain/policy.ts';
+import { defaultKeyPolicy } from '../../../src/server/keys/policy.ts';
 import {
   ACCOUNT,
   decide,

@@ -1,0 +1,199 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type {
+  KeyManagerType,
+  KeyMetadata,
+  KeySpec,
+  KeyState,
+  KeyUsageType,
+  OriginType,
+  RotationType,
+} from '../../protocol/index.ts';
+import { type KeyBinding, keyBinding } from '../crypto/ciphertext.ts';
+import { Errors } from '../messages.ts';
+import { keyArn } from './arn.ts';
+import {
+  AES_256_BYTES,
+  type AlgorithmFamilies,
+  type CryptographicOperation,
+  KEY_KINDS,
+  type KeyKind,
+} from './kinds.ts';
+
+export type { KeyState, RotationType };
+
+/** What a key is given when it is created and keeps for life. */
+export interface KeyAttributes {
+  keySpec: KeySpec;
+  keyUsage: KeyUsageType;
+  origin: OriginType;
+  multiRegion: boolean;
+  keyManager: KeyManagerType;
+}
+
+/**
+ * A symmetric encryption key that KMS made for a customer: what CreateKey makes by default, what every seeded key
+ * is, and what every key stored before schema version 2 was.
+ */
+export const SYMMETRIC_CUSTOMER_KEY: Readonly<KeyAttributes> = {
+  keySpec: 'SYMMETRIC_DEFAULT',
+  keyUsage: 'ENCRYPT_DECRYPT',
+  origin: 'AWS_KMS',
+  multiRegion: false,
+  keyManager: 'CUSTOMER',
+};
+
+/** A KMS key as stored; dates are epoch milliseconds. */
+export interface KeyRecord extends KeyAttributes {
+  accountId: string;
+  region: string;
+  keyId: string;
+  description: string;
+  keyState: KeyState;
+  creationDate: number;
+  deletionDate?: number;
+  pendingWindowInDays?: number;
+  policy: string;
+  /** Set while automatic rotation is enabled. */
+  rotationPeriodInDays?: number;
+  nextRotationDate?: number;
+  onDemandRotations: number;
+}
+
+export interface KeyMaterial {
+  /** 64 lowercase hex characters. */
+  materialId: string;
+  bytes: Buffer;
+  createdAt: number;
+  /** Absent for the key's first material. */
+  rotationType?: RotationType;
+}
+
+/** A key with its attributes, its kind and its material versions, oldest first: the last one is current. */
+export interface LoadedKey {
+  record: KeyRecord;
+  arn: string;
+  kind: KeyKind;
+  /** What its ciphertexts are bound to (crypto/ciphertext.ts). */
+  binding: KeyBinding;
+  materials: readonly KeyMaterial[];
+  byMaterialId: ReadonlyMap<string, KeyMaterial>;
+}
+
+export const MAX_ON_DEMAND_ROTATIONS = 10;
+export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
+export const DEFAULT_PENDING_WINDOW_DAYS = 30;
+export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * What a key's version-2 ciphertexts are bound to besides their header. Multi-Region related keys share their key
+ * ID and material, and AWS lets a replica decrypt what its primary encrypted, so theirs leaves the region out; a
+ * single-Region key's includes it, so that a blob never opens under a key of the same ID in another region.
+ */
+export function ciphertextIdentity(record: KeyRecord): string[] {
+  return record.multiRegion
+    ? [record.accountId, record.keyId]
+    : [record.accountId, record.region, record.keyId];
+}
+
+export function loadedKey(record: KeyRecord, materials: readonly KeyMaterial[]): LoadedKey {
+  return {
+    record,
+    arn: keyArn(record.accountId, record.region, record.keyId),
+    kind: KEY_KINDS[record.keySpec],
+    binding: keyBinding(record.accountId, record.region, ciphertextIdentity(record)),
+    materials,
+    byMaterialId: new Map(materials.map((m) => [m.materialId, m])),
+  };
+}
+
+/** Refuses an operation that the key's usage, or its kind under that usage, does not allow. */
+export function checkUsage(key: LoadedKey, operation: CryptographicOperation): void {
+  const { keyUsage } = key.record;
+  if (!key.kind.usages[keyUsage]?.operations.includes(operation)) {
+    throw Errors.invalidKeyUsage(key.arn, keyUsage, operation);
+  }
+}
+
+/** Refuses an algorithm that the key does not offer under its usage. */
+export function checkAlgorithm<F extends keyof AlgorithmFamilies>(
+  key: LoadedKey,
+  family: F,
+  algorithm: AlgorithmFamilies[F],
+): void {
+  const offered: readonly string[] = key.kind.usages[key.record.keyUsage]?.algorithms[family] ?? [];
+  if (!offered.includes(algorithm)) throw Errors.algorithmIncompatible(algorithm, key.kind.keySpec);
+}
+
+export function currentMaterial(key: LoadedKey): KeyMaterial {
+  const material = key.materials[key.materials.length - 1];
+  if (!material) throw new Error(`key ${key.arn} has no key material`);
+  return material;
+}
+
+/**
+ * New material for a key of `kind`, current from `createdAt`; `rotationType` names the rotation that made it
+ * (absent for a key's first material). The default kind serves seeds, which declare symmetric keys only.
+ */
+export function generateMaterial(
+  createdAt: number,
+  { kind = KEY_KINDS.SYMMETRIC_DEFAULT, rotationType }: { kind?: KeyKind; rotationType?: RotationType } = {},
+): KeyMaterial {
+  if (!kind.generate) throw new Error(`kmslab cannot make ${kind.keySpec} key material`);
+  return { materialId: randomBytes(32).toString('hex'), bytes: kind.generate(), createdAt, rotationType };
+}
+
+/**
+ * Seeded material (of a symmetric encryption key) gets an ID derived from the bytes (one-way), so that applying
+ * the same seed again recognises it and ciphertexts made by one seeded server open on another seeded the same way.
+ */
+export function seededMaterial(bytes: Uint8Array, createdAt: number): KeyMaterial {
+  if (bytes.length !== AES_256_BYTES) {
+    throw new Error(`seeded key material must be ${AES_256_BYTES} bytes (AES-256), got ${bytes.length}`);
+  }
+  const materialId = createHmac('sha256', bytes).update('kmslab key material id').digest('hex');
+  return { materialId, bytes: Buffer.from(bytes), createdAt };
+}
+
+function seconds(ms: number): number {
+  return ms / 1000;
+}
+
+export function epochSeconds(ms: number | undefined): number | undefined {
+  return ms === undefined ? undefined : seconds(ms);
+}
+
+/** A copy of a kind's list, for an answer (undefined, and so absent, where the kind lists none). */
+function listed<T>(algorithms: readonly T[] | undefined): T[] | undefined {
+  return algorithms && [...algorithms];
+}
+
+/**
+ * DescribeKey's KeyMetadata: the record's state and attributes, and what the key's kind lists for its usage.
+ * PendingDeletionWindowInDays is absent: AWS shows it only for multi-Region keys pending replica deletion.
+ */
+export function keyMetadata(key: LoadedKey): KeyMetadata {
+  const { record, kind } = key;
+  const pending = record.keyState === 'PendingDeletion';
+  const algorithms = kind.usages[record.keyUsage]?.algorithms ?? {};
+  return {
+    AWSAccountId: record.accountId,
+    KeyId: record.keyId,
+    Arn: key.arn,
+    CreationDate: seconds(record.creationDate),
+    Enabled: record.keyState === 'Enabled',
+    Description: record.description,
+    KeyUsage: record.keyUsage,
+    KeyState: record.keyState,
+    DeletionDate: pending ? epochSeconds(record.deletionDate) : undefined,
+    Origin: record.origin,
+    KeyManager: record.keyManager,
+    CustomerMasterKeySpec: kind.customerMasterKeySpec,
+    KeySpec: kind.keySpec,
+    EncryptionAlgorithms: listed(algorithms.EncryptionAlgorithms),
+    SigningAlgorithms: listed(algorithms.SigningAlgorithms),
+    MacAlgorithms: listed(algorithms.MacAlgorithms),
+    KeyAgreementAlgorithms: listed(algorithms.KeyAgreementAlgorithms),
+    MultiRegion: record.multiRegion,
+    CurrentKeyMaterialId: currentMaterial(key).materialId,
+  };
+}
