@@ -22,13 +22,13 @@ interface Row {
 const rows: Row[] = [];
 
 /** Runs `work` (once to warm up) until the budget is spent, at least `minRuns` times, and records the median. */
-function measure(operation: string, work: () => unknown, minRuns = 5): void {
-  work();
+async function measure(operation: string, work: () => unknown, minRuns = 5): Promise<void> {
+  await work();
   const times: number[] = [];
   const end = performance.now() + budgetMs;
   while (times.length < minRuns || performance.now() < end) {
     const start = performance.now();
-    work();
+    await work();
     times.push(performance.now() - start);
   }
   times.sort((a, b) => a - b);
@@ -42,17 +42,23 @@ function cryptoOf(keySpec: KeySpec) {
 }
 
 const specs = (Object.keys(KEY_CRYPTO) as KeySpec[]).filter((spec) => KEY_CRYPTO[spec]);
-const materials = new Map(specs.map((spec) => [spec, cryptoOf(spec).generate()]));
+const materials = new Map(
+  await Promise.all(specs.map(async (spec) => [spec, await cryptoOf(spec).generate()] as const)),
+);
 const material = (spec: KeySpec): Buffer => materials.get(spec) ?? Buffer.alloc(0);
 
 for (const spec of specs)
-  measure(`CreateKey material ${spec}`, () => cryptoOf(spec).generate(), spec.startsWith('RSA') ? 3 : 5);
+  await measure(
+    `CreateKey material ${spec}`,
+    () => cryptoOf(spec).generate(),
+    spec.startsWith('RSA') ? 3 : 5,
+  );
 
 for (const spec of specs) {
   const { publicKey } = cryptoOf(spec);
   // A copy is a buffer the cache has not seen: what the first request for a key pays.
   if (publicKey)
-    measure(`first use of a key (parse, expand) ${spec}`, () => publicKey(Buffer.from(material(spec))));
+    await measure(`first use of a key (parse, expand) ${spec}`, () => publicKey(Buffer.from(material(spec))));
 }
 
 const message = Buffer.from('a message of a typical size for a signature, a JWT header and payload perhaps');
@@ -86,10 +92,10 @@ for (const [spec, algorithm, messageType] of SIGNING) {
         : 'sha512';
   const input = hash ? createHash(hash).update(message).digest() : message;
   const signature = scheme.sign(material(spec), input, messageType);
-  measure(`Sign ${algorithm} ${messageType} (${spec})`, () =>
+  await measure(`Sign ${algorithm} ${messageType} (${spec})`, () =>
     scheme.sign(material(spec), input, messageType),
   );
-  measure(`Verify ${algorithm} ${messageType} (${spec})`, () =>
+  await measure(`Verify ${algorithm} ${messageType} (${spec})`, () =>
     scheme.verify(material(spec), input, messageType, signature),
   );
 }
@@ -97,21 +103,25 @@ for (const [spec, algorithm, messageType] of SIGNING) {
 const oaep = cryptoOf('RSA_2048').encryption?.RSAES_OAEP_SHA_256;
 if (oaep) {
   const ciphertext = oaep.encrypt(material('RSA_2048'), message);
-  measure('Encrypt RSAES_OAEP_SHA_256 (RSA_2048)', () => oaep.encrypt(material('RSA_2048'), message));
-  measure('Decrypt RSAES_OAEP_SHA_256 (RSA_2048)', () => oaep.decrypt(material('RSA_2048'), ciphertext));
+  await measure('Encrypt RSAES_OAEP_SHA_256 (RSA_2048)', () => oaep.encrypt(material('RSA_2048'), message));
+  await measure('Decrypt RSAES_OAEP_SHA_256 (RSA_2048)', () =>
+    oaep.decrypt(material('RSA_2048'), ciphertext),
+  );
 }
 
 const hmac = cryptoOf('HMAC_256').mac?.HMAC_SHA_256;
 if (hmac) {
   const mac = hmac.generate(material('HMAC_256'), message);
-  measure('GenerateMac HMAC_SHA_256', () => hmac.generate(material('HMAC_256'), message));
-  measure('VerifyMac HMAC_SHA_256', () => hmac.verify(material('HMAC_256'), message, mac));
+  await measure('GenerateMac HMAC_SHA_256', () => hmac.generate(material('HMAC_256'), message));
+  await measure('VerifyMac HMAC_SHA_256', () => hmac.verify(material('HMAC_256'), message, mac));
 }
 
 const ecdh = cryptoOf('ECC_NIST_P256').keyAgreement?.ECDH;
-const peer = cryptoOf('ECC_NIST_P256').publicKey?.(cryptoOf('ECC_NIST_P256').generate());
+const peer = cryptoOf('ECC_NIST_P256').publicKey?.(await cryptoOf('ECC_NIST_P256').generate());
 if (ecdh && peer)
-  measure('DeriveSharedSecret ECDH (ECC_NIST_P256)', () => ecdh.derive(material('ECC_NIST_P256'), peer));
+  await measure('DeriveSharedSecret ECDH (ECC_NIST_P256)', () =>
+    ecdh.derive(material('ECC_NIST_P256'), peer),
+  );
 
 const width = Math.max(...rows.map((row) => row.operation.length));
 console.log(`node ${process.version}, ${budgetMs} ms per row (median of the runs)\n`);

@@ -6,7 +6,7 @@ import { createKmslab } from '../../src/server/index.ts';
 
 /**
  * The floor for a Node KMS on this machine: only the work no KMS can skip — verify the SigV4 signature and run
- * the operation's handler (for GenerateDataKey: AES-256-GCM under the key's material) — with none of kmslab's
+ * the operation's handler (for GenerateDataKey: AES-256-GCM under the key's material; for Sign: the signature) — with none of kmslab's
  * validation, logging, error mapping or async plumbing. Not a server to use: it answers a bad request by crashing.
  * The handlers are those of an in-process kmslab, whose own listener this bench leaves idle.
  */
@@ -32,14 +32,16 @@ const server = createServer({ keepAliveTimeout: 65_000 }, (request, response) =>
     );
     authenticator.verifySignature(authentication, body);
     const { caller } = authentication;
-    const answer = JSON.stringify(
-      handler(JSON.parse(body.toString('utf8')), { caller, now, requestId: randomUUID() }),
-    );
-    response.writeHead(200, {
-      'Content-Type': 'application/x-amz-json-1.1',
-      'Content-Length': Buffer.byteLength(answer),
+    // Handlers that leave the event loop (CreateKey's key pairs) answer a promise; the data plane answers at once.
+    const output = handler(JSON.parse(body.toString('utf8')), { caller, now, requestId: randomUUID() });
+    void Promise.resolve(output).then((result) => {
+      const answer = JSON.stringify(result);
+      response.writeHead(200, {
+        'Content-Type': 'application/x-amz-json-1.1',
+        'Content-Length': Buffer.byteLength(answer),
+      });
+      response.end(answer);
     });
-    response.end(answer);
   });
 });
 server.listen(Number(process.argv[2] ?? 0), '127.0.0.1');

@@ -1,8 +1,10 @@
 /**
  * GenerateDataKey throughput and latency, signature verification on, against kmslab, moto_server and a bare
- * node:http responder (the ceiling for a Node server here), driven by wrk. Prints one table.
+ * node:http responder (the ceiling for a Node server here), driven by wrk; then the key-spec rows (Sign, Verify,
+ * GenerateMac throughput and CreateKey latency per key spec, bench/server/key-specs.ts) on kmslab, the floor and
+ * moto_server. Prints the tables.
  *
- *   npm run bench -- [--duration 10] [--connections 16,64] [--only kmslab]
+ *   npm run bench -- [--duration 10] [--connections 16,64] [--only kmslab] [--row-duration 5] [--no-key-specs]
  *
  * Needs wrk (apt-get install -y wrk) and moto_server on PATH. Every server runs as its own process on loopback.
  */
@@ -13,18 +15,29 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../src/server/defaults.ts';
 import { freePort } from '../free-port.ts';
 import { generateDataKeyScript, runWrk, type WrkResult } from '../wrk.ts';
+import {
+  CREATE_KEY_SPECS,
+  type CreateKeyResult,
+  measureCreateKey,
+  measureRows,
+  type RowResult,
+  THROUGHPUT_ROWS,
+} from './key-specs.ts';
 
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '16,64' },
     only: { type: 'string' },
+    'row-duration': { type: 'string', default: '5' },
+    'create-key-samples': { type: 'string', default: '20' },
+    'no-key-specs': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
   console.log(
-    "usage: npm run bench -- [--duration SECONDS] [--connections 16,64] [--only 'kmslab'|'floor'|'moto_server'|'bare node:http']",
+    "usage: npm run bench -- [--duration SECONDS] [--connections 16,64] [--only 'kmslab'|'floor'|'moto_server'|'bare node:http'] [--row-duration SECONDS] [--create-key-samples N] [--no-key-specs]",
   );
   process.exit(0);
 }
@@ -100,6 +113,9 @@ interface Result extends WrkResult {
 }
 
 const results: Result[] = [];
+const rowResults: RowResult[] = [];
+const createKeyResults: CreateKeyResult[] = [];
+const keySpecs = !values['no-key-specs'];
 for (const target of targets.filter((t) => !values.only || t.name === values.only)) {
   const port = await freePort();
   const child = target.start(port);
@@ -111,6 +127,15 @@ for (const target of targets.filter((t) => !values.only || t.name === values.onl
       const result = { target: target.name, ...runWrk(port, script, conns, duration) };
       results.push(result);
       console.error(`${result.target} c=${conns}: ${result.rps.toFixed(0)} req/s`);
+    }
+    if (keySpecs && target.name !== 'bare node:http') {
+      const conns = connections[0] ?? 16;
+      rowResults.push(...(await measureRows(target.name, port, conns, Number(values['row-duration']))));
+      // The floor runs kmslab's own handlers: its CreateKey would measure the same work again.
+      if (target.name !== 'floor')
+        createKeyResults.push(
+          ...(await measureCreateKey(target.name, port, Number(values['create-key-samples']))),
+        );
     }
   } finally {
     child.kill('SIGTERM');
@@ -142,3 +167,37 @@ for (const conns of connections) {
 console.log(
   '\nfloor: bench/server/floor.ts, only SigV4 verification and the handler (no validation, log or error mapping).',
 );
+
+if (keySpecs) {
+  const row = (name: string, target: string) => rowResults.find((r) => r.row === name && r.target === target);
+  const cell = (value: number | undefined, digits = 0) =>
+    value === undefined || Number.isNaN(value) ? 'n/a' : value.toFixed(digits);
+  console.log(
+    `\nKey-spec rows, wrk -t1 -c${connections[0] ?? 16} -d${values['row-duration']}s (req/s; p50 ms)\n`,
+  );
+  console.log('| operation | kmslab | floor | moto_server | kmslab / floor | kmslab / moto |');
+  console.log('|---|---:|---:|---:|---:|---:|');
+  for (const { name } of THROUGHPUT_ROWS) {
+    const [ours, floor, moto] = [row(name, 'kmslab'), row(name, 'floor'), row(name, 'moto_server')];
+    const rate = (r: RowResult | undefined) => (r ? `${cell(r.rps)} (${cell(r.p50, 2)})` : 'n/a');
+    const ratio = (other: RowResult | undefined, percent: boolean) =>
+      ours && other
+        ? percent
+          ? `${cell((ours.rps / other.rps) * 100)}%`
+          : `${cell(ours.rps / other.rps, 1)}x`
+        : 'n/a';
+    console.log(
+      `| ${name} | ${rate(ours)} | ${rate(floor)} | ${rate(moto)} | ${ratio(floor, true)} | ${ratio(moto, false)} |`,
+    );
+  }
+  const created = (keySpec: string, target: string) =>
+    createKeyResults.find((r) => r.keySpec === keySpec && r.target === target)?.p50;
+  console.log(`\nCreateKey p50 ms, one request at a time through @aws-sdk/client-kms\n`);
+  console.log('| KeySpec | kmslab | moto_server | moto / kmslab |');
+  console.log('|---|---:|---:|---:|');
+  for (const [keySpec] of CREATE_KEY_SPECS) {
+    const [ours, moto] = [created(keySpec, 'kmslab'), created(keySpec, 'moto_server')];
+    const ratio = ours !== undefined && moto !== undefined ? `${cell(moto / ours, 1)}x` : 'n/a';
+    console.log(`| ${keySpec} | ${cell(ours, 2)} | ${cell(moto, 2)} | ${ratio} |`);
+  }
+}

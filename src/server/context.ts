@@ -24,13 +24,19 @@ export interface OperationContext {
 export type Output<Op extends OperationName> = KMSOperations[Op]['output'];
 
 /**
+ * What a handler answers: its output, or a promise of it where the work leaves the event loop (making an RSA
+ * key pair on the thread pool).
+ */
+export type Answer<Op extends OperationName> = Output<Op> | Promise<Output<Op>>;
+
+/**
  * Every operation's handler, typed from AWS's model: a drift from the model is a compile error. Input has passed
  * model-driven validation (types, lengths, ranges, enums, required members) before a handler runs. Each file of
  * operations/ exports a `Partial<Handlers>`; operations without a handler are answered UnsupportedOperation.
  * Handlers should be synchronous where they can: the data plane runs on the hot path.
  */
 export type Handlers = {
-  [Op in OperationName]: (input: KMSOperations[Op]['input'], context: OperationContext) => Output<Op>;
+  [Op in OperationName]: (input: KMSOperations[Op]['input'], context: OperationContext) => Answer<Op>;
 };
 
 /**
@@ -45,7 +51,7 @@ export interface KmsService {
   /** Handlers by operation name (`CreateKey`, `GenerateDataKey`, ...): the service's `Partial<Handlers>`. */
   readonly handlers: Readonly<Record<string, ValidatedHandler | undefined>>;
   /** Runs due background work (scheduled deletions, automatic rotations) as of `now`. */
-  runDueWork(now: Date): void;
+  runDueWork(now: Date): Promise<void>;
 }
 
 /** An access key the server accepts, and the account it belongs to. */

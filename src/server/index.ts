@@ -150,7 +150,8 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
       integrity = checkIntegrity(dataDir.database);
       await Promise.race([integrity.passed, delay(INTEGRITY_WAIT_MS, undefined, { ref: false })]);
     }
-    for (const seed of options.seeds ?? []) applySeed(store, seed.spec, seed.source, seedDefaults, clock());
+    for (const seed of options.seeds ?? [])
+      await applySeed(store, seed.spec, seed.source, seedDefaults, clock());
     service = createKmsService(store);
     server = createKmsServer({
       service,
@@ -178,11 +179,7 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
   const listening = server;
   const opened = store;
   const runDueWork = () => {
-    try {
-      service.runDueWork(clock());
-    } catch (error) {
-      logger.error(internalError(error));
-    }
+    service.runDueWork(clock()).catch((error: unknown) => logger.error(internalError(error)));
   };
   const flushUsage = () => {
     try {

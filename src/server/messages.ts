@@ -150,11 +150,6 @@ export const Errors = {
     new KMSError('KMSInvalidStateException', `${keyArn} is not pending deletion.`),
   pendingWindowOutOfRange: (days: number) => outOfRange(days, 'pendingWindowInDays', 7, 30),
 
-  unsupportedKeySpec: (keySpec: string) =>
-    new KMSError(
-      'UnsupportedOperationException',
-      `KeySpec ${keySpec} is not supported by kmslab: only SYMMETRIC_DEFAULT (ENCRYPT_DECRYPT) keys can be created.`,
-    ),
   unsupportedOrigin: (origin: string) =>
     new KMSError(
       'UnsupportedOperationException',
@@ -216,6 +211,18 @@ export const Errors = {
     validation(
       `The public key must be a DER-encoded SubjectPublicKeyInfo on the curve of the KMS key (${keySpec}).`,
     ),
+
+  /**
+   * An asymmetric key's ciphertext (raw RSAES-OAEP) has no room for one, so KMS takes none. AWS's words for this
+   * are recorded nowhere we could find: these are kmslab's.
+   */
+  asymmetricEncryptionContext: () =>
+    validation(
+      'EncryptionContext is not supported with asymmetric KMS keys: it applies to symmetric ones only.',
+    ),
+  /** Verify and VerifyMac answer a signature or MAC that does not verify with no message (the snapshots). */
+  invalidSignature: () => new KMSError('KMSInvalidSignatureException', ''),
+  invalidMac: () => new KMSError('KMSInvalidMacException', ''),
 
   invalidCiphertext: () => new KMSError('InvalidCiphertextException', ''),
   incorrectKey: () =>
@@ -331,6 +338,8 @@ export const Errors = {
       `The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: ${keyArn}`,
     ),
   rotationPeriodOutOfRange: (days: number) => outOfRange(days, 'rotationPeriodInDays', 90, 2560),
+  /** Rotating an asymmetric or HMAC key: AWS's answer has no message (the snapshots). */
+  rotationUnsupported: () => new KMSError('UnsupportedOperationException', ''),
 
   invalidMarker: () =>
     new KMSError(

@@ -1,9 +1,12 @@
 import type { Handlers, KmsService } from './context.ts';
+import { agreementHandlers } from './operations/agreement.ts';
 import { aliasHandlers } from './operations/aliases.ts';
 import { cryptoHandlers } from './operations/crypto.ts';
 import { keyHandlers } from './operations/keys.ts';
+import { macHandlers } from './operations/mac.ts';
 import { policyHandlers } from './operations/policies.ts';
 import { rotateDueKeys, rotationHandlers } from './operations/rotation.ts';
+import { signingHandlers } from './operations/sign.ts';
 import { tagHandlers } from './operations/tags.ts';
 import { usageHandlers } from './operations/usage.ts';
 import type { Store } from './store/store.ts';
@@ -25,14 +28,17 @@ export function createKmsService(store: Store): KmsService {
     ...tagHandlers(store),
     ...policyHandlers(store),
     ...cryptoHandlers(store),
+    ...signingHandlers(store),
+    ...macHandlers(store),
+    ...agreementHandlers(store),
     ...rotationHandlers(store),
     ...usageHandlers(store),
   };
   return {
     handlers,
-    runDueWork(now: Date) {
+    async runDueWork(now: Date) {
       for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH)) store.deleteKey(key);
-      rotateDueKeys(store, now, DUE_WORK_BATCH);
+      await rotateDueKeys(store, now, DUE_WORK_BATCH);
     },
   };
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { checkSeed } from '../../src/server/seed/apply.ts';
 import { loadSeedFile, parseSeed } from '../../src/server/seed/parse.ts';
@@ -6,6 +7,19 @@ import { SeedError } from '../../src/server/seed/spec.ts';
 
 const HEX = '5cdaead27fe7da2de47945d73cd6d79e36494e73802f3cd3869f1d2cb0b5d7a9';
 const BASE64 = Buffer.from(HEX, 'hex').toString('base64');
+
+/** A private key in PEM as a YAML block (indented by `indent`), and its DER PKCS#8. */
+function pemKey(indent: string, privateKey: KeyObject) {
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  return {
+    yaml: `|\n${pem
+      .trim()
+      .split('\n')
+      .map((line) => `${indent}${line}`)
+      .join('\n')}\n`,
+    der: privateKey.export({ format: 'der', type: 'pkcs8' }),
+  };
+}
 
 /** Why the seed in `text` is refused: by parsing, or by the API's rules that start-up checks it by. */
 function failure(text: string): string {
@@ -109,28 +123,65 @@ describe('seed files: kmslab format', () => {
 });
 
 describe("seed files: local-kms's format, as it is", () => {
-  test('the shipped example: AES keys with backing keys, aliases; ECC skipped with a warning', () => {
+  test('the shipped example: AES keys with backing keys, an ECC key from its PEM, aliases', () => {
     const { spec, format, warnings } = loadSeedFile('examples/seed/local-kms.yaml');
     assert.equal(format, 'local-kms');
     assert.deepEqual(
-      spec.keys.map((k) => [k.keyId, k.materials?.length, k.description]),
+      spec.keys.map((k) => [k.keyId, k.keySpec, k.keyUsage, k.materials?.length, k.description]),
       [
-        ['bc436485-5092-42b8-92a3-0aa8b93536dc', 1, 'Seeded from a local-kms file'],
-        ['49c5492b-b1bc-42a8-9a5c-b2015e810c1c', 2, undefined],
+        ['bc436485-5092-42b8-92a3-0aa8b93536dc', undefined, undefined, 1, 'Seeded from a local-kms file'],
+        ['49c5492b-b1bc-42a8-9a5c-b2015e810c1c', undefined, undefined, 2, undefined],
+        [
+          '800d5768-3fd7-4edd-a4b8-4c81c3e4c147',
+          'ECC_NIST_P256',
+          'SIGN_VERIFY',
+          1,
+          'ECC key with curve secp256r1',
+        ],
       ],
     );
     assert.deepEqual(spec.aliases, [
       { aliasName: 'alias/testing', targetKeyId: 'bc436485-5092-42b8-92a3-0aa8b93536dc' },
       { aliasName: 'alias/rotated', targetKeyId: '49c5492b-b1bc-42a8-9a5c-b2015e810c1c' },
     ]);
-    assert.equal(warnings.length, 1);
-    assert.match(
-      warnings[0] ?? '',
-      /Keys\.Asymmetric\.Ecc: skipped 1 key\(s\) \(800d5768-.*\): kmslab has no ECC keys/,
-    );
+    assert.deepEqual(warnings, []);
   });
 
-  test('HMAC and RSA keys, pending-import keys and NextKeyRotation are skipped with warnings, not errors', () => {
+  test('HMAC, RSA and ECC keys are read with their material; the spec of a PEM key is its own', () => {
+    const rsa = pemKey('          ', generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+    const secp = pemKey('          ', generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).privateKey);
+    const { spec, warnings } = parseSeed(
+      `Keys:
+  Symmetric:
+    Hmac:
+      - Metadata: {KeyId: h1, KeySpec: HMAC_256}
+        BackingKeys: [${HEX}, ${HEX.replace('5c', '6c')}]
+  Asymmetric:
+    Rsa:
+      - Metadata: {KeyId: r1, KeyUsage: ENCRYPT_DECRYPT}
+        PrivateKeyPem: ${rsa.yaml}    Ecc:
+      - Metadata: {KeyId: e1}
+        PrivateKeyPem: ${secp.yaml}`,
+      'lk.yaml',
+    );
+    assert.deepEqual(
+      spec.keys.map((k) => [
+        k.keyId,
+        k.keySpec,
+        k.keyUsage,
+        k.materials?.map((m) => Buffer.from(m).toString('hex')),
+      ]),
+      [
+        ['h1', 'HMAC_256', 'GENERATE_VERIFY_MAC', [HEX]],
+        ['r1', 'RSA_2048', 'ENCRYPT_DECRYPT', [rsa.der.toString('hex')]],
+        ['e1', 'ECC_SECG_P256K1', 'SIGN_VERIFY', [secp.der.toString('hex')]],
+      ],
+    );
+    assert.equal(warnings.length, 1, warnings.join('\n'));
+    assert.match(warnings[0] ?? '', /key "h1".*only the first of `BackingKeys` is used/);
+  });
+
+  test('pending-import keys and NextKeyRotation are skipped with warnings; a PEM that is no key is an error', () => {
     const { spec, warnings } = parseSeed(
       `Keys:
   Symmetric:
@@ -139,13 +190,6 @@ describe("seed files: local-kms's format, as it is", () => {
       - Metadata: {KeyId: k2}
         NextKeyRotation: "2019-09-12T15:19:21+00:00"
         BackingKeys: [${HEX}]
-    Hmac:
-      - Metadata: {KeyId: h1, KeySpec: HMAC_256}
-        BackingKeys: [${HEX}]
-  Asymmetric:
-    Rsa:
-      - Metadata: {KeyId: r1, KeyUsage: SIGN_VERIFY}
-        PrivateKeyPem: "x"
 `,
       'lk.yaml',
     );
@@ -153,18 +197,19 @@ describe("seed files: local-kms's format, as it is", () => {
       spec.keys.map((k) => k.keyId),
       ['k2'],
     );
-    assert.equal(warnings.length, 4, warnings.join('\n'));
+    assert.equal(warnings.length, 2, warnings.join('\n'));
     assert.ok(warnings.some((w) => /key "k1".*EXTERNAL/.test(w)));
     assert.ok(warnings.some((w) => /key "k2".*NextKeyRotation/.test(w)));
-    assert.ok(
-      warnings.some((w) =>
-        /Keys\.Symmetric\.Hmac: skipped 1 key\(s\) \(h1\): kmslab has no HMAC keys/.test(w),
-      ),
-    );
-    assert.ok(
-      warnings.some((w) =>
-        /Keys\.Asymmetric\.Rsa: skipped 1 key\(s\) \(r1\): kmslab has no RSA keys/.test(w),
-      ),
+    assert.throws(
+      () =>
+        parseSeed(
+          'Keys:\n  Asymmetric:\n    Rsa:\n      - Metadata: {KeyId: r1}\n        PrivateKeyPem: x\n',
+          'lk.yaml',
+        ),
+      {
+        name: 'SeedError',
+        message: /key "r1" \(Keys\.Asymmetric\.Rsa\[0\]\): `PrivateKeyPem` must be a private key in PEM/,
+      },
     );
   });
 
@@ -182,7 +227,8 @@ Keys:
     Material: {BackingKeys: [${HEX}]}
   - KeyId: ec
     Metadata: {KeySpec: ECC_NIST_P256}
-    Material: {PrivateKeyPem: x}
+    Material:
+      PrivateKeyPem: ${pemKey('        ', generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey).yaml}
 Aliases:
   - AliasName: alias/new
     TargetKeyId: arn:aws:kms:eu-west-2:111122223333:key/new
@@ -190,10 +236,13 @@ Aliases:
       'b.yaml',
     );
     assert.deepEqual(
-      v2.spec.keys.map((k) => [k.keyId, k.description, k.materials?.length]),
-      [['new', 'd', 1]],
+      v2.spec.keys.map((k) => [k.keyId, k.keySpec, k.description, k.materials?.length]),
+      [
+        ['new', undefined, 'd', 1],
+        ['ec', 'ECC_NIST_P256', undefined, 1],
+      ],
     );
-    assert.match(v2.warnings.join('\n'), /key "ec" .*ECC_NIST_P256/);
+    assert.deepEqual(v2.warnings, []);
     assert.deepEqual(v2.spec.aliases, [
       { aliasName: 'alias/new', targetKeyId: 'new', accountId: '111122223333', region: 'eu-west-2' },
     ]);
@@ -202,7 +251,7 @@ Aliases:
   test('an AES key without BackingKeys or with a bad one is an error naming the key', () => {
     assert.match(
       failure('Keys:\n  Symmetric:\n    Aes:\n      - Metadata: {KeyId: k1}\n'),
-      /key "k1" \(Keys\.Symmetric\.Aes\[0\]\): `BackingKeys` must list at least one/,
+      /key "k1" \(Keys\.Symmetric\.Aes\[0\]\): `BackingKeys` must list at least one hex-encoded key/,
     );
     assert.match(
       failure('Keys:\n  Symmetric:\n    Aes:\n      - Metadata: {KeyId: k1}\n        BackingKeys: [abcd]\n'),

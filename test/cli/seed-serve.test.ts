@@ -108,20 +108,25 @@ describe('kmslab serve --seed', () => {
     }
   });
 
-  test("local-kms's format as it is: AES keys and aliases, unsupported kinds warned about, idempotent", async () => {
+  test("local-kms's format as it is: AES and ECC keys and aliases, idempotent", async () => {
     const dir = tempDir();
     for (let start = 0; start < 2; start++) {
       const server = await serve(['--data-dir', dir], { KMSLAB_SEED: LOCAL_KMS_SEED });
       try {
         const { stdout, stderr } = server.output();
-        assert.match(stdout, /local-kms format: 2 keys, 2 aliases/);
-        assert.match(stderr, /Keys\.Asymmetric\.Ecc: skipped 1 key\(s\).*kmslab has no ECC keys/);
+        assert.match(stdout, /local-kms format: 3 keys, 2 aliases/);
+        assert.doesNotMatch(stderr, /skipped/);
         const kms = server.sdk();
         const testing = await kms.send(new DescribeKeyCommand({ KeyId: 'alias/testing' }));
         assert.equal(testing.KeyMetadata?.KeyId, 'bc436485-5092-42b8-92a3-0aa8b93536dc');
         assert.equal(testing.KeyMetadata?.Description, 'Seeded from a local-kms file');
         const { Keys } = await kms.send(new ListKeysCommand({}));
-        assert.equal(Keys?.length, 2, `start ${start + 1}`);
+        assert.equal(Keys?.length, 3, `start ${start + 1}`);
+        const ecc = await kms.send(new DescribeKeyCommand({ KeyId: '800d5768-3fd7-4edd-a4b8-4c81c3e4c147' }));
+        assert.deepEqual(
+          [ecc.KeyMetadata?.KeySpec, ecc.KeyMetadata?.KeyUsage, ecc.KeyMetadata?.SigningAlgorithms],
+          ['ECC_NIST_P256', 'SIGN_VERIFY', ['ECDSA_SHA_256']],
+        );
       } finally {
         assert.equal((await server.stop()).code, 0);
       }

@@ -572,6 +572,75 @@ describe('the AWS CLI v2 against kmslab', { concurrency: 3 }, () => {
     assert.equal(await status(), false);
   });
 
+  test('asymmetric and HMAC keys: create-key, get-public-key, sign/verify, RSA encrypt/decrypt, generate-mac/verify-mac, data key pairs', async () => {
+    const [signing, encrypting, hmac, symmetric] = await Promise.all([
+      cli.json(['create-key', '--key-spec', 'ECC_NIST_P384', '--key-usage', 'SIGN_VERIFY']),
+      cli.json(['create-key', '--key-spec', 'RSA_2048', '--key-usage', 'ENCRYPT_DECRYPT']),
+      cli.json(['create-key', '--key-spec', 'HMAC_256', '--key-usage', 'GENERATE_VERIFY_MAC']),
+      sdkKey('wraps data key pairs'),
+    ]);
+    const keyIdOf = (created: Record<string, unknown>) => (created.KeyMetadata as { KeyId: string }).KeyId;
+    const signingKey = keyIdOf(signing);
+    assert.deepEqual((signing.KeyMetadata as { SigningAlgorithms: string[] }).SigningAlgorithms, [
+      'ECDSA_SHA_384',
+    ]);
+    // The CLI reads blobs from files: `fileb://` of a file written here.
+    const file = async (name: string, contents: Buffer | string) => {
+      await writeFile(join(cli.dir, name), contents);
+      return `fileb://${join(cli.dir, name)}`;
+    };
+    const message = await file('to-sign.txt', 'signed by the AWS CLI through kmslab');
+    const signs = ['--key-id', signingKey, '--message', message, '--signing-algorithm', 'ECDSA_SHA_384'];
+    const signed = await cli.json(['sign', ...signs]);
+    const signature = await file('signature.bin', b64(signed.Signature));
+    const badSignature = await file('bad-signature.bin', Buffer.alloc(b64(signed.Signature).length, 1));
+    const [verified, refused, publicKey] = await Promise.all([
+      cli.json(['verify', ...signs, '--signature', signature]),
+      cli.kms(['verify', ...signs, '--signature', badSignature]),
+      cli.json(['get-public-key', '--key-id', signingKey]),
+    ]);
+    assert.equal(verified.SignatureValid, true);
+    assertServiceError(refused, 'KMSInvalidSignatureException');
+    assert.deepEqual([publicKey.KeySpec, publicKey.KeyUsage], ['ECC_NIST_P384', 'SIGN_VERIFY']);
+
+    const rsa = ['--key-id', keyIdOf(encrypting)];
+    const oaep = ['--encryption-algorithm', 'RSAES_OAEP_SHA_256'];
+    const encrypted = await cli.json(['encrypt', ...rsa, '--plaintext', message, ...oaep]);
+    const decrypt = [
+      'decrypt',
+      ...rsa,
+      '--ciphertext-blob',
+      await file('rsa.bin', b64(encrypted.CiphertextBlob)),
+    ];
+    const [decrypted, withoutAlgorithm] = await Promise.all([
+      cli.json([...decrypt, ...oaep]),
+      cli.kms(decrypt),
+    ]);
+    assert.equal(b64(decrypted.Plaintext).toString(), 'signed by the AWS CLI through kmslab');
+    assertServiceError(
+      withoutAlgorithm,
+      'InvalidKeyUsageException',
+      'Algorithm SYMMETRIC_DEFAULT is incompatible with key spec RSA_2048.',
+    );
+
+    const macs = ['--key-id', keyIdOf(hmac), '--mac-algorithm', 'HMAC_SHA_256'];
+    const mac = await cli.json(['generate-mac', ...macs, '--message', message]);
+    const verifyMac = ['verify-mac', ...macs, '--mac', await file('mac.bin', b64(mac.Mac))];
+    const pairs = ['--key-id', symmetric, '--key-pair-spec'];
+    const [macValid, otherMessage, pair, pairWithout] = await Promise.all([
+      cli.json([...verifyMac, '--message', message]),
+      cli.kms([...verifyMac, '--message', signature]),
+      cli.json(['generate-data-key-pair', ...pairs, 'ECC_NIST_P256']),
+      cli.json(['generate-data-key-pair-without-plaintext', ...pairs, 'RSA_2048']),
+    ]);
+    assert.equal(macValid.MacValid, true);
+    assertServiceError(otherMessage, 'KMSInvalidMacException');
+    assert.equal(pair.KeyPairSpec, 'ECC_NIST_P256');
+    assert.ok(b64(pair.PrivateKeyPlaintext).length > 0 && b64(pair.PublicKey).length > 0);
+    assert.equal(pairWithout.PrivateKeyPlaintext, undefined);
+    assert.equal(pairWithout.KeyId, `${keyArnPrefix}${symmetric}`);
+  });
+
   test('errors: unknown keys, bad names and bad credentials get AWS error types, exit code 254', async () => {
     const missing = '1234abcd-12ab-34cd-56ef-1234567890ab';
     const [unknownKey, invalidId, noPrefix, wrongSecret, unknownAccessKey] = await Promise.all([

@@ -6,6 +6,7 @@ import {
   CreateKeyCommand,
   DecryptCommand,
   DeleteAliasCommand,
+  DeriveSharedSecretCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
   DisableKeyRotationCommand,
@@ -13,13 +14,19 @@ import {
   EnableKeyRotationCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
+  GenerateDataKeyPairCommand,
+  GenerateDataKeyPairWithoutPlaintextCommand,
   GenerateDataKeyWithoutPlaintextCommand,
+  GenerateMacCommand,
   GenerateRandomCommand,
   GetKeyLastUsageCommand,
   GetKeyPolicyCommand,
   GetKeyRotationStatusCommand,
+  GetPublicKeyCommand,
   type KeyMetadata,
   type KMSClient,
+  KMSInvalidMacException,
+  KMSInvalidSignatureException,
   ListAliasesCommand,
   ListKeyPoliciesCommand,
   ListKeyRotationsCommand,
@@ -37,6 +44,8 @@ import {
   UntagResourceCommand,
   UpdateAliasCommand,
   UpdateKeyDescriptionCommand,
+  VerifyCommand,
+  VerifyMacCommand,
 } from '@aws-sdk/client-kms';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
 
@@ -256,6 +265,86 @@ describe('@aws-sdk/client-kms against kmslab', () => {
     assert.ok(usage.KeyLastUsage?.Timestamp instanceof Date && usage.KeyCreationDate instanceof Date);
   });
 
+  test('Sign, Verify, GetPublicKey, GenerateMac, VerifyMac, DeriveSharedSecret, GenerateDataKeyPair(WithoutPlaintext)', async () => {
+    const message = Buffer.from('the SDK signs through kmslab');
+    const created = async (KeySpec: string, KeyUsage: string) =>
+      (
+        await kms.send(
+          new CreateKeyCommand({ KeySpec: KeySpec as 'RSA_2048', KeyUsage: KeyUsage as 'SIGN_VERIFY' }),
+        )
+      ).KeyMetadata?.KeyId ?? assert.fail('no KeyId');
+    for (const [keySpec, SigningAlgorithm] of [
+      ['ECC_NIST_EDWARDS25519', 'ED25519_SHA_512'],
+      ['ML_DSA_44', 'ML_DSA_SHAKE_256'],
+      ['RSA_3072', 'RSASSA_PSS_SHA_384'],
+    ] as const) {
+      const KeyId = await created(keySpec, 'SIGN_VERIFY');
+      const signed = await kms.send(new SignCommand({ KeyId, Message: message, SigningAlgorithm }));
+      assert.ok(signed.Signature instanceof Uint8Array && signed.Signature.length > 0, keySpec);
+      const verified = await kms.send(
+        new VerifyCommand({ KeyId, Message: message, Signature: signed.Signature, SigningAlgorithm }),
+      );
+      assert.deepEqual([verified.SignatureValid, verified.KeyId], [true, `${arnPrefix}key/${KeyId}`]);
+      const otherMessage = kms.send(
+        new VerifyCommand({
+          KeyId,
+          Message: Buffer.from('another'),
+          Signature: signed.Signature,
+          SigningAlgorithm,
+        }),
+      );
+      await assert.rejects(otherMessage, KMSInvalidSignatureException);
+      const publicKey = await kms.send(new GetPublicKeyCommand({ KeyId }));
+      assert.deepEqual(
+        [publicKey.KeySpec, publicKey.SigningAlgorithms?.includes(SigningAlgorithm)],
+        [keySpec, true],
+      );
+    }
+
+    const hmac = await created('HMAC_224', 'GENERATE_VERIFY_MAC');
+    const { Mac, MacAlgorithm } = await kms.send(
+      new GenerateMacCommand({ KeyId: hmac, Message: message, MacAlgorithm: 'HMAC_SHA_224' }),
+    );
+    assert.deepEqual([Mac?.length, MacAlgorithm], [28, 'HMAC_SHA_224']);
+    const macValid = await kms.send(
+      new VerifyMacCommand({ KeyId: hmac, Message: message, Mac, MacAlgorithm }),
+    );
+    assert.equal(macValid.MacValid, true);
+    await assert.rejects(
+      kms.send(new VerifyMacCommand({ KeyId: hmac, Message: Buffer.from('x'), Mac, MacAlgorithm })),
+      KMSInvalidMacException,
+    );
+
+    const [mine, theirs] = [
+      await created('ECC_NIST_P521', 'KEY_AGREEMENT'),
+      await created('ECC_NIST_P521', 'KEY_AGREEMENT'),
+    ];
+    const publicOf = async (KeyId: string) => (await kms.send(new GetPublicKeyCommand({ KeyId }))).PublicKey;
+    const derive = async (KeyId: string, PublicKey: Uint8Array | undefined) =>
+      (await kms.send(new DeriveSharedSecretCommand({ KeyId, KeyAgreementAlgorithm: 'ECDH', PublicKey })))
+        .SharedSecret;
+    const secret = await derive(mine, await publicOf(theirs));
+    assert.equal(secret?.length, 66);
+    assert.deepEqual(await derive(theirs, await publicOf(mine)), secret);
+
+    const { KeyId } = await newKey('data key pairs');
+    const context = { EncryptionContext: { use: 'pairs' } };
+    const pair = await kms.send(
+      new GenerateDataKeyPairCommand({ KeyId, KeyPairSpec: 'ECC_NIST_EDWARDS25519', ...context }),
+    );
+    const opened = await kms.send(
+      new DecryptCommand({ CiphertextBlob: pair.PrivateKeyCiphertextBlob, ...context }),
+    );
+    assert.deepEqual(opened.Plaintext, pair.PrivateKeyPlaintext);
+    const without = await kms.send(
+      new GenerateDataKeyPairWithoutPlaintextCommand({ KeyId, KeyPairSpec: 'RSA_4096' }),
+    );
+    assert.deepEqual(
+      [without.KeyPairSpec, without.KeyId, 'PrivateKeyPlaintext' in without],
+      ['RSA_4096', `${arnPrefix}key/${KeyId}`, false],
+    );
+  });
+
   test('AWS errors reach the SDK as its exception classes, with HTTP 400 and a request id', async () => {
     const { KeyId } = await newKey('errors');
     const disabled = (await newKey('disabled')).KeyId;
@@ -312,10 +401,10 @@ describe('@aws-sdk/client-kms against kmslab', () => {
       ],
       [
         'UnsupportedOperationException',
-        () => kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })),
+        () => kms.send(new CreateKeyCommand({ KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' })),
       ],
       [
-        'UnsupportedOperationException',
+        'InvalidKeyUsageException',
         () =>
           kms.send(new SignCommand({ KeyId, Message: Buffer.from('x'), SigningAlgorithm: 'ECDSA_SHA_256' })),
       ],

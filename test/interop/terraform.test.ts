@@ -75,4 +75,70 @@ output "key_id" {
     const { Aliases } = await kms.send(new ListAliasesCommand({}));
     assert.ok(!Aliases?.some((a) => a.AliasName === 'alias/terraform/orders'));
   });
+
+  test('RSA, ECC and HMAC aws_kms_keys in one configuration: apply, no drift, update in place, destroy', async () => {
+    const config = (suffix: string) => `
+resource "aws_kms_key" "rsa" {
+  description              = "rsa signing${suffix}"
+  customer_master_key_spec = "RSA_2048"
+  key_usage                = "SIGN_VERIFY"
+  deletion_window_in_days  = 7
+}
+
+resource "aws_kms_key" "ecc" {
+  description              = "ecc signing${suffix}"
+  customer_master_key_spec = "ECC_NIST_P256"
+  key_usage                = "SIGN_VERIFY"
+  deletion_window_in_days  = 7
+}
+
+resource "aws_kms_key" "hmac" {
+  description              = "hmac${suffix}"
+  customer_master_key_spec = "HMAC_256"
+  key_usage                = "GENERATE_VERIFY_MAC"
+  deletion_window_in_days  = 7
+}
+
+output "key_ids" {
+  value = [aws_kms_key.rsa.key_id, aws_kms_key.ecc.key_id, aws_kms_key.hmac.key_id]
+}
+`;
+    tf.write(config(''));
+    await tf.apply();
+    const keyIds = (await tf.outputs()).key_ids as string[];
+    const kms = kmslab.sdk();
+    const describe = async () =>
+      Promise.all(
+        keyIds.map(async (KeyId) => (await kms.send(new DescribeKeyCommand({ KeyId }))).KeyMetadata),
+      );
+    assert.deepEqual(
+      (await describe()).map((m) => [m?.KeySpec, m?.KeyUsage, m?.Description]),
+      [
+        ['RSA_2048', 'SIGN_VERIFY', 'rsa signing'],
+        ['ECC_NIST_P256', 'SIGN_VERIFY', 'ecc signing'],
+        ['HMAC_256', 'GENERATE_VERIFY_MAC', 'hmac'],
+      ],
+    );
+    const plan = await tf.planIsEmpty();
+    assert.ok(plan.empty, `the plan after apply should be empty (drift):\n${plan.output}`);
+
+    tf.write(config(' v2'));
+    await tf.apply();
+    const updated = await describe();
+    assert.deepEqual(
+      updated.map((m) => [m?.KeyId, m?.Description]),
+      [
+        [keyIds[0], 'rsa signing v2'],
+        [keyIds[1], 'ecc signing v2'],
+        [keyIds[2], 'hmac v2'],
+      ],
+      'updated in place, not replaced',
+    );
+
+    await tf.destroy();
+    assert.deepEqual(
+      (await describe()).map((m) => m?.KeyState),
+      ['PendingDeletion', 'PendingDeletion', 'PendingDeletion'],
+    );
+  });
 });

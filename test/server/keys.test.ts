@@ -61,16 +61,21 @@ describe('keys: creation, description, listing and the key state machine', () =>
     });
   });
 
-  test('CreateKey refuses key types kmslab does not offer, with a clear error', async () => {
+  test('CreateKey refuses what AWS refuses: no usage for a non-symmetric spec, SM2 outside China', async () => {
     await rejects(
       kms.send(new CreateKeyCommand({ KeySpec: 'HMAC_256' })),
       'ValidationException',
       awsError('test_hmac_create_key_invalid_operations', 'create-hmac-key-without-key-usage').message,
     );
     await rejects(
-      kms.send(new CreateKeyCommand({ KeySpec: 'RSA_2048', KeyUsage: 'SIGN_VERIFY' })),
+      kms.send(new CreateKeyCommand({ KeySpec: 'SM2', KeyUsage: 'SIGN_VERIFY' })),
       'UnsupportedOperationException',
-      /RSA_2048 is not supported/,
+      'KeySpec SM2 is not supported in this Region',
+    );
+    await rejects(
+      kms.send(new CreateKeyCommand({ KeySpec: 'ECC_SECG_P256K1', KeyUsage: 'KEY_AGREEMENT' })),
+      'ValidationException',
+      'KeyUsage KEY_AGREEMENT is not compatible with KeySpec ECC_SECG_P256K1',
     );
     await rejects(
       kms.send(new CreateKeyCommand({ KeyUsage: 'SIGN_VERIFY' })),
@@ -259,12 +264,12 @@ describe('keys: creation, description, listing and the key state machine', () =>
       new ScheduleKeyDeletionCommand({ KeyId: keyId, PendingWindowInDays: 7 }),
     );
     const deletion = DeletionDate?.getTime() ?? assert.fail('no DeletionDate');
-    server.service.runDueWork(new Date(deletion - 1000));
+    await server.service.runDueWork(new Date(deletion - 1000));
     assert.equal(
       (await kms.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.KeyState,
       'PendingDeletion',
     );
-    server.service.runDueWork(new Date(deletion + 1000));
+    await server.service.runDueWork(new Date(deletion + 1000));
     await rejects(kms.send(new DescribeKeyCommand({ KeyId: keyId })), 'NotFoundException');
     const { Keys } = await kms.send(new ListKeysCommand({ Limit: 1000 }));
     assert.ok(!Keys?.some((k) => k.KeyId === keyId));

@@ -66,7 +66,7 @@ describe('ListKeys and ListAliases pages', () => {
     for (const KeyId of created.slice(9, 11)) {
       await kms.send(new ScheduleKeyDeletionCommand({ KeyId, PendingWindowInDays: 7 }));
     }
-    server.service.runDueWork(new Date(Date.now() + 8 * DAY_MS));
+    await server.service.runDueWork(new Date(Date.now() + 8 * DAY_MS));
     const later = await createKey(kms);
 
     assert.deepEqual(await listAllKeys(kms, 4, first.NextMarker), [...created.slice(11), later]);

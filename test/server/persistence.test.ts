@@ -105,7 +105,7 @@ describe('persistence on one SQLite file across restarts', () => {
 
       // Due dates were persisted: a later run of due work (as after a long shutdown) rotates and deletes.
       const later = new Date(Date.now() + 181 * DAY_MS);
-      second.service.runDueWork(later);
+      await second.service.runDueWork(later);
       assert.notEqual(
         (await again.send(new DescribeKeyCommand({ KeyId: keyId }))).KeyMetadata?.CurrentKeyMaterialId,
         afterRotation.KeyMaterialId,

@@ -116,9 +116,9 @@ describe('rotation and last usage', () => {
     assert.ok(Math.abs(next - (enabledAt + 90 * DAY_MS)) < 60_000);
 
     const material = await currentMaterial(keyId);
-    server.service.runDueWork(new Date(next - 1000));
+    await server.service.runDueWork(new Date(next - 1000));
     assert.equal(await currentMaterial(keyId), material);
-    server.service.runDueWork(new Date(next + 1000));
+    await server.service.runDueWork(new Date(next + 1000));
     assert.notEqual(await currentMaterial(keyId), material);
     const { Rotations } = await kms.send(new ListKeyRotationsCommand({ KeyId: keyId }));
     assert.equal(Rotations?.[0]?.RotationType, 'AUTOMATIC');

@@ -1,7 +1,6 @@
 import {
   createPublicKey,
   diffieHellman,
-  generateKeyPairSync,
   type KeyObject,
   sign as nodeSign,
   verify as nodeVerify,
@@ -12,7 +11,7 @@ import { Errors } from '../messages.ts';
 import { digestToSign, type Hash, SHA_256, SHA_384, SHA_512 } from './digests.ts';
 import { type KeyAgreement, type KeyCrypto, parsedOnce, type SignatureScheme } from './key-crypto.ts';
 import { onFirstUse } from './lazy.ts';
-import { importPkcs8, jwkBytes, nodeKeyPair, pkcs8 } from './node-keys.ts';
+import { generatePkcs8, importPkcs8, jwkBytes, nodeKeyPair } from './node-keys.ts';
 
 /**
  * Elliptic-curve keys: ECDSA signatures (DER-encoded, as KMS returns them) and ECDH key agreement. OpenSSL
@@ -103,7 +102,7 @@ function ecdh(keySpec: EccKeySpec): KeyAgreement {
 
 function eccCrypto(keySpec: EccKeySpec, signing: SigningAlgorithmSpec, hash: Hash): KeyCrypto {
   return {
-    generate: () => pkcs8(generateKeyPairSync('ec', { namedCurve: CURVES[keySpec].name }).privateKey),
+    generate: () => generatePkcs8('ec', { namedCurve: CURVES[keySpec].name }),
     importMaterial: (bytes) =>
       importPkcs8(
         bytes,

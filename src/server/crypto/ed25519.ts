@@ -1,10 +1,10 @@
-import { generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import type { MessageType, SigningAlgorithmSpec } from '../../protocol/index.ts';
 import { Errors } from '../messages.ts';
 import { SHA_512 } from './digests.ts';
 import { type KeyCrypto, parsedOnce } from './key-crypto.ts';
 import { onFirstUse } from './lazy.ts';
-import { importPkcs8, jwkBytes, nodeKeyPair, pkcs8 } from './node-keys.ts';
+import { generatePkcs8, importPkcs8, jwkBytes, nodeKeyPair } from './node-keys.ts';
 
 /**
  * Ed25519 keys (ECC_NIST_EDWARDS25519). ED25519_SHA_512 is pure Ed25519 (RFC 8032) over a RAW message, signed by
@@ -39,7 +39,7 @@ function prehashed(message: Buffer, messageType: MessageType): Buffer {
 }
 
 export const ED25519_CRYPTO: KeyCrypto = {
-  generate: () => pkcs8(generateKeyPairSync('ed25519').privateKey),
+  generate: () => generatePkcs8('ed25519', {}),
   importMaterial: (bytes) => importPkcs8(bytes, (key) => key.asymmetricKeyType === 'ed25519'),
   publicKey: (material) => nodeKeyPair(material).spki,
   signing: {

@@ -15,7 +15,7 @@ type HmacKeySpec = 'HMAC_224' | 'HMAC_256' | 'HMAC_384' | 'HMAC_512';
 function hmacCrypto(algorithm: MacAlgorithmSpec, hash: Hash, blockBytes: 64 | 128): KeyCrypto {
   const mac = (material: Buffer, message: Buffer) => createHmac(hash.name, material).update(message).digest();
   return {
-    generate: () => randomBytes(hash.bytes),
+    generate: async () => randomBytes(hash.bytes),
     importMaterial: (bytes) =>
       bytes.length >= hash.bytes && bytes.length <= blockBytes ? Buffer.from(bytes) : undefined,
     mac: {

@@ -17,8 +17,11 @@ import type {
  * does not decrypt, is a result (false, undefined), not an error: the operation chooses AWS's answer.
  */
 export interface KeyCrypto {
-  /** New key material. */
-  generate(): Buffer;
+  /**
+   * New key material. Asynchronous: OpenSSL makes key pairs on libuv's thread pool, so that an RSA_4096 key
+   * (up to 1.5 s of prime search) does not stall every other request.
+   */
+  generate(): Promise<Buffer>;
   /**
    * The material as kmslab keeps it, from the key material a customer imports (ImportKeyMaterial): the same
    * bytes for symmetric and HMAC keys, the private key re-encoded as kmslab's DER PKCS#8 for asymmetric ones, so

@@ -16,7 +16,7 @@ import { RSA_CRYPTO } from './rsa.ts';
 export const KEY_CRYPTO: { readonly [S in KeySpec]: S extends 'SM2' ? undefined : KeyCrypto } = {
   /** AES-256 material for the AES-256-GCM ciphertexts of crypto/ciphertext.ts. */
   SYMMETRIC_DEFAULT: {
-    generate: () => randomBytes(KEY_BYTES),
+    generate: async () => randomBytes(KEY_BYTES),
     importMaterial: (bytes) => (bytes.length === KEY_BYTES ? Buffer.from(bytes) : undefined),
   },
   ...RSA_CRYPTO,
@@ -35,9 +35,17 @@ export interface DataKeyPair {
 }
 
 /** GenerateDataKeyPair's key pair of a KeyPairSpec, which names a key spec; SM2 is refused as AWS does outside China. */
-export function generateDataKeyPair(keyPairSpec: DataKeyPairSpec): DataKeyPair {
+export async function generateDataKeyPair(keyPairSpec: DataKeyPairSpec): Promise<DataKeyPair> {
   const crypto: KeyCrypto | undefined = KEY_CRYPTO[keyPairSpec];
   if (!crypto?.publicKey) throw Errors.notInRegion('KeyPairSpec', keyPairSpec);
-  const privateKey = crypto.generate();
+  const privateKey = await crypto.generate();
   return { privateKey, publicKey: crypto.publicKey(privateKey) };
+}
+
+/** The specs whose material is a key pair: those with a public key. */
+const KEY_PAIR_SPECS = (Object.keys(KEY_CRYPTO) as KeySpec[]).filter((spec) => KEY_CRYPTO[spec]?.publicKey);
+
+/** The key spec of a DER PKCS#8 private key (its type and size or curve), for seeds that do not name one. */
+export function keySpecOfPrivateKey(der: Buffer): KeySpec | undefined {
+  return KEY_PAIR_SPECS.find((spec) => KEY_CRYPTO[spec]?.importMaterial(der) !== undefined);
 }

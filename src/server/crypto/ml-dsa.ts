@@ -58,7 +58,7 @@ function mlDsaCrypto(keySpec: MlDsaKeySpec): KeyCrypto {
   };
 
   return {
-    generate: () => privateKeyInfo(randomBytes(SEED_BYTES)),
+    generate: async () => privateKeyInfo(randomBytes(SEED_BYTES)),
     importMaterial: (bytes) => (isSeedOnly(bytes) ? Buffer.from(bytes) : undefined),
     publicKey: (material) => expanded(material).spki,
     signing: {

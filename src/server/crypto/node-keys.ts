@@ -1,4 +1,5 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, type KeyObject } from 'node:crypto';
+import { promisify } from 'node:util';
 import { parsedOnce } from './key-crypto.ts';
 
 /** An asymmetric key's material (DER PKCS#8) as OpenSSL key objects, and its public key as DER SPKI. */
@@ -16,6 +17,23 @@ export const nodeKeyPair = parsedOnce((material): NodeKeyPair => {
 
 export function pkcs8(privateKey: KeyObject): Buffer {
   return privateKey.export({ format: 'der', type: 'pkcs8' });
+}
+
+const generatePair = promisify(generateKeyPair);
+
+/** A new key pair's private key as DER PKCS#8, made by OpenSSL on libuv's thread pool (off the event loop). */
+export async function generatePkcs8(
+  ...[type, options]:
+    | ['rsa', { modulusLength: number }]
+    | ['ec', { namedCurve: string }]
+    | ['ed25519', Record<string, never>]
+): Promise<Buffer> {
+  // The overloads of generateKeyPair are per type; the union is one call here.
+  const { privateKey } = await (generatePair as (t: string, o: object) => Promise<{ privateKey: KeyObject }>)(
+    type,
+    options,
+  );
+  return pkcs8(privateKey);
 }
 
 /**

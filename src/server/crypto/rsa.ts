@@ -1,7 +1,6 @@
 import {
   constants,
   createHash,
-  generateKeyPairSync,
   privateDecrypt,
   privateEncrypt,
   publicDecrypt,
@@ -13,7 +12,7 @@ import { Errors } from '../messages.ts';
 import { derNull, objectIdentifier, octetString, sequence } from './der.ts';
 import { digestToSign, type Hash, SHA_1, SHA_256, SHA_384, SHA_512 } from './digests.ts';
 import type { KeyCrypto, PublicKeyEncryption, SignatureScheme } from './key-crypto.ts';
-import { importPkcs8, nodeKeyPair, pkcs8 } from './node-keys.ts';
+import { generatePkcs8, importPkcs8, nodeKeyPair } from './node-keys.ts';
 
 /**
  * RSA keys: RSASSA-PSS and RSASSA-PKCS1-v1_5 signatures and RSAES-OAEP encryption (RFC 8017), as AWS KMS does
@@ -166,7 +165,7 @@ function oaep(
 
 function rsaCrypto(keySpec: RsaKeySpec, modulusBits: 2048 | 3072 | 4096): KeyCrypto {
   return {
-    generate: () => pkcs8(generateKeyPairSync('rsa', { modulusLength: modulusBits }).privateKey),
+    generate: () => generatePkcs8('rsa', { modulusLength: modulusBits }),
     importMaterial: (bytes) =>
       importPkcs8(
         bytes,

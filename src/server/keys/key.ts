@@ -11,13 +11,7 @@ import type {
 import { type KeyBinding, keyBinding } from '../crypto/ciphertext.ts';
 import { Errors } from '../messages.ts';
 import { keyArn } from './arn.ts';
-import {
-  AES_256_BYTES,
-  type AlgorithmFamilies,
-  type CryptographicOperation,
-  KEY_KINDS,
-  type KeyKind,
-} from './kinds.ts';
+import { type AlgorithmFamilies, type CryptographicOperation, KEY_KINDS, type KeyKind } from './kinds.ts';
 
 export type { KeyState, RotationType };
 
@@ -132,26 +126,31 @@ export function currentMaterial(key: LoadedKey): KeyMaterial {
 
 /**
  * New material for a key of `kind`, current from `createdAt`; `rotationType` names the rotation that made it
- * (absent for a key's first material). The default kind serves seeds, which declare symmetric keys only.
+ * (absent for a key's first material). The default kind serves seeds that give no material of their own.
  */
-export function generateMaterial(
+export async function generateMaterial(
   createdAt: number,
   { kind = KEY_KINDS.SYMMETRIC_DEFAULT, rotationType }: { kind?: KeyKind; rotationType?: RotationType } = {},
-): KeyMaterial {
-  if (!kind.generate) throw new Error(`kmslab cannot make ${kind.keySpec} key material`);
-  return { materialId: randomBytes(32).toString('hex'), bytes: kind.generate(), createdAt, rotationType };
+): Promise<KeyMaterial> {
+  if (!kind.crypto) throw new Error(`kmslab cannot make ${kind.keySpec} key material`);
+  const bytes = await kind.crypto.generate();
+  return { materialId: randomBytes(32).toString('hex'), bytes, createdAt, rotationType };
 }
 
 /**
- * Seeded material (of a symmetric encryption key) gets an ID derived from the bytes (one-way), so that applying
- * the same seed again recognises it and ciphertexts made by one seeded server open on another seeded the same way.
+ * Seeded material gets an ID derived from the bytes (one-way), so that applying the same seed again recognises it
+ * and ciphertexts made by one seeded server open on another seeded the same way. The bytes are taken as the key's
+ * kind imports material (a private key re-encoded as kmslab keeps it); undefined when they are not material of it.
  */
-export function seededMaterial(bytes: Uint8Array, createdAt: number): KeyMaterial {
-  if (bytes.length !== AES_256_BYTES) {
-    throw new Error(`seeded key material must be ${AES_256_BYTES} bytes (AES-256), got ${bytes.length}`);
-  }
-  const materialId = createHmac('sha256', bytes).update('kmslab key material id').digest('hex');
-  return { materialId, bytes: Buffer.from(bytes), createdAt };
+export function seededMaterial(
+  bytes: Uint8Array,
+  createdAt: number,
+  kind: KeyKind = KEY_KINDS.SYMMETRIC_DEFAULT,
+): KeyMaterial | undefined {
+  const material = kind.crypto?.importMaterial(Buffer.from(bytes));
+  if (!material) return undefined;
+  const materialId = createHmac('sha256', material).update('kmslab key material id').digest('hex');
+  return { materialId, bytes: material, createdAt };
 }
 
 function seconds(ms: number): number {
@@ -167,6 +166,22 @@ function listed<T>(algorithms: readonly T[] | undefined): T[] | undefined {
   return algorithms && [...algorithms];
 }
 
+/** The algorithms that the key's kind offers under its usage, as KeyMetadata and GetPublicKey list them. */
+export function keyAlgorithms(
+  key: LoadedKey,
+): Pick<
+  KeyMetadata,
+  'EncryptionAlgorithms' | 'SigningAlgorithms' | 'MacAlgorithms' | 'KeyAgreementAlgorithms'
+> {
+  const algorithms = key.kind.usages[key.record.keyUsage]?.algorithms ?? {};
+  return {
+    EncryptionAlgorithms: listed(algorithms.EncryptionAlgorithms),
+    SigningAlgorithms: listed(algorithms.SigningAlgorithms),
+    MacAlgorithms: listed(algorithms.MacAlgorithms),
+    KeyAgreementAlgorithms: listed(algorithms.KeyAgreementAlgorithms),
+  };
+}
+
 /**
  * DescribeKey's KeyMetadata: the record's state and attributes, and what the key's kind lists for its usage.
  * PendingDeletionWindowInDays is absent: AWS shows it only for multi-Region keys pending replica deletion.
@@ -174,7 +189,6 @@ function listed<T>(algorithms: readonly T[] | undefined): T[] | undefined {
 export function keyMetadata(key: LoadedKey): KeyMetadata {
   const { record, kind } = key;
   const pending = record.keyState === 'PendingDeletion';
-  const algorithms = kind.usages[record.keyUsage]?.algorithms ?? {};
   return {
     AWSAccountId: record.accountId,
     KeyId: record.keyId,
@@ -189,10 +203,7 @@ export function keyMetadata(key: LoadedKey): KeyMetadata {
     KeyManager: record.keyManager,
     CustomerMasterKeySpec: kind.customerMasterKeySpec,
     KeySpec: kind.keySpec,
-    EncryptionAlgorithms: listed(algorithms.EncryptionAlgorithms),
-    SigningAlgorithms: listed(algorithms.SigningAlgorithms),
-    MacAlgorithms: listed(algorithms.MacAlgorithms),
-    KeyAgreementAlgorithms: listed(algorithms.KeyAgreementAlgorithms),
+    ...keyAlgorithms(key),
     MultiRegion: record.multiRegion,
     CurrentKeyMaterialId: currentMaterial(key).materialId,
   };

@@ -9,6 +9,7 @@ import type {
 } from '../../protocol/index.ts';
 import type { KeyCrypto } from '../crypto/key-crypto.ts';
 import { KEY_CRYPTO } from '../crypto/key-specs.ts';
+import { Errors } from '../messages.ts';
 
 /**
  * Key kinds: one per KeySpec of AWS's model. A kind says what a key of that spec holds, which key usages it can
@@ -51,8 +52,6 @@ export interface Usage {
   readonly operations: readonly CryptographicOperation[];
 }
 
-export const AES_256_BYTES = 32;
-
 export interface KeyKind {
   readonly keySpec: KeySpec;
   /** DescribeKey's deprecated twin of KeySpec; its enum lacks the specs added after it was deprecated. */
@@ -63,13 +62,13 @@ export interface KeyKind {
    * not take EXTERNAL keys yet).
    */
   readonly crypto?: KeyCrypto;
-  /**
-   * New material, for the kinds CreateKey offers: symmetric encryption keys only, until the operations that
-   * use the other kinds' crypto (Sign, GetPublicKey...) are wired to it (issue 8).
-   */
-  readonly generate?: () => Buffer;
   /** The usage CreateKey gives when the request names none; only symmetric encryption keys have one. */
   readonly defaultUsage?: KeyUsageType;
+  /**
+   * Whether KMS rotates the key's material (EnableKeyRotation, RotateKeyOnDemand): symmetric encryption keys
+   * only. AWS refuses to rotate asymmetric and HMAC keys with an UnsupportedOperationException.
+   */
+  readonly rotates?: boolean;
   readonly usages: { readonly [U in KeyUsageType]?: Usage };
 }
 
@@ -160,8 +159,8 @@ export const KEY_KINDS: { readonly [S in KeySpec]: KeyKind } = {
     keySpec: 'SYMMETRIC_DEFAULT',
     customerMasterKeySpec: 'SYMMETRIC_DEFAULT',
     crypto: KEY_CRYPTO.SYMMETRIC_DEFAULT,
-    generate: KEY_CRYPTO.SYMMETRIC_DEFAULT.generate,
     defaultUsage: 'ENCRYPT_DECRYPT',
+    rotates: true,
     usages: {
       ENCRYPT_DECRYPT: {
         algorithms: { EncryptionAlgorithms: ['SYMMETRIC_DEFAULT'] },
@@ -212,3 +211,20 @@ export const KEY_KINDS: { readonly [S in KeySpec]: KeyKind } = {
   ML_DSA_65: mlDsa('ML_DSA_65'),
   ML_DSA_87: mlDsa('ML_DSA_87'),
 };
+
+/**
+ * The kind and usage of a key that CreateKey (or a seed) asks for, refused as AWS refuses it: a usage is required
+ * for every spec but SYMMETRIC_DEFAULT and must be one the spec has; SM2, which AWS offers in its China Regions
+ * only and kmslab not at all, is answered as AWS answers it elsewhere.
+ */
+export function requestedKind(
+  keySpec: KeySpec,
+  keyUsage: KeyUsageType | undefined,
+): { kind: KeyKind; keyUsage: KeyUsageType } {
+  const kind = KEY_KINDS[keySpec];
+  const usage = keyUsage ?? kind.defaultUsage;
+  if (usage === undefined) throw Errors.keyUsageRequired();
+  if (!kind.crypto) throw Errors.notInRegion('KeySpec', kind.keySpec);
+  if (!kind.usages[usage]) throw Errors.keyUsageIncompatible(usage, kind.keySpec);
+  return { kind, keyUsage: usage };
+}

@@ -1,18 +1,20 @@
 import type {
   EncryptionAlgorithmSpec,
+  GenerateDataKeyPairRequest,
   GenerateDataKeyRequest,
-  KeyLastUsageTrackingOperation,
 } from '../../protocol/index.ts';
 import type { Caller, Handlers, OperationContext, Output } from '../context.ts';
 import { open, parseCiphertext, seal } from '../crypto/ciphertext.ts';
 import type { EncryptionContext } from '../crypto/encryption-context.ts';
+import type { PublicKeyEncryption } from '../crypto/key-crypto.ts';
+import { generateDataKeyPair as generateKeyPair } from '../crypto/key-specs.ts';
 import { randomBytesFromPool } from '../crypto/random.ts';
-import { checkAlgorithm, checkUsage, currentMaterial, type LoadedKey } from '../keys/key.ts';
+import { checkAlgorithm, currentMaterial, type LoadedKey } from '../keys/key.ts';
 import type { CryptographicOperation } from '../keys/kinds.ts';
-import { checkState } from '../keys/states.ts';
 import { Errors } from '../messages.ts';
 import type { Store } from '../store/store.ts';
 import { resolveKey } from './resolve.ts';
+import { checkUsable, recordUse, usableKey } from './use.ts';
 
 /** The algorithm a request that names none gets (the model's default). */
 const DEFAULT_ALGORITHM: EncryptionAlgorithmSpec = 'SYMMETRIC_DEFAULT';
@@ -25,10 +27,19 @@ function encryptionAlgorithm(key: LoadedKey, requested: EncryptionAlgorithmSpec 
   return algorithm;
 }
 
-/** The key's state and usage allow the operation. */
-function checkUsable(key: LoadedKey, operation: CryptographicOperation): void {
-  checkState(key, operation);
-  checkUsage(key, operation);
+/**
+ * The public-key encryption (RSAES-OAEP) of an asymmetric key, or undefined for a symmetric one, whose ciphertexts
+ * are kmslab's blobs. An asymmetric ciphertext is the bare RSA output: it has no room for an encryption context.
+ */
+function publicKeyEncryption(
+  key: LoadedKey,
+  algorithm: EncryptionAlgorithmSpec,
+  context: EncryptionContext | undefined,
+): PublicKeyEncryption | undefined {
+  const scheme = key.kind.crypto?.encryption?.[algorithm];
+  if (scheme && context !== undefined && Object.keys(context).length > 0)
+    throw Errors.asymmetricEncryptionContext();
+  return scheme;
 }
 
 function plaintextOf(base64: string): Buffer {
@@ -46,47 +57,54 @@ function dataKeyLength(input: GenerateDataKeyRequest): number {
 }
 
 export function cryptoHandlers(store: Store): Partial<Handlers> {
-  function used(
+  /** Encrypts under the key's current material, with the algorithm that the key was found to offer. */
+  function encrypt(
     key: LoadedKey,
-    operation: KeyLastUsageTrackingOperation,
-    { now, requestId }: OperationContext,
-  ): void {
-    store.recordUsage(key, { operation, timestamp: now.getTime(), requestId });
-  }
-
-  /** A key that the request may encrypt under (aliases allowed, as for every data-plane operation). */
-  function encryptionKey(caller: Caller, keyId: string, operation: CryptographicOperation): LoadedKey {
-    const key = resolveKey(store, caller, keyId, 'key-or-alias');
-    checkUsable(key, operation);
-    return key;
-  }
-
-  function encrypt(key: LoadedKey, plaintext: Uint8Array, context: EncryptionContext | undefined) {
+    algorithm: EncryptionAlgorithmSpec,
+    plaintext: Uint8Array,
+    context: EncryptionContext | undefined,
+  ) {
     const material = currentMaterial(key);
-    const blob = seal(
-      plaintext,
-      material.bytes,
-      { keyId: key.record.keyId, materialId: material.materialId },
-      key.binding,
-      context,
-    );
+    const scheme = publicKeyEncryption(key, algorithm, context);
+    const blob = scheme
+      ? scheme.encrypt(material.bytes, Buffer.from(plaintext))
+      : seal(
+          plaintext,
+          material.bytes,
+          { keyId: key.record.keyId, materialId: material.materialId },
+          key.binding,
+          context,
+        );
     return { blob, materialId: material.materialId };
   }
 
   /**
-   * The key a blob was made under and its plaintext; every way it fails to open is InvalidCiphertext. The model
-   * leaves the blob optional; validation requires it as AWS does, and no blob would be no kmslab blob anyway.
+   * The key a ciphertext was made under, its plaintext and algorithm; every way it fails to open is
+   * InvalidCiphertext. A symmetric blob names its key; an asymmetric ciphertext names nothing, so the request must
+   * name its key (and the algorithm, which is SYMMETRIC_DEFAULT otherwise, and so refused for an RSA key). The
+   * model leaves the blob optional; validation requires it as AWS does.
    */
   function decrypt(
     caller: Caller,
     ciphertext: string | undefined,
     context: EncryptionContext | undefined,
     requestedKeyId: string | undefined,
+    requestedAlgorithm: EncryptionAlgorithmSpec | undefined,
     operation: CryptographicOperation,
   ) {
     const requested =
       requestedKeyId === undefined ? undefined : resolveKey(store, caller, requestedKeyId, 'key-or-alias');
-    const parsed = parseCiphertext(Buffer.from(ciphertext ?? '', 'base64'));
+    const blob = Buffer.from(ciphertext ?? '', 'base64');
+    if (requested?.kind.crypto?.encryption) {
+      checkUsable(requested, operation);
+      const algorithm = encryptionAlgorithm(requested, requestedAlgorithm);
+      const scheme = publicKeyEncryption(requested, algorithm, context);
+      const material = currentMaterial(requested);
+      const plaintext = scheme?.decrypt(material.bytes, blob);
+      if (!plaintext) throw Errors.invalidCiphertext();
+      return { key: requested, plaintext, materialId: material.materialId, algorithm };
+    }
+    const parsed = parseCiphertext(blob);
     if (!parsed) throw Errors.invalidCiphertext();
     const key = store.findKey(caller, parsed.keyId);
     if (requested && requested.arn !== key?.arn) throw Errors.incorrectKey();
@@ -96,7 +114,8 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     const material = key.byMaterialId.get(parsed.materialId);
     const plaintext = material && open(parsed, material.bytes, key.binding, context);
     if (!material || !plaintext) throw Errors.invalidCiphertext();
-    return { key, plaintext, materialId: material.materialId };
+    const algorithm = encryptionAlgorithm(key, requestedAlgorithm);
+    return { key, plaintext, materialId: material.materialId, algorithm };
   }
 
   function generateDataKey(
@@ -104,40 +123,64 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     context: OperationContext,
     operation: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext',
   ) {
-    const key = encryptionKey(context.caller, input.KeyId, operation);
+    const key = usableKey(store, context.caller, input.KeyId, operation);
     if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
     const dataKey = randomBytesFromPool(dataKeyLength(input));
     if (input.DryRun) throw Errors.dryRun();
-    const { blob, materialId } = encrypt(key, dataKey, input.EncryptionContext);
-    used(key, operation, context);
+    const { blob, materialId } = encrypt(key, DEFAULT_ALGORITHM, dataKey, input.EncryptionContext);
+    recordUse(store, key, operation, context);
     return { key, dataKey, blob, materialId };
+  }
+
+  /** A data key pair of the spec asked for, its private key sealed under a symmetric KMS key. */
+  async function generateDataKeyPair(
+    input: GenerateDataKeyPairRequest,
+    context: OperationContext,
+    operation: 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext',
+  ) {
+    const key = usableKey(store, context.caller, input.KeyId, operation);
+    if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
+    const pair = await generateKeyPair(input.KeyPairSpec);
+    if (input.DryRun) throw Errors.dryRun();
+    const { blob, materialId } = encrypt(key, DEFAULT_ALGORITHM, pair.privateKey, input.EncryptionContext);
+    recordUse(store, key, operation, context);
+    return {
+      pair,
+      output: {
+        PrivateKeyCiphertextBlob: blob.toString('base64'),
+        PublicKey: pair.publicKey.toString('base64'),
+        KeyId: key.arn,
+        KeyPairSpec: input.KeyPairSpec,
+        KeyMaterialId: materialId,
+      },
+    };
   }
 
   return {
     Encrypt(input, context): Output<'Encrypt'> {
       const { caller } = context;
-      const key = encryptionKey(caller, input.KeyId, 'Encrypt');
+      const key = usableKey(store, caller, input.KeyId, 'Encrypt');
       const algorithm = encryptionAlgorithm(key, input.EncryptionAlgorithm);
       const plaintext = plaintextOf(input.Plaintext);
+      const { blob } = encrypt(key, algorithm, plaintext, input.EncryptionContext);
       if (input.DryRun) throw Errors.dryRun();
-      const { blob } = encrypt(key, plaintext, input.EncryptionContext);
-      used(key, 'Encrypt', context);
+      recordUse(store, key, 'Encrypt', context);
       return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, EncryptionAlgorithm: algorithm };
     },
 
     Decrypt(input, context): Output<'Decrypt'> {
       const { caller } = context;
       if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
-      const { key, plaintext, materialId } = decrypt(
+      const { key, plaintext, materialId, algorithm } = decrypt(
         caller,
         input.CiphertextBlob,
         input.EncryptionContext,
         input.KeyId,
+        input.EncryptionAlgorithm,
         'Decrypt',
       );
-      const algorithm = encryptionAlgorithm(key, input.EncryptionAlgorithm);
       if (input.DryRun) throw Errors.dryRun();
-      used(key, 'Decrypt', context);
+      recordUse(store, key, 'Decrypt', context);
       return {
         KeyId: key.arn,
         Plaintext: plaintext.toString('base64'),
@@ -153,20 +196,25 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
         input.CiphertextBlob,
         input.SourceEncryptionContext,
         input.SourceKeyId,
+        input.SourceEncryptionAlgorithm,
         'ReEncrypt',
       );
-      const sourceAlgorithm = encryptionAlgorithm(source.key, input.SourceEncryptionAlgorithm);
-      const destination = encryptionKey(caller, input.DestinationKeyId, 'ReEncrypt');
+      const destination = usableKey(store, caller, input.DestinationKeyId, 'ReEncrypt');
       const destinationAlgorithm = encryptionAlgorithm(destination, input.DestinationEncryptionAlgorithm);
+      const { blob, materialId } = encrypt(
+        destination,
+        destinationAlgorithm,
+        source.plaintext,
+        input.DestinationEncryptionContext,
+      );
       if (input.DryRun) throw Errors.dryRun();
-      const { blob, materialId } = encrypt(destination, source.plaintext, input.DestinationEncryptionContext);
-      used(source.key, 'ReEncrypt', context);
-      used(destination, 'ReEncrypt', context);
+      recordUse(store, source.key, 'ReEncrypt', context);
+      recordUse(store, destination, 'ReEncrypt', context);
       return {
         CiphertextBlob: blob.toString('base64'),
         SourceKeyId: source.key.arn,
         KeyId: destination.arn,
-        SourceEncryptionAlgorithm: sourceAlgorithm,
+        SourceEncryptionAlgorithm: source.algorithm,
         DestinationEncryptionAlgorithm: destinationAlgorithm,
         SourceKeyMaterialId: source.materialId,
         DestinationKeyMaterialId: materialId,
@@ -186,6 +234,18 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     GenerateDataKeyWithoutPlaintext(input, context): Output<'GenerateDataKeyWithoutPlaintext'> {
       const { key, blob, materialId } = generateDataKey(input, context, 'GenerateDataKeyWithoutPlaintext');
       return { CiphertextBlob: blob.toString('base64'), KeyId: key.arn, KeyMaterialId: materialId };
+    },
+
+    async GenerateDataKeyPair(input, context): Promise<Output<'GenerateDataKeyPair'>> {
+      const { pair, output } = await generateDataKeyPair(input, context, 'GenerateDataKeyPair');
+      return { ...output, PrivateKeyPlaintext: pair.privateKey.toString('base64') };
+    },
+
+    async GenerateDataKeyPairWithoutPlaintext(
+      input,
+      context,
+    ): Promise<Output<'GenerateDataKeyPairWithoutPlaintext'>> {
+      return (await generateDataKeyPair(input, context, 'GenerateDataKeyPairWithoutPlaintext')).output;
     },
 
     GenerateRandom(input): Output<'GenerateRandom'> {

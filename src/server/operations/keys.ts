@@ -10,7 +10,7 @@ import {
   type KeyRecord,
   keyMetadata,
 } from '../keys/key.ts';
-import { KEY_KINDS, type KeyKind } from '../keys/kinds.ts';
+import { type KeyKind, requestedKind } from '../keys/kinds.ts';
 import { checkPolicy, defaultKeyPolicy } from '../keys/policy.ts';
 import { checkState } from '../keys/states.ts';
 import { checkTags } from '../keys/tags.ts';
@@ -23,26 +23,26 @@ import { resolveKey } from './resolve.ts';
 const DEFAULT_KEY_SPEC: KeySpec = 'SYMMETRIC_DEFAULT';
 
 /**
- * The kind and usage of the key a CreateKey request asks for. What kmslab does not offer (kinds whose material it
- * cannot make yet, other origins, custom key stores, multi-Region keys) is refused the way KMS refuses it.
+ * The kind and usage of the key a CreateKey request asks for. What kmslab does not offer (SM2, which AWS offers
+ * in its China Regions only; other origins, custom key stores, multi-Region keys) is refused the way KMS refuses
+ * it.
  */
 function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUsageType } {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) throw Errors.bothKeySpecs();
-  const kind = KEY_KINDS[input.KeySpec ?? input.CustomerMasterKeySpec ?? DEFAULT_KEY_SPEC];
-  const keyUsage = input.KeyUsage ?? kind.defaultUsage;
-  if (keyUsage === undefined) throw Errors.keyUsageRequired();
-  if (!kind.generate) throw Errors.unsupportedKeySpec(kind.keySpec);
-  if (!kind.usages[keyUsage]) throw Errors.keyUsageIncompatible(keyUsage, kind.keySpec);
+  const requested = requestedKind(
+    input.KeySpec ?? input.CustomerMasterKeySpec ?? DEFAULT_KEY_SPEC,
+    input.KeyUsage,
+  );
   if (input.Origin !== undefined && input.Origin !== 'AWS_KMS') throw Errors.unsupportedOrigin(input.Origin);
   if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined)
     throw Errors.unsupportedCustomKeyStore();
   if (input.MultiRegion === true) throw Errors.unsupportedMultiRegion();
-  return { kind, keyUsage };
+  return requested;
 }
 
 export function keyHandlers(store: Store): Partial<Handlers> {
   return {
-    CreateKey(input, { caller, now }): Output<'CreateKey'> {
+    async CreateKey(input, { caller, now }): Promise<Output<'CreateKey'>> {
       const { kind, keyUsage } = requestedKey(input);
       const tags = input.Tags ?? [];
       checkTags(tags);
@@ -62,7 +62,8 @@ export function keyHandlers(store: Store): Partial<Handlers> {
         multiRegion: false,
         keyManager: 'CUSTOMER',
       };
-      const key = store.createKey(record, [generateMaterial(now.getTime(), { kind })], tags);
+      const material = await generateMaterial(now.getTime(), { kind });
+      const key = store.createKey(record, [material], tags);
       return { KeyMetadata: keyMetadata(key) };
     },
 

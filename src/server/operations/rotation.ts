@@ -17,15 +17,20 @@ import { resolveKey } from './resolve.ts';
 
 /**
  * Automatic rotation of the enabled keys whose rotation date has come, `limit` at most (the earliest first); the
- * next one is a period later.
+ * next one is a period later. Only kinds that rotate have a rotation date, and their material (random bytes) is
+ * ready at once: no request runs between reading a key and adding its material.
  */
-export function rotateDueKeys(store: Store, now: Date, limit: number): void {
+export async function rotateDueKeys(store: Store, now: Date, limit: number): Promise<void> {
   for (const key of store.keysDueForRotation(now.getTime(), limit)) {
     const period = key.record.rotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
-    store.addMaterial(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'AUTOMATIC' }), {
-      nextRotationDate: now.getTime() + period * DAY_MS,
-    });
+    const material = await generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'AUTOMATIC' });
+    store.addMaterial(key, material, { nextRotationDate: now.getTime() + period * DAY_MS });
   }
+}
+
+/** AWS rotates symmetric encryption keys only; for the others it answers UnsupportedOperation, with no message. */
+function checkRotates(key: LoadedKey): void {
+  if (!key.kind.rotates) throw Errors.rotationUnsupported();
 }
 
 function rotationEntry(key: LoadedKey, index: number): RotationsListEntry {
@@ -47,6 +52,7 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
       if (period < 90 || period > 2560) throw Errors.rotationPeriodOutOfRange(period);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       checkState(key, 'EnableKeyRotation');
+      checkRotates(key);
       const { rotationPeriodInDays: previous, nextRotationDate } = key.record;
       // Changing the period of an enabled rotation moves the next date relative to the last one, as KMS does.
       const next =
@@ -60,6 +66,7 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
     DisableKeyRotation(input, { caller }): Output<'DisableKeyRotation'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       checkState(key, 'DisableKeyRotation');
+      checkRotates(key);
       store.updateKey(key, { rotationPeriodInDays: undefined, nextRotationDate: undefined });
       return {};
     },
@@ -77,14 +84,14 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
       };
     },
 
-    RotateKeyOnDemand(input, { caller, now }): Output<'RotateKeyOnDemand'> {
+    async RotateKeyOnDemand(input, { caller, now }): Promise<Output<'RotateKeyOnDemand'>> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
       checkState(key, 'RotateKeyOnDemand');
+      checkRotates(key);
       if (key.record.onDemandRotations >= MAX_ON_DEMAND_ROTATIONS)
         throw Errors.onDemandRotationLimit(key.arn);
-      store.addMaterial(key, generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'ON_DEMAND' }), {
-        onDemandRotations: key.record.onDemandRotations + 1,
-      });
+      const material = await generateMaterial(now.getTime(), { kind: key.kind, rotationType: 'ON_DEMAND' });
+      store.addMaterial(key, material, { onDemandRotations: key.record.onDemandRotations + 1 });
       // AWS answers with the key ARN whatever form the request used (localstack's AWS-validated
       // test_rotate_on_demand_returns_arn_for_key_id).
       return { KeyId: key.arn };

@@ -1,4 +1,4 @@
-import type { OperationName } from '../../protocol/index.ts';
+import type { KeyUsageType, OperationName } from '../../protocol/index.ts';
 import { partitionOf } from '../../protocol/regions.ts';
 import { KMSError } from '../errors.ts';
 import { checkNewAliasName } from '../keys/alias.ts';
@@ -10,6 +10,7 @@ import {
   SYMMETRIC_CUSTOMER_KEY,
   seededMaterial,
 } from '../keys/key.ts';
+import { type KeyKind, requestedKind } from '../keys/kinds.ts';
 import { defaultKeyPolicy } from '../keys/policy.ts';
 import { checkTags } from '../keys/tags.ts';
 import type { Scope, Store } from '../store/store.ts';
@@ -69,11 +70,26 @@ function checkKey(where: Where, key: SeedKey): void {
     checkKeyId(key.keyId);
   });
   asTheApi(where, () => {
-    validateAs('CreateKey', { Description: key.description, Tags: key.tags });
+    validateAs('CreateKey', {
+      Description: key.description,
+      Tags: key.tags,
+      KeySpec: key.keySpec,
+      KeyUsage: key.keyUsage,
+    });
     checkTags(key.tags ?? []);
+  });
+  let kind: KeyKind | undefined;
+  asTheApi(where, () => {
+    kind = seedKind(key).kind;
   });
   const materials = (key.materials ?? []).map((bytes) => Buffer.from(bytes).toString('hex'));
   if (new Set(materials).size !== materials.length) fail(where, 'the same key material is listed twice');
+  if (kind && !kind.rotates && materials.length > 1)
+    fail(where, `a ${kind.keySpec} key has one material: it does not rotate`);
+  for (const bytes of key.materials ?? []) {
+    if (kind && !seededMaterial(bytes, 0, kind))
+      fail(where, `the material is not ${kind.keySpec} key material`);
+  }
   for (const aliasName of key.aliases ?? []) checkAlias(where, aliasName, key.keyId);
 }
 
@@ -107,16 +123,29 @@ export function checkSeed(spec: SeedSpec, source: string, defaults: Scope): void
   }
 }
 
-function seedMaterials(seed: SeedKey, now: number): KeyMaterial[] {
-  if (!seed.materials || seed.materials.length === 0) return [generateMaterial(now)];
+/** The kind and usage a seeded key asks for, by CreateKey's rules (a symmetric encryption key by default). */
+function seedKind(seed: SeedKey): { kind: KeyKind; keyUsage: KeyUsageType } {
+  return requestedKind(seed.keySpec ?? 'SYMMETRIC_DEFAULT', seed.keyUsage);
+}
+
+async function seedMaterials(seed: SeedKey, now: number): Promise<KeyMaterial[]> {
+  const { kind } = seedKind(seed);
+  if (!seed.materials || seed.materials.length === 0) return [await generateMaterial(now, { kind })];
   return seed.materials.map((bytes, index) => ({
-    ...seededMaterial(bytes, now),
+    // checkSeed found every material to be material of the kind.
+    ...(seededMaterial(bytes, now, kind) as KeyMaterial),
     // Versions after the first stand for rotations that happened before the seed was written.
     rotationType: index === 0 ? undefined : ('AUTOMATIC' as const),
   }));
 }
 
-function seedKey(store: Store, seed: SeedKey, scope: Scope, now: number): LoadedKey {
+function seedKey(
+  store: Store,
+  seed: SeedKey,
+  scope: Scope,
+  now: number,
+  materials: readonly KeyMaterial[] | undefined,
+): LoadedKey {
   const tags = seed.tags ?? [];
   const existing = store.findKey(scope, seed.keyId);
   if (existing) {
@@ -125,6 +154,8 @@ function seedKey(store: Store, seed: SeedKey, scope: Scope, now: number): Loaded
     if (missing.length > 0) store.replaceTags(existing, [...store.tags(existing), ...missing]);
     return existing;
   }
+  // applySeed made material for every key that was missing when it began.
+  if (!materials) throw new Error(`no material was made for seed key ${seed.keyId}`);
   return store.createKey(
     {
       accountId: scope.accountId,
@@ -136,8 +167,9 @@ function seedKey(store: Store, seed: SeedKey, scope: Scope, now: number): Loaded
       policy: defaultKeyPolicy(scope.accountId),
       onDemandRotations: 0,
       ...SYMMETRIC_CUSTOMER_KEY,
+      ...(({ kind, keyUsage }) => ({ keySpec: kind.keySpec, keyUsage }))(seedKind(seed)),
     },
-    seedMaterials(seed, now),
+    materials,
     tags,
   );
 }
@@ -150,16 +182,27 @@ function seedAlias(store: Store, aliasName: string, key: LoadedKey, now: number)
  * Checks the seed (checkSeed), then creates the keys, aliases and tags it declares that don't exist yet, in one
  * transaction; what exists is left as it is, so applying a seed at every start changes nothing after the first.
  */
-export function applySeed(store: Store, spec: SeedSpec, source: string, defaults: Scope, now: Date): void {
+export async function applySeed(
+  store: Store,
+  spec: SeedSpec,
+  source: string,
+  defaults: Scope,
+  now: Date,
+): Promise<void> {
   checkSeed(spec, source, defaults);
   const time = now.getTime();
+  const scopeOf = (seed: SeedKey): Scope => ({
+    accountId: seed.accountId ?? defaults.accountId,
+    region: seed.region ?? defaults.region,
+  });
+  // Material is made (off the event loop, for key pairs) before the transaction, for the missing keys only.
+  const materials = new Map<SeedKey, KeyMaterial[]>();
+  for (const seed of spec.keys) {
+    if (!store.findKey(scopeOf(seed), seed.keyId)) materials.set(seed, await seedMaterials(seed, time));
+  }
   store.transaction(() => {
     for (const seed of spec.keys) {
-      const scope = {
-        accountId: seed.accountId ?? defaults.accountId,
-        region: seed.region ?? defaults.region,
-      };
-      const key = seedKey(store, seed, scope, time);
+      const key = seedKey(store, seed, scopeOf(seed), time, materials.get(seed));
       for (const aliasName of seed.aliases ?? []) seedAlias(store, aliasName, key, time);
     }
     for (const alias of spec.aliases ?? []) {

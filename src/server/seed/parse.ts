@@ -1,5 +1,8 @@
+import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import type { KeySpec, KeyUsageType } from '../../protocol/index.ts';
+import { keySpecOfPrivateKey } from '../crypto/key-specs.ts';
 import { type KeyReference, parseKeyReference } from '../keys/arn.ts';
 import { decode256BitKey } from '../root-key.ts';
 import { SeedError, type SeedKey, type SeedSpec } from './spec.ts';
@@ -7,11 +10,14 @@ import { SeedError, type SeedKey, type SeedSpec } from './spec.ts';
 /**
  * Seed files declare keys that exist from the first start on. Two formats are read:
  *
- * - kmslab's own (`keys:` in lower camel case): key ID, description, enabled state, AES-256 material (one value,
- *   or a list of versions oldest first), aliases, tags, and optionally the account and region.
+ * - kmslab's own (`keys:` in lower camel case): key ID, key spec and usage (a symmetric encryption key by
+ *   default), description, enabled state, material (AES-256 as one value or a list of versions oldest first; an
+ *   HMAC secret in hex or base64; a private key in PEM), aliases, tags, and optionally the account and region.
  * - local-kms's, as its users already have it (`Keys:` / `Aliases:`): `Keys.Symmetric.Aes[]` with
- *   `Metadata.KeyId`, `Metadata.Description` and hex `BackingKeys`; the older list form and the `Version: 2` list
- *   form as well. Kinds kmslab has no key type for (HMAC, RSA, ECC) are skipped with a warning.
+ *   `Metadata.KeyId`, `Metadata.Description` and hex `BackingKeys`, `Keys.Symmetric.Hmac[]` with
+ *   `Metadata.KeySpec` and a hex backing key, `Keys.Asymmetric.Rsa[]` and `Ecc[]` with `Metadata.KeyUsage` and
+ *   `PrivateKeyPem` (the spec is the key's own: its size or curve); the older list form and the `Version: 2`
+ *   list form as well.
  *
  * This module maps either format to a SeedSpec and refuses only what it cannot map (not YAML, an unknown field, a
  * list where a value belongs, material that is not 32 bytes); whether what the file declares is valid (key IDs,
@@ -79,6 +85,32 @@ function isAbsent(value: unknown): boolean {
 }
 
 const MATERIAL_HELP = 'must be 32 bytes written as 64 hex digits or as base64 (`openssl rand -hex 32`)';
+const KEY_MATERIAL_HELP =
+  'must be a private key in PEM (`openssl genpkey`), or the bytes of an HMAC secret in hex or base64';
+
+/**
+ * A private key in PEM as DER PKCS#8: a PKCS#8 `PRIVATE KEY` as it is (ML-DSA keys too, which Node's OpenSSL
+ * cannot read), the older SEC1 (`EC PRIVATE KEY`) and PKCS#1 (`RSA PRIVATE KEY`) forms re-encoded by OpenSSL.
+ */
+function privateKeyDer(pem: string): Buffer | undefined {
+  const match = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(pem);
+  if (!match) return undefined;
+  if (match[1] === 'PRIVATE KEY') return Buffer.from(match[2] ?? '', 'base64');
+  try {
+    return createPrivateKey(match[0]).export({ format: 'der', type: 'pkcs8' });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Key material other than AES-256: a PEM private key, or bytes in hex (preferred when it reads as hex) or base64. */
+function keyMaterialBytes(text: string): Buffer | undefined {
+  const value = text.trim();
+  if (value.startsWith('-----BEGIN')) return privateKeyDer(value);
+  if (/^(?:[0-9a-fA-F]{2})+$/.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(value)) return Buffer.from(value, 'base64');
+  return undefined;
+}
 
 /** What both formats' readers share; `where` names the place in the file (`key "abc"`, `Aliases[2]`). */
 abstract class Reader {
@@ -118,10 +150,35 @@ abstract class Reader {
     if (!bytes) this.fail(where, `\`${field}\` ${MATERIAL_HELP}`);
     return bytes;
   }
+
+  /** A private key in PEM (local-kms's `PrivateKeyPem`) as DER PKCS#8. */
+  protected privateKey(value: unknown, where: string, field: string): Buffer {
+    const der = typeof value === 'string' ? privateKeyDer(value.trim()) : undefined;
+    if (!der) this.fail(where, `\`${field}\` must be a private key in PEM`);
+    return der;
+  }
+
+  /** Material of a key that is not symmetric; whether it is material of the key's spec is for seed/apply.ts. */
+  protected keyMaterial(value: unknown, where: string, field: string): Uint8Array {
+    const bytes = typeof value === 'string' ? keyMaterialBytes(value) : undefined;
+    if (!bytes) this.fail(where, `\`${field}\` ${KEY_MATERIAL_HELP}`);
+    return bytes;
+  }
 }
 
 const KMSLAB_TOP = ['keys', 'aliases'];
-const KMSLAB_KEY = ['keyId', 'description', 'enabled', 'material', 'aliases', 'tags', 'account', 'region'];
+const KMSLAB_KEY = [
+  'keyId',
+  'keySpec',
+  'keyUsage',
+  'description',
+  'enabled',
+  'material',
+  'aliases',
+  'tags',
+  'account',
+  'region',
+];
 const KMSLAB_ALIAS = ['aliasName', 'targetKeyId', 'account', 'region'];
 
 class KmslabReader extends Reader {
@@ -152,6 +209,11 @@ class KmslabReader extends Reader {
     this.onlyFields(raw, KMSLAB_KEY, where);
 
     const key: SeedKey = { keyId };
+    // The model's values are checked when the seed is applied, as CreateKey checks them.
+    const keySpec = this.optionalString(raw.keySpec, where, 'keySpec') as KeySpec | undefined;
+    if (keySpec !== undefined) key.keySpec = keySpec;
+    const keyUsage = this.optionalString(raw.keyUsage, where, 'keyUsage') as KeyUsageType | undefined;
+    if (keyUsage !== undefined) key.keyUsage = keyUsage;
     const accountId = this.optionalString(raw.account, where, 'account');
     if (accountId !== undefined) key.accountId = accountId;
     const region = this.optionalString(raw.region, where, 'region');
@@ -159,7 +221,12 @@ class KmslabReader extends Reader {
     const description = this.optionalString(raw.description, where, 'description');
     if (description !== undefined) key.description = description;
     if (!isAbsent(raw.enabled)) key.enabled = this.boolean(raw.enabled, where, 'enabled');
-    if (!isAbsent(raw.material)) key.materials = this.materials(raw.material, where);
+    if (!isAbsent(raw.material)) {
+      const symmetric = keySpec === undefined || keySpec === 'SYMMETRIC_DEFAULT';
+      key.materials = symmetric
+        ? this.materials(raw.material, where)
+        : [this.keyMaterial(raw.material, where, 'material')];
+    }
     const aliases = this.list(raw.aliases, where, 'aliases').map((name, i) =>
       this.string(name, where, `aliases[${i}]`),
     );
@@ -216,23 +283,25 @@ class KmslabReader extends Reader {
   }
 }
 
-/** local-kms key kinds that kmslab has no key type for; their keys are skipped. */
-const UNSUPPORTED_KINDS: Record<string, string> = {
-  'Keys.Symmetric.Hmac': 'HMAC',
-  'Keys.Asymmetric.Rsa': 'RSA',
-  'Keys.Asymmetric.Ecc': 'ECC',
-};
+/** The key kinds of local-kms's seed files, by their place in the file. */
+const LOCAL_KMS_KINDS = [
+  'Keys.Symmetric.Aes',
+  'Keys.Symmetric.Hmac',
+  'Keys.Asymmetric.Rsa',
+  'Keys.Asymmetric.Ecc',
+];
 
 class LocalKmsReader extends Reader {
   read(root: YamlMap): ParsedSeed {
     const keys: SeedKey[] = [];
+    const add = (raw: unknown, path: string) => {
+      const key = this.key(raw, path);
+      if (key) keys.push(key);
+    };
     const rawKeys = root.Keys;
     if (Array.isArray(rawKeys)) {
       // The legacy list of AES keys, and local-kms's `Version: 2` list, where each entry says its KeySpec.
-      rawKeys.forEach((raw, index) => {
-        const key = this.aesKey(raw, `Keys[${index}]`);
-        if (key) keys.push(key);
-      });
+      for (const [index, raw] of rawKeys.entries()) add(raw, `Keys[${index}]`);
     } else if (isMap(rawKeys)) {
       for (const [group, kinds] of Object.entries(rawKeys)) {
         if (isAbsent(kinds)) continue;
@@ -240,22 +309,10 @@ class LocalKmsReader extends Reader {
         for (const [kind, list] of Object.entries(kinds)) {
           const path = `Keys.${group}.${kind}`;
           const entries = this.list(list, path, path);
-          if (path === 'Keys.Symmetric.Aes') {
-            entries.forEach((raw, index) => {
-              const key = this.aesKey(raw, `${path}[${index}]`);
-              if (key) keys.push(key);
-            });
-          } else if (entries.length > 0) {
-            const ids = entries.map((raw) =>
-              isMap(raw) && isMap(raw.Metadata) ? raw.Metadata.KeyId : undefined,
-            );
-            const kindName = UNSUPPORTED_KINDS[path];
-            this.warn(
-              path,
-              `skipped ${entries.length} key(s) (${ids.filter((id) => typeof id === 'string').join(', ') || 'no KeyId'}): ` +
-                (kindName ? `kmslab has no ${kindName} keys` : 'unknown key kind'),
-            );
-          }
+          if (LOCAL_KMS_KINDS.includes(path)) {
+            for (const [index, raw] of entries.entries()) add(raw, `${path}[${index}]`);
+          } else if (entries.length > 0)
+            this.warn(path, `skipped ${entries.length} key(s): unknown key kind`);
         }
       }
     } else if (!isAbsent(rawKeys)) {
@@ -268,8 +325,12 @@ class LocalKmsReader extends Reader {
     return { spec, format: 'local-kms', warnings: this.warnings };
   }
 
-  private aesKey(raw: unknown, path: string): SeedKey | undefined {
-    if (!isMap(raw)) this.fail(path, 'each key must be a mapping with `Metadata` and `BackingKeys`');
+  /**
+   * One key of any kind: an AES key's backing keys, an HMAC key's backing key, or an RSA or ECC key's
+   * `PrivateKeyPem`, whose own type and size say its spec.
+   */
+  private key(raw: unknown, path: string): SeedKey | undefined {
+    if (!isMap(raw)) this.fail(path, 'each key must be a mapping with `Metadata` and its material');
     const metadata = isAbsent(raw.Metadata) ? {} : raw.Metadata;
     if (!isMap(metadata)) this.fail(path, '`Metadata` must be a mapping');
     // The Version 2 form puts KeyId and material beside Metadata; the others put KeyId inside it.
@@ -280,25 +341,47 @@ class LocalKmsReader extends Reader {
 
     const material = isMap(raw.Material) ? raw.Material : raw;
     const keySpec = this.optionalString(metadata.KeySpec, where, 'Metadata.KeySpec');
-    if ((keySpec !== undefined && keySpec !== 'SYMMETRIC_DEFAULT') || !isAbsent(material.PrivateKeyPem)) {
-      this.warn(where, `skipped: kmslab has no ${keySpec ?? 'asymmetric'} keys`);
-      return undefined;
-    }
-
-    const backingKeys = this.list(material.BackingKeys, where, 'BackingKeys');
     const origin = this.optionalString(metadata.Origin, where, 'Metadata.Origin');
-    if (backingKeys.length === 0) {
+    const backingKeys = this.list(material.BackingKeys, where, 'BackingKeys');
+    const pem = material.PrivateKeyPem;
+    if (isAbsent(pem) && backingKeys.length === 0) {
       if (origin === 'EXTERNAL') {
         this.warn(where, 'skipped: an EXTERNAL key waiting for imported material is not supported');
         return undefined;
       }
-      this.fail(where, '`BackingKeys` must list at least one hex-encoded 256-bit key');
+      this.fail(
+        where,
+        '`BackingKeys` must list at least one hex-encoded key (AES and HMAC keys), or `PrivateKeyPem` give the private key (RSA and ECC keys)',
+      );
     }
 
-    const key: SeedKey = {
-      keyId,
-      materials: backingKeys.map((value, i) => this.material(value, where, `BackingKeys[${i}]`)),
-    };
+    const key: SeedKey = { keyId };
+    if (!isAbsent(pem)) {
+      const der = this.privateKey(pem, where, 'PrivateKeyPem');
+      const spec = keySpecOfPrivateKey(der);
+      if (!spec)
+        this.fail(where, '`PrivateKeyPem` is no RSA, EC or Ed25519 key of a size or curve AWS KMS offers');
+      key.keySpec = spec;
+      // local-kms makes ECC keys for signing only, and RSA keys for signing unless told otherwise.
+      key.keyUsage = (this.optionalString(metadata.KeyUsage, where, 'Metadata.KeyUsage') ??
+        'SIGN_VERIFY') as KeyUsageType;
+      key.materials = [der];
+    } else if (path.startsWith('Keys.Symmetric.Hmac') || keySpec?.startsWith('HMAC_')) {
+      if (keySpec === undefined)
+        this.fail(where, '`Metadata.KeySpec` (HMAC_224, HMAC_256, HMAC_384 or HMAC_512) is required');
+      key.keySpec = keySpec as KeySpec;
+      key.keyUsage = 'GENERATE_VERIFY_MAC';
+      // local-kms MACs with its first backing key; an HMAC key has one material in KMS.
+      key.materials = [this.keyMaterial(backingKeys[0], where, 'BackingKeys[0]')];
+      if (backingKeys.length > 1)
+        this.warn(where, 'only the first of `BackingKeys` is used: HMAC keys do not rotate');
+    } else {
+      if (keySpec !== undefined && keySpec !== 'SYMMETRIC_DEFAULT') {
+        this.fail(where, `a ${keySpec} key needs \`PrivateKeyPem\``);
+      }
+      key.materials = backingKeys.map((value, i) => this.material(value, where, `BackingKeys[${i}]`));
+    }
+
     const description = this.optionalString(metadata.Description, where, 'Metadata.Description');
     if (description !== undefined) key.description = description;
     if (typeof metadata.Enabled === 'string' && metadata.Enabled.toLowerCase() === 'false')

@@ -3,13 +3,23 @@
  * it from YAML, seed/apply.ts creates what is missing).
  */
 
+import type { KeySpec, KeyUsageType } from '../../protocol/index.ts';
+
 export interface SeedKey {
   keyId: string;
+  /** SYMMETRIC_DEFAULT when absent; checked against the model's values when the seed is applied. */
+  keySpec?: KeySpec;
+  /** The spec's default (ENCRYPT_DECRYPT for symmetric keys) when absent; required for the others, as by CreateKey. */
+  keyUsage?: KeyUsageType;
   accountId?: string;
   region?: string;
   description?: string;
   enabled?: boolean;
-  /** AES-256 key material versions, oldest first; the last one is current. Generated when absent. */
+  /**
+   * Key material versions, oldest first; the last one is current. Generated when absent. AES-256 keys for a
+   * symmetric key; one version for the other specs, which do not rotate: the HMAC secret, or the private key as
+   * DER (PKCS#8, which seed/apply.ts re-encodes as kmslab keeps it).
+   */
   materials?: Uint8Array[];
   aliases?: string[];
   tags?: { TagKey: string; TagValue: string }[];

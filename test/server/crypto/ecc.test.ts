@@ -20,8 +20,8 @@ const CURVES: [KeySpec, SigningAlgorithmSpec, string][] = [
 
 describe('ECDSA signatures', () => {
   for (const [keySpec, algorithm] of CURVES) {
-    test(`${algorithm} on ${keySpec}: RAW and DIGEST signatures verify with openssl, and openssl's verify here`, () => {
-      const key = newKey(files, keySpec);
+    test(`${algorithm} on ${keySpec}: RAW and DIGEST signatures verify with openssl, and openssl's verify here`, async () => {
+      const key = await newKey(files, keySpec);
       const scheme = signatureScheme(keySpec, algorithm);
       const digest = `-sha${algorithm.slice(-3)}`;
       const digestBytes = openssl(['dgst', digest, '-binary', messageFile]);
@@ -63,14 +63,14 @@ describe('ECDSA signatures', () => {
     });
   }
 
-  test('a DIGEST of the wrong length is refused in the words AWS answered', () => {
+  test('a DIGEST of the wrong length is refused in the words AWS answered', async () => {
     for (const [keySpec, algorithm] of [
       ['ECC_NIST_P256', 'ECDSA_SHA_256'],
       ['ECC_NIST_P384', 'ECDSA_SHA_384'],
       ['ECC_SECG_P256K1', 'ECDSA_SHA_256'],
     ] as const) {
       const aws = awsError(`test_sign_verify[${keySpec}-${algorithm}]`, 'bad-digest');
-      const { material } = newKey(files, keySpec);
+      const { material } = await newKey(files, keySpec);
       const error = thrown(() =>
         signatureScheme(keySpec, algorithm).verify(material, Buffer.alloc(20), 'DIGEST', Buffer.alloc(70)),
       );
@@ -81,8 +81,8 @@ describe('ECDSA signatures', () => {
 
 describe('ECDH (DeriveSharedSecret)', () => {
   for (const [keySpec, , curve] of CURVES.slice(0, 3)) {
-    test(`${keySpec}: the shared secret with a peer's public key equals openssl pkeyutl -derive's`, () => {
-      const ours = newKey(files, keySpec);
+    test(`${keySpec}: the shared secret with a peer's public key equals openssl pkeyutl -derive's`, async () => {
+      const ours = await newKey(files, keySpec);
       const peerKey = files.file(
         `${keySpec}.peer.key`,
         openssl(['genpkey', '-algorithm', 'EC', '-pkeyopt', `ec_paramgen_curve:${curve}`]),
@@ -99,27 +99,26 @@ describe('ECDH (DeriveSharedSecret)', () => {
     });
   }
 
-  test('bytes that are no public key get the ValidationException AWS answered', () => {
+  test('bytes that are no public key get the ValidationException AWS answered', async () => {
     const aws = awsError('test_derive_shared_secret', 'response-invalid-public-key');
-    const { material } = newKey(files, 'ECC_NIST_P256');
+    const { material } = await newKey(files, 'ECC_NIST_P256');
     const error = thrown(() =>
       cryptoOf('ECC_NIST_P256').keyAgreement?.ECDH?.derive(material, Buffer.from('InvalidPublicKey')),
     );
     assert.deepEqual({ type: error?.type, message: error?.message }, aws);
   });
 
-  test("a public key on another curve, or not an EC key, is a ValidationException naming the key's spec", () => {
-    const { material } = newKey(files, 'ECC_NIST_P256');
+  test("a public key on another curve, or not an EC key, is a ValidationException naming the key's spec", async () => {
+    const { material } = await newKey(files, 'ECC_NIST_P256');
     for (const other of ['ECC_NIST_P384', 'ECC_SECG_P256K1', 'ECC_NIST_EDWARDS25519'] as const) {
-      const error = thrown(() =>
-        cryptoOf('ECC_NIST_P256').keyAgreement?.ECDH?.derive(material, newKey(files, other).publicKey),
-      );
+      const { publicKey } = await newKey(files, other);
+      const error = thrown(() => cryptoOf('ECC_NIST_P256').keyAgreement?.ECDH?.derive(material, publicKey));
       assert.equal(error?.type, 'ValidationException', other);
       assert.match(error?.message ?? '', /on the curve of the KMS key \(ECC_NIST_P256\)/);
     }
   });
 
-  test('secp256k1 keys sign only: AWS offers no key agreement on them', () => {
+  test('secp256k1 keys sign only: AWS offers no key agreement on them', async () => {
     assert.equal(cryptoOf('ECC_SECG_P256K1').keyAgreement, undefined);
   });
 });

@@ -6,7 +6,7 @@ import { newKey, openssl, opensslVerifies, peer, scratch, signatureScheme, tampe
 const files = scratch();
 after(files.remove);
 
-const key = newKey(files, 'ECC_NIST_EDWARDS25519');
+const key = await newKey(files, 'ECC_NIST_EDWARDS25519');
 const message = Buffer.from('kmslab signs this message with Ed25519');
 const messageFile = files.file('message', message);
 /** What a caller sends as the DIGEST of ED25519_PH_SHA_512: the message's SHA-512, computed by openssl. */
@@ -14,7 +14,7 @@ const digest = openssl(['dgst', '-sha512', '-binary', messageFile]);
 const digestFile = files.file('digest', digest);
 
 describe('Ed25519 (ECC_NIST_EDWARDS25519)', () => {
-  test('ED25519_SHA_512 (RAW): our signatures verify with openssl, and openssl signatures verify here', () => {
+  test('ED25519_SHA_512 (RAW): our signatures verify with openssl, and openssl signatures verify here', async () => {
     const scheme = signatureScheme('ECC_NIST_EDWARDS25519', 'ED25519_SHA_512');
     const ours = scheme.sign(key.material, message, 'RAW');
     assert.equal(ours.length, 64);
@@ -29,7 +29,7 @@ describe('Ed25519 (ECC_NIST_EDWARDS25519)', () => {
     assert.equal(scheme.verify(key.material, message, 'RAW', theirs.subarray(1)), false);
   });
 
-  test('ED25519_PH_SHA_512 (DIGEST) is RFC 8032 Ed25519ph over the digest, both ways with libsodium', () => {
+  test('ED25519_PH_SHA_512 (DIGEST) is RFC 8032 Ed25519ph over the digest, both ways with libsodium', async () => {
     const scheme = signatureScheme('ECC_NIST_EDWARDS25519', 'ED25519_PH_SHA_512');
     const ours = scheme.sign(key.material, digest, 'DIGEST');
     assert.equal(
@@ -52,7 +52,7 @@ describe('Ed25519 (ECC_NIST_EDWARDS25519)', () => {
     assert.equal(scheme.verify(key.material, tampered(digest), 'DIGEST', theirs), false);
   });
 
-  test('each algorithm takes one message type, and a prehash digest is 64 bytes, in the words AWS answers', () => {
+  test('each algorithm takes one message type, and a prehash digest is 64 bytes, in the words AWS answers', async () => {
     const raw = signatureScheme('ECC_NIST_EDWARDS25519', 'ED25519_SHA_512');
     const ph = signatureScheme('ECC_NIST_EDWARDS25519', 'ED25519_PH_SHA_512');
     const cases: [(Error & { type?: string }) | undefined, string][] = [

@@ -20,10 +20,10 @@ function bytes(value: Buffer | boolean | undefined): Buffer {
 
 describe('ML-DSA (ML_DSA_SHAKE_256), proven with Python cryptography', () => {
   for (const [keySpec, signatureBytes] of PARAMETER_SETS) {
-    test(`${keySpec}: our seed-only PKCS#8 and SPKI load there, and our RAW and EXTERNAL_MU signatures verify`, () => {
+    test(`${keySpec}: our seed-only PKCS#8 and SPKI load there, and our RAW and EXTERNAL_MU signatures verify`, async () => {
       const crypto = cryptoOf(keySpec);
       const scheme = signatureScheme(keySpec, 'ML_DSA_SHAKE_256');
-      const material = crypto.generate();
+      const material = await crypto.generate();
       const publicKey = crypto.publicKey?.(material);
       assert.ok(publicKey);
       assert.deepEqual(bytes(peer('ml-dsa-public-key', { privateKey: material }).publicKey), publicKey);
@@ -38,7 +38,7 @@ describe('ML-DSA (ML_DSA_SHAKE_256), proven with Python cryptography', () => {
       assert.equal(peer('ml-dsa-verify', { publicKey, message, signature: tampered(external) }).valid, false);
     });
 
-    test(`${keySpec}: keys and signatures made there are read and verified here, RAW and EXTERNAL_MU`, () => {
+    test(`${keySpec}: keys and signatures made there are read and verified here, RAW and EXTERNAL_MU`, async () => {
       const generated = peer('ml-dsa-generate', { keySpec });
       const material = bytes(generated.privateKey);
       const publicKey = bytes(generated.publicKey);
@@ -55,8 +55,8 @@ describe('ML-DSA (ML_DSA_SHAKE_256), proven with Python cryptography', () => {
     });
   }
 
-  test('DIGEST is refused for the key spec, and μ must be 64 bytes', () => {
-    const material = cryptoOf('ML_DSA_44').generate();
+  test('DIGEST is refused for the key spec, and μ must be 64 bytes', async () => {
+    const material = await cryptoOf('ML_DSA_44').generate();
     const scheme = signatureScheme('ML_DSA_44', 'ML_DSA_SHAKE_256');
     const digest = thrown(() => scheme.sign(material, Buffer.alloc(64), 'DIGEST'));
     assert.deepEqual(

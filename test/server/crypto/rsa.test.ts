@@ -10,9 +10,9 @@ after(files.remove);
 
 // RSA key generation is slow (a 4096-bit key takes seconds): one key per size for the whole file.
 const keys = {
-  RSA_2048: newKey(files, 'RSA_2048'),
-  RSA_3072: newKey(files, 'RSA_3072'),
-  RSA_4096: newKey(files, 'RSA_4096'),
+  RSA_2048: await newKey(files, 'RSA_2048'),
+  RSA_3072: await newKey(files, 'RSA_3072'),
+  RSA_4096: await newKey(files, 'RSA_4096'),
 };
 type RsaKeySpec = keyof typeof keys;
 
@@ -44,7 +44,7 @@ function opensslOptions(algorithm: SigningAlgorithmSpec, flag: '-sigopt' | '-pke
 
 describe('RSA signatures (RSASSA-PSS, RSASSA-PKCS1-v1_5)', () => {
   for (const [keySpec, algorithm] of SIGNING_CASES) {
-    test(`${algorithm} on ${keySpec}: RAW and DIGEST signatures verify with openssl, and openssl's verify here`, () => {
+    test(`${algorithm} on ${keySpec}: RAW and DIGEST signatures verify with openssl, and openssl's verify here`, async () => {
       const key = keys[keySpec];
       const scheme = signatureScheme(keySpec, algorithm);
       const { digest, options } = opensslOptions(algorithm, '-sigopt');
@@ -91,7 +91,7 @@ describe('RSA signatures (RSASSA-PSS, RSASSA-PKCS1-v1_5)', () => {
     });
   }
 
-  test('a DIGEST of the wrong length is refused in the words AWS answered', () => {
+  test('a DIGEST of the wrong length is refused in the words AWS answered', async () => {
     const aws = awsError('test_sign_verify[RSA_2048-RSASSA_PSS_SHA_256]', 'bad-digest');
     const scheme = signatureScheme('RSA_2048', 'RSASSA_PSS_SHA_256');
     const short = Buffer.alloc(31);
@@ -102,7 +102,7 @@ describe('RSA signatures (RSASSA-PSS, RSASSA-PKCS1-v1_5)', () => {
       assert.deepEqual({ type: error?.type, message: error?.message }, aws);
   });
 
-  test('EXTERNAL_MU is for ML-DSA keys only', () => {
+  test('EXTERNAL_MU is for ML-DSA keys only', async () => {
     const error = thrown(() =>
       signatureScheme('RSA_2048', 'RSASSA_PKCS1_V1_5_SHA_256').sign(
         keys.RSA_2048.material,
@@ -123,7 +123,7 @@ describe('RSA encryption (RSAES-OAEP)', () => {
 
   for (const keySpec of ['RSA_2048', 'RSA_4096'] as const) {
     for (const [algorithm, hash] of OAEP) {
-      test(`${algorithm} on ${keySpec}: what openssl encrypts with the public key decrypts here, and the reverse`, () => {
+      test(`${algorithm} on ${keySpec}: what openssl encrypts with the public key decrypts here, and the reverse`, async () => {
         const key = keys[keySpec];
         const oaep = cryptoOf(keySpec).encryption?.[algorithm];
         assert.ok(oaep);
@@ -147,14 +147,14 @@ describe('RSA encryption (RSAES-OAEP)', () => {
     }
   }
 
-  test('the other OAEP hash does not decrypt a ciphertext', () => {
+  test('the other OAEP hash does not decrypt a ciphertext', async () => {
     const { encryption } = cryptoOf('RSA_2048');
     const ciphertext = encryption?.RSAES_OAEP_SHA_1?.encrypt(keys.RSA_2048.material, Buffer.from('x'));
     assert.ok(ciphertext);
     assert.equal(encryption?.RSAES_OAEP_SHA_256?.decrypt(keys.RSA_2048.material, ciphertext), undefined);
   });
 
-  test('plaintext up to the limit of the key size and hash encrypts; one byte more is refused as AWS words it', () => {
+  test('plaintext up to the limit of the key size and hash encrypts; one byte more is refused as AWS words it', async () => {
     for (const keySpec of Object.keys(keys) as RsaKeySpec[]) {
       for (const [algorithm] of OAEP) {
         const aws = awsError(

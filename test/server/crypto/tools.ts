@@ -37,6 +37,18 @@ export function openssl(args: readonly string[], input?: Buffer): Buffer {
   return result.stdout;
 }
 
+/** `openssl pkeyutl`'s options for RSAES-OAEP with `hash` as the OAEP and the MGF1 hash, as KMS uses them. */
+export function oaepOptions(hash: string): string[] {
+  return [
+    '-pkeyopt',
+    'rsa_padding_mode:oaep',
+    '-pkeyopt',
+    `rsa_oaep_md:${hash}`,
+    '-pkeyopt',
+    `rsa_mgf1_md:${hash}`,
+  ];
+}
+
 /** Whether an `openssl ... -verify` command accepts the signature (exit status 0). */
 export function opensslVerifies(args: readonly string[]): boolean {
   return run('openssl', args).status === 0;
@@ -100,9 +112,9 @@ export function cryptoOf(keySpec: KeySpec): KeyCrypto {
 }
 
 /** A new key of `keySpec`: its material, its DER public key, and both as PEM files for openssl. */
-export function newKey(files: ReturnType<typeof scratch>, keySpec: KeySpec) {
+export async function newKey(files: ReturnType<typeof scratch>, keySpec: KeySpec) {
   const crypto = cryptoOf(keySpec);
-  const material = crypto.generate();
+  const material = await crypto.generate();
   const publicKey = crypto.publicKey?.(material) ?? Buffer.alloc(0);
   return {
     material,

@@ -1,0 +1,59 @@
+import type { KeyLastUsageTrackingOperation } from '../../protocol/index.ts';
+import type { Caller, OperationContext } from '../context.ts';
+import type { KeyCrypto } from '../crypto/key-crypto.ts';
+import { checkAlgorithm, checkUsage, currentMaterial, type LoadedKey } from '../keys/key.ts';
+import type { AlgorithmFamilies, CryptographicOperation } from '../keys/kinds.ts';
+import { checkState } from '../keys/states.ts';
+import type { Store } from '../store/store.ts';
+import { resolveKey } from './resolve.ts';
+
+/**
+ * What every operation that uses a key's material does around its cryptography: find the key (aliases allowed,
+ * as for every data-plane operation), check that its state and usage allow the operation and that it offers the
+ * algorithm asked for, and record the use for GetKeyLastUsage.
+ */
+
+/** The key's state and usage allow the operation. */
+export function checkUsable(key: LoadedKey, operation: CryptographicOperation): void {
+  checkState(key, operation);
+  checkUsage(key, operation);
+}
+
+/** The key a request names, once its state and usage allow the operation. */
+export function usableKey(
+  store: Store,
+  caller: Caller,
+  keyId: string,
+  operation: CryptographicOperation,
+): LoadedKey {
+  const key = resolveKey(store, caller, keyId, 'key-or-alias');
+  checkUsable(key, operation);
+  return key;
+}
+
+/**
+ * The key a request names, its current material and the implementation of the algorithm asked for, once the key
+ * allows the operation and offers the algorithm (AWS's InvalidKeyUsageException otherwise). `schemes` picks the
+ * family's implementations from the key's crypto, which implements every algorithm its kind offers.
+ */
+export function keyForAlgorithm<F extends keyof AlgorithmFamilies, T>(
+  store: Store,
+  caller: Caller,
+  request: { keyId: string; operation: CryptographicOperation; family: F; algorithm: AlgorithmFamilies[F] },
+  schemes: (crypto: KeyCrypto) => Readonly<Partial<Record<string, T>>> | undefined,
+): { key: LoadedKey; material: Buffer; scheme: T } {
+  const key = usableKey(store, caller, request.keyId, request.operation);
+  checkAlgorithm(key, request.family, request.algorithm);
+  const scheme = key.kind.crypto && schemes(key.kind.crypto)?.[request.algorithm];
+  if (!scheme) throw new Error(`${key.kind.keySpec} offers ${request.algorithm} but does not implement it`);
+  return { key, material: currentMaterial(key).bytes, scheme };
+}
+
+export function recordUse(
+  store: Store,
+  key: LoadedKey,
+  operation: KeyLastUsageTrackingOperation,
+  { now, requestId }: OperationContext,
+): void {
+  store.recordUsage(key, { operation, timestamp: now.getTime(), requestId });
+}
