@@ -52,6 +52,11 @@ export interface KmsService {
   readonly handlers: Readonly<Record<string, ValidatedHandler | undefined>>;
   /** Runs due background work (scheduled deletions, automatic rotations) as of `now`. */
   runDueWork(now: Date): Promise<void>;
+  /**
+   * Runs the work that must happen within a second of its time (also part of runDueWork): imported key material
+   * whose ValidTo has come is removed, new multi-Region replicas finish Creating.
+   */
+  runTimelyWork(now: Date): void;
 }
 
 /** An access key the server accepts, and the account it belongs to. */

@@ -146,9 +146,10 @@ export function createKmsServer(options: KmsServerOptions): Server {
       authenticator.verifySignature(authentication, body);
       const { caller } = authentication;
       input = parseJson(body);
-      validateInput(operation, input);
+      // Whatever the input: an operation kmslab lacks is answered as such, not as a request to correct.
       const handler = service.handlers[operation];
       if (!handler) throw WireErrors.unsupportedOperation(operation);
+      validateInput(operation, input);
       output = await handler(input, { caller, now, requestId });
       send(response, requestId, 200, JSON.stringify(output ?? {}));
     } catch (error) {

@@ -33,6 +33,11 @@ import type { Store } from './store/store.ts';
 const USAGE_FLUSH_INTERVAL_MS = 1000;
 /** How often scheduled deletions and automatic rotations are carried out (and once at start). */
 const DUE_WORK_INTERVAL_MS = 60_000;
+/**
+ * How often the timely work runs (imported material that expires, replicas that finish Creating): at most this
+ * late. Two indexed queries when nothing is due.
+ */
+const TIMELY_WORK_INTERVAL_MS = 1000;
 
 /**
  * How long start-up waits for a data dir's integrity check before it listens: a data dir of some thousands of keys
@@ -152,7 +157,7 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
     }
     for (const seed of options.seeds ?? [])
       await applySeed(store, seed.spec, seed.source, seedDefaults, clock());
-    service = createKmsService(store);
+    service = createKmsService(store, rootKey);
     server = createKmsServer({
       service,
       credentials: options.credentials ?? [DEFAULT_CREDENTIALS],
@@ -178,9 +183,13 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
 
   const listening = server;
   const opened = store;
-  const runDueWork = () => {
-    service.runDueWork(clock()).catch((error: unknown) => logger.error(internalError(error)));
+  /** Work on a timer: a failure is logged, and the next run tries again. */
+  const logged = (work: (now: Date) => void | Promise<void>) => () => {
+    Promise.resolve()
+      .then(() => work(clock()))
+      .catch((error: unknown) => logger.error(internalError(error)));
   };
+  const runDueWork = logged((now) => service.runDueWork(now));
   const flushUsage = () => {
     try {
       opened.flushUsage();
@@ -192,6 +201,10 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
   const timers = [
     setInterval(runDueWork, DUE_WORK_INTERVAL_MS),
     setInterval(flushUsage, USAGE_FLUSH_INTERVAL_MS),
+    setInterval(
+      logged((now) => service.runTimelyWork(now)),
+      TIMELY_WORK_INTERVAL_MS,
+    ),
   ];
   for (const timer of timers) timer.unref();
 

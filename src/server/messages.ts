@@ -150,20 +150,11 @@ export const Errors = {
     new KMSError('KMSInvalidStateException', `${keyArn} is not pending deletion.`),
   pendingWindowOutOfRange: (days: number) => outOfRange(days, 'pendingWindowInDays', 7, 30),
 
-  unsupportedOrigin: (origin: string) =>
-    new KMSError(
-      'UnsupportedOperationException',
-      `Origin ${origin} is not supported by kmslab: only AWS_KMS keys can be created.`,
-    ),
-  unsupportedCustomKeyStore: () =>
-    new KMSError('UnsupportedOperationException', 'Custom key stores are not supported by kmslab.'),
   unsupportedRecipient: () =>
     new KMSError(
       'UnsupportedOperationException',
       'Recipient (Nitro Enclaves attestation) is not supported by kmslab.',
     ),
-  unsupportedMultiRegion: () =>
-    new KMSError('UnsupportedOperationException', 'Multi-Region keys are not supported by kmslab.'),
   keyUsageRequired: () =>
     validation('You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.'),
   keyUsageIncompatible: (keyUsage: string, keySpec: string) =>
@@ -569,10 +560,10 @@ export const ImportErrors = {
       `The key material in the request does not have the KeyMaterialId ${given}.`,
     ),
   /** Recorded (test_import_key_material_raises_if_there_is_already_key_material_pending). */
-  materialPendingRotation: (newId: string, keyId: string, pendingId: string) =>
+  materialPendingRotation: (newId: string, keyArn: string, pendingId: string) =>
     new KMSError(
       'KMSInvalidStateException',
-      `New key material (id: ${newId}) cannot be imported into KMS key ${keyId}, because another key material (id: ${pendingId}) is pending rotation.`,
+      `New key material (id: ${newId}) cannot be imported into KMS key ${keyArn}, because another key material (id: ${pendingId}) is pending rotation.`,
     ),
   /** Ours: the model documents these members as "only usable with symmetric encryption keys". */
   symmetricOnly: (member: 'ImportType' | 'KeyMaterialId' | 'KeyMaterialDescription', keySpec: string) =>
@@ -735,12 +726,6 @@ export const CustomKeyStoreErrors = {
     new KMSError(
       'XksKeyAlreadyInUseException',
       `The external key ${xksKeyId} is already associated with another KMS key in this external key store.`,
-    ),
-  /** Ours: the model's "general failure" for keys in a custom key store that is not connected. */
-  keyStoreNotConnected: (keyArn: string, id: string) =>
-    new KMSError(
-      'KMSInvalidStateException',
-      `${keyArn} is in custom key store ${id}, which is not connected.`,
     ),
   /** Ours. */
   bothFilters: () => validation('Specify either CustomKeyStoreId or CustomKeyStoreName, not both.'),

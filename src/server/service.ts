@@ -1,9 +1,15 @@
-import type { Handlers, KmsService } from './context.ts';
+import type { Handlers, KmsService, ValidatedHandler } from './context.ts';
+import { deriveSecret } from './crypto/tokens.ts';
+import { grantsOfTokens } from './grants/token.ts';
 import { agreementHandlers } from './operations/agreement.ts';
 import { aliasHandlers } from './operations/aliases.ts';
 import { cryptoHandlers } from './operations/crypto.ts';
+import { customKeyStoreHandlers } from './operations/custom-key-stores.ts';
+import { grantHandlers } from './operations/grants.ts';
+import { expireImportedMaterial, importHandlers } from './operations/imports.ts';
 import { keyHandlers } from './operations/keys.ts';
 import { macHandlers } from './operations/mac.ts';
+import { deleteDueKey, multiRegionHandlers, settleReplicas } from './operations/multi-region.ts';
 import { policyHandlers } from './operations/policies.ts';
 import { rotateDueKeys, rotationHandlers } from './operations/rotation.ts';
 import { signingHandlers } from './operations/sign.ts';
@@ -18,10 +24,28 @@ import type { Store } from './store/store.ts';
 const DUE_WORK_BATCH = 1000;
 
 /**
+ * Every operation that takes GrantTokens accepts a token the moment CreateGrant has answered it, and refuses one
+ * that is not a token (InvalidGrantTokenException), before its own work: a token carries its grant sealed
+ * (grants/token.ts), so no lookup can miss it.
+ */
+function acceptingGrantTokens(handler: ValidatedHandler, secret: Uint8Array): ValidatedHandler {
+  return (input, context) => {
+    if (input?.GrantTokens !== undefined) grantsOfTokens(secret, input.GrantTokens);
+    return handler(input, context);
+  };
+}
+
+/**
  * The KMS service: the operation handlers over one store, and the work that time makes due (deletions whose
  * waiting period has passed, automatic rotations), which runDueWork carries out as of the time it is given.
+ * The secrets that sign what kmslab hands out (grant tokens) are derived from `rootKey`.
  */
-export function createKmsService(store: Store): KmsService {
+export function createKmsService(store: Store, rootKey: Uint8Array): KmsService {
+  const grantTokenSecret = deriveSecret(rootKey, 'grant token');
+  const secrets = {
+    importToken: deriveSecret(rootKey, 'import token'),
+    materialId: deriveSecret(rootKey, 'imported key material id'),
+  };
   const handlers: Partial<Handlers> = {
     ...keyHandlers(store),
     ...aliasHandlers(store),
@@ -33,12 +57,28 @@ export function createKmsService(store: Store): KmsService {
     ...agreementHandlers(store),
     ...rotationHandlers(store),
     ...usageHandlers(store),
+    ...importHandlers(store, secrets),
+    ...multiRegionHandlers(store),
+    ...grantHandlers(store, grantTokenSecret),
+    ...customKeyStoreHandlers(store),
+  };
+  const runTimelyWork = (now: Date) => {
+    expireImportedMaterial(store, now, DUE_WORK_BATCH);
+    settleReplicas(store, now, DUE_WORK_BATCH);
   };
   return {
-    handlers,
+    handlers: Object.fromEntries(
+      Object.entries(handlers).map(([operation, handler]) => [
+        operation,
+        acceptingGrantTokens(handler as ValidatedHandler, grantTokenSecret),
+      ]),
+    ),
     async runDueWork(now: Date) {
-      for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH)) store.deleteKey(key);
+      for (const key of store.keysDueForDeletion(now.getTime(), DUE_WORK_BATCH))
+        deleteDueKey(store, key, now);
       await rotateDueKeys(store, now, DUE_WORK_BATCH);
+      runTimelyWork(now);
     },
+    runTimelyWork,
   };
 }

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { CreateKeyCommand, DescribeKeyCommand, EncryptCommand } from '@aws-sdk/client-kms';
 import Database from 'better-sqlite3';
+import { SCHEMA_VERSION } from '../../src/server/store/sqlite/migrations.ts';
 import { type Exited, launch, newDataDir, run, type ServeProcess, serve } from './spawn.ts';
 
 /** A data dir in which a stopped kmslab left one key. */
@@ -148,7 +149,7 @@ describe('a data dir that is not what it should be is refused, never reinitialis
     cpSync(new URL('../fixtures/datadir-ca05dcf/data', import.meta.url), dir, { recursive: true });
     chmodSync(join(dir, 'root.key'), 0o600);
     const first = await serve(['--data-dir', dir]);
-    const upgraded = `INFO  upgraded ${dir}/kmslab.sqlite3 from schema version 1 to 2`;
+    const upgraded = `INFO  upgraded ${dir}/kmslab.sqlite3 from schema version 1 to ${SCHEMA_VERSION}`;
     assert.ok(first.output().stdout.includes(upgraded), first.output().stdout);
     assert.equal((await first.stop()).code, 0);
     const second = await serve(['--data-dir', dir]);

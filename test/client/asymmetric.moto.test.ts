@@ -1,4 +1,4 @@
-// The methods for operations kmslab's server does not have yet (asymmetric and HMAC keys, grants), against moto,
+// The methods for operations kmslab's server does not have yet (asymmetric and HMAC keys), against moto,
 // an independent KMS: signatures checked with node:crypto and the openssl CLI against GetPublicKey's key.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -12,7 +12,7 @@ import { type Moto, startMoto } from '../helpers/moto.ts';
 
 const MESSAGE = 'a message to sign, with UTF-8: é';
 
-describe('signing, MAC and grant methods against moto_server', () => {
+describe('signing and MAC methods against moto_server', () => {
   let moto: Moto;
   let kms: KMSClient;
   before(async () => {
@@ -85,43 +85,5 @@ describe('signing, MAC and grant methods against moto_server', () => {
     assert.equal(Buffer.from(generated.mac, 'base64').length, 32);
     assert.equal(await kms.verifyMac(KeyId, MESSAGE, generated.mac, 'HMAC_SHA_256'), true);
     assert.equal(await kms.verifyMac(KeyId, `${MESSAGE}!`, generated.mac, 'HMAC_SHA_256'), false);
-  });
-
-  it('creates a grant with its constraints, which ListGrants and ListRetirableGrants page through', async () => {
-    const { KeyId } = await kms.createKey();
-    const grantee = 'arn:aws:iam::123456789012:role/grantee';
-    const retiring = 'arn:aws:iam::123456789012:role/retiring';
-    const grant = await kms.createGrant(KeyId, grantee, ['Encrypt', 'Decrypt'], {
-      name: 'k6-load-test',
-      retiringPrincipal: retiring,
-      constraints: { encryptionContextSubset: { tenantId: 't-1' } },
-    });
-    assert.ok(grant.grantId && grant.grantToken);
-
-    const listed = [];
-    for await (const page of kms.paginate('ListGrants', { KeyId })) listed.push(...(page.Grants ?? []));
-    assert.deepEqual(
-      listed.map(({ GrantId, Name, GranteePrincipal, Operations, Constraints }) => ({
-        GrantId,
-        Name,
-        GranteePrincipal,
-        Operations,
-        Constraints,
-      })),
-      [
-        {
-          GrantId: grant.grantId,
-          Name: 'k6-load-test',
-          GranteePrincipal: grantee,
-          Operations: ['Encrypt', 'Decrypt'],
-          Constraints: { EncryptionContextSubset: { tenantId: 't-1' } },
-        },
-      ],
-    );
-    const retirable = [];
-    for await (const page of kms.paginate('ListRetirableGrants', { RetiringPrincipal: retiring })) {
-      retirable.push(...(page.Grants ?? []).map((g) => g.GrantId));
-    }
-    assert.ok(retirable.includes(grant.grantId));
   });
 });

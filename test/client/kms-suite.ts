@@ -186,6 +186,44 @@ export function kmsClientSuite(name: string, start: () => Promise<KmsServer>, op
       );
     });
 
+    it('creates a grant with its constraints, which ListGrants and ListRetirableGrants page through', async () => {
+      const { KeyId } = await kms.createKey();
+      const grantee = 'arn:aws:iam::123456789012:role/grantee';
+      const retiring = 'arn:aws:iam::123456789012:role/retiring';
+      const grant = await kms.createGrant(KeyId, grantee, ['Encrypt', 'Decrypt'], {
+        name: 'k6-load-test',
+        retiringPrincipal: retiring,
+        constraints: { encryptionContextSubset: { tenantId: 't-1' } },
+      });
+      assert.ok(grant.grantId && grant.grantToken);
+
+      const listed = [];
+      for await (const page of kms.paginate('ListGrants', { KeyId })) listed.push(...(page.Grants ?? []));
+      assert.deepEqual(
+        listed.map(({ GrantId, Name, GranteePrincipal, Operations, Constraints }) => ({
+          GrantId,
+          Name,
+          GranteePrincipal,
+          Operations,
+          Constraints,
+        })),
+        [
+          {
+            GrantId: grant.grantId,
+            Name: 'k6-load-test',
+            GranteePrincipal: grantee,
+            Operations: ['Encrypt', 'Decrypt'],
+            Constraints: { EncryptionContextSubset: { tenantId: 't-1' } },
+          },
+        ],
+      );
+      const retirable = [];
+      for await (const page of kms.paginate('ListRetirableGrants', { RetiringPrincipal: retiring })) {
+        retirable.push(...(page.Grants ?? []).map((g) => g.GrantId));
+      }
+      assert.ok(retirable.includes(grant.grantId));
+    });
+
     it('schedules a key for deletion', async () => {
       const { KeyId } = await kms.createKey();
       const before = Date.now() / 1000;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { after, before } from 'node:test';
 import { KMSClient } from '@aws-sdk/client-kms';
 import type { AuthMode } from '../../src/server/auth.ts';
 import type { CredentialEntry, KmsService, RequestLogEntry } from '../../src/server/context.ts';
@@ -89,4 +90,18 @@ export async function startKmslab(options: StartKmslabOptions = {}): Promise<Kms
       await kmslab.stop();
     },
   };
+}
+
+/**
+ * A kmslab started before the tests of the suite that calls this and stopped after them, with an SDK client:
+ * `suite.server` and `suite.kms` once the suite's tests run.
+ */
+export function kmslabForSuite(options: StartKmslabOptions = {}): { server: Kmslab; kms: KMSClient } {
+  const suite = {} as { server: Kmslab; kms: KMSClient };
+  before(async () => {
+    suite.server = await startKmslab(options);
+    suite.kms = suite.server.sdk();
+  });
+  after(() => suite.server?.stop());
+  return suite;
 }

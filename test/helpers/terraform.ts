@@ -2,7 +2,9 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { promisify } from 'node:util';
+import { type Kmslab, startKmslab } from './kmslab.ts';
 
 /**
  * Terraform with the hashicorp/aws provider, pointed at a kmslab endpoint. No registry is reachable here: the
@@ -47,8 +49,30 @@ export interface Terraform {
   remove(): void;
 }
 
-/** A terraform working directory whose aws provider talks to `target` for KMS; `init` has run. */
-export async function terraform(target: TerraformTarget): Promise<Terraform> {
+/** An aws provider block for `target` in `region`; `alias` names a second provider (another Region). */
+function providerBlock(target: TerraformTarget, region: string, alias?: string): string {
+  return `provider "aws" {
+${alias ? `  alias                       = "${alias}"\n` : ''}  region                      = "${region}"
+  access_key                  = "${target.accessKeyId}"
+  secret_key                  = "${target.secretAccessKey}"
+  skip_credentials_validation = true
+  skip_requesting_account_id  = true
+  skip_metadata_api_check     = true
+  endpoints {
+    kms = "${target.endpoint}"
+  }
+}
+`;
+}
+
+/**
+ * A terraform working directory whose aws provider talks to `target` for KMS; `init` has run. `regions` adds
+ * aliased providers for other Regions (`provider = aws.<alias>`), as multi-Region replicas need.
+ */
+export async function terraform(
+  target: TerraformTarget,
+  regions: Readonly<Record<string, string>> = {},
+): Promise<Terraform> {
   const dir = mkdtempSync(join(tmpdir(), 'kmslab-tf-'));
   const cliConfig = join(dir, 'terraformrc');
   writeFileSync(
@@ -66,18 +90,10 @@ export async function terraform(target: TerraformTarget): Promise<Terraform> {
   );
   writeFileSync(
     join(dir, 'provider.tf'),
-    `provider "aws" {
-  region                      = "${target.region}"
-  access_key                  = "${target.accessKeyId}"
-  secret_key                  = "${target.secretAccessKey}"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  endpoints {
-    kms = "${target.endpoint}"
-  }
-}
-`,
+    [
+      providerBlock(target, target.region),
+      ...Object.entries(regions).map(([alias, region]) => providerBlock(target, region, alias)),
+    ].join('\n'),
   );
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -121,4 +137,24 @@ export async function terraform(target: TerraformTarget): Promise<Terraform> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A kmslab and a terraform working directory pointed at it, made before the tests of the suite that calls this
+ * and removed after them: `suite.kmslab` and `suite.tf` once the suite's tests run.
+ */
+export function terraformForSuite(regions: Readonly<Record<string, string>> = {}): {
+  kmslab: Kmslab;
+  tf: Terraform;
+} {
+  const suite = {} as { kmslab: Kmslab; tf: Terraform };
+  before(async () => {
+    suite.kmslab = await startKmslab();
+    suite.tf = await terraform(suite.kmslab, regions);
+  });
+  after(async () => {
+    suite.tf?.remove();
+    await suite.kmslab?.stop();
+  });
+  return suite;
 }

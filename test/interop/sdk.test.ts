@@ -351,7 +351,7 @@ describe('@aws-sdk/client-kms against kmslab', () => {
     await kms.send(new DisableKeyCommand({ KeyId: disabled }));
     const { CiphertextBlob } = await kms.send(new EncryptCommand({ KeyId, Plaintext: Buffer.from('x') }));
     await kms.send(new CreateAliasCommand({ AliasName: 'alias/sdk-errors', TargetKeyId: KeyId }));
-    for (let i = 0; i < 10; i++) await kms.send(new RotateKeyOnDemandCommand({ KeyId }));
+    for (let i = 0; i < 25; i++) await kms.send(new RotateKeyOnDemandCommand({ KeyId }));
     const unknownKey = '1234abcd-12ab-34cd-56ef-1234567890ab';
     const calls: [string, () => Promise<unknown>][] = [
       ['NotFoundException', () => kms.send(new DescribeKeyCommand({ KeyId: unknownKey }))],

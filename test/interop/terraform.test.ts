@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListAliasesCommand } from '@aws-sdk/client-kms';
-import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
-import { type Terraform, terraform, terraformUnavailable } from '../helpers/terraform.ts';
+import { randomBytes } from 'node:crypto';
+import { describe, test } from 'node:test';
+import {
+  DecryptCommand,
+  DescribeKeyCommand,
+  EncryptCommand,
+  GetKeyRotationStatusCommand,
+  ListAliasesCommand,
+} from '@aws-sdk/client-kms';
+import { terraformForSuite, terraformUnavailable } from '../helpers/terraform.ts';
 
 /**
  * Terraform's hashicorp/aws provider manages kmslab's keys as it manages AWS's: it creates them, reads them back
@@ -11,19 +17,10 @@ import { type Terraform, terraform, terraformUnavailable } from '../helpers/terr
 const unavailable = terraformUnavailable();
 
 describe('terraform (hashicorp/aws) against kmslab', { skip: unavailable }, () => {
-  let kmslab: Kmslab;
-  let tf: Terraform;
-
-  before(async () => {
-    kmslab = await startKmslab();
-    tf = await terraform(kmslab);
-  });
-  after(async () => {
-    tf?.remove();
-    await kmslab?.stop();
-  });
+  const suite = terraformForSuite({ west: 'eu-west-1' });
 
   test('a symmetric aws_kms_key with an alias, tags and rotation: apply, no drift, update in place, destroy', async () => {
+    const { kmslab, tf } = suite;
     const config = (description: string, rotation: boolean) => `
 resource "aws_kms_key" "orders" {
   description             = "${description}"
@@ -77,6 +74,7 @@ output "key_id" {
   });
 
   test('RSA, ECC and HMAC aws_kms_keys in one configuration: apply, no drift, update in place, destroy', async () => {
+    const { kmslab, tf } = suite;
     const config = (suffix: string) => `
 resource "aws_kms_key" "rsa" {
   description              = "rsa signing${suffix}"
@@ -140,5 +138,78 @@ output "key_ids" {
       (await describe()).map((m) => m?.KeyState),
       ['PendingDeletion', 'PendingDeletion', 'PendingDeletion'],
     );
+  });
+
+  test('aws_kms_external_key, aws_kms_replica_external_key and aws_kms_replica_key: apply, no drift, destroy', async () => {
+    const { kmslab, tf } = suite;
+    const material = randomBytes(32).toString('base64');
+    tf.write(`
+resource "aws_kms_external_key" "imported" {
+  description             = "imported"
+  enabled                 = true
+  key_material_base64     = "${material}"
+  multi_region            = true
+  deletion_window_in_days = 7
+}
+
+resource "aws_kms_replica_external_key" "imported" {
+  provider                = aws.west
+  primary_key_arn         = aws_kms_external_key.imported.arn
+  key_material_base64     = "${material}"
+  description             = "imported replica"
+  enabled                 = true
+  deletion_window_in_days = 7
+}
+
+resource "aws_kms_key" "shared" {
+  description             = "multi-Region primary"
+  multi_region            = true
+  deletion_window_in_days = 7
+}
+
+resource "aws_kms_replica_key" "shared" {
+  provider                = aws.west
+  primary_key_arn         = aws_kms_key.shared.arn
+  description             = "multi-Region replica"
+  deletion_window_in_days = 7
+}
+
+output "imported" {
+  value = aws_kms_external_key.imported.id
+}
+
+output "shared" {
+  value = aws_kms_key.shared.key_id
+}
+`);
+    await tf.apply();
+    const outputs = await tf.outputs();
+    const east = kmslab.sdk();
+    const west = kmslab.sdk({ region: 'eu-west-1' });
+    for (const keyId of [String(outputs.imported), String(outputs.shared)]) {
+      const primary = await east.send(new DescribeKeyCommand({ KeyId: keyId }));
+      const replica = await west.send(new DescribeKeyCommand({ KeyId: keyId }));
+      assert.equal(primary.KeyMetadata?.KeyState, 'Enabled');
+      assert.equal(replica.KeyMetadata?.KeyState, 'Enabled');
+      assert.equal(replica.KeyMetadata?.MultiRegionConfiguration?.MultiRegionKeyType, 'REPLICA');
+      const { CiphertextBlob } = await east.send(
+        new EncryptCommand({ KeyId: keyId, Plaintext: Buffer.from('tf') }),
+      );
+      const { Plaintext } = await west.send(new DecryptCommand({ CiphertextBlob }));
+      assert.equal(Buffer.from(Plaintext ?? []).toString(), 'tf');
+    }
+    const imported = await east.send(new DescribeKeyCommand({ KeyId: String(outputs.imported) }));
+    assert.equal(imported.KeyMetadata?.Origin, 'EXTERNAL');
+
+    const plan = await tf.planIsEmpty();
+    assert.ok(plan.empty, `the plan after apply should be empty (drift):\n${plan.output}`);
+
+    await tf.destroy();
+    for (const keyId of [String(outputs.imported), String(outputs.shared)]) {
+      const primary = await east.send(new DescribeKeyCommand({ KeyId: keyId }));
+      const replica = await west.send(new DescribeKeyCommand({ KeyId: keyId }));
+      assert.equal(replica.KeyMetadata?.KeyState, 'PendingDeletion');
+      assert.equal(primary.KeyMetadata?.KeyState, 'PendingReplicaDeletion');
+    }
   });
 });

@@ -642,9 +642,9 @@ describe('issue 6.4: authentication comes before the body', () => {
 
   test('a request the model allows is accepted even over 1 MiB, as boto3 writes it', async () => {
     const keyId = await createKey(server.sdk());
-    // Ten grant tokens of 8192 code points beyond the BMP, as the model allows: boto3 writes each as two \\u
-    // escapes, 12 bytes. With an encryption context (the model sets it no bound) the body is over the 1 MiB
-    // that kmslab used to read at most, and within the largest request the model allows.
+    // An encryption context (the model sets it no bound) of 88,000 code points beyond the BMP: boto3 writes each
+    // as two \\u escapes, 12 bytes, so the body is over the 1 MiB that kmslab used to read at most, and within
+    // the largest request the model allows. (Grant tokens must be real ones since kmslab checks them.)
     const answer = await python<{ bytes: number; keyId: string }>(
       `
 import boto3
@@ -652,8 +652,7 @@ kms = boto3.client('kms', endpoint_url=a['endpoint'], region_name=a['region'], a
                    aws_secret_access_key=a['secret'])
 sizes = []
 kms.meta.events.register('before-send.kms.Encrypt', lambda request, **_: sizes.append(len(request.body)))
-answer = kms.encrypt(KeyId=a['keyId'], Plaintext=b'secret', GrantTokens=['\\U0001F600' * 8192] * 10,
-                     EncryptionContext={'purpose': '\\u00e9' * 20000})
+answer = kms.encrypt(KeyId=a['keyId'], Plaintext=b'secret', EncryptionContext={'purpose': '\\U0001F600' * 88000})
 print(json.dumps({'bytes': sizes[0], 'keyId': answer['KeyId']}))
 `,
       {

@@ -183,7 +183,8 @@ describe('seeding', () => {
         { TagKey: 'origin', TagValue: 'seed' },
       ]);
       assert.equal((await kms.send(new ListKeysCommand({}))).Keys?.length, 2);
-      assert.equal((await kms.send(new ListAliasesCommand({}))).Aliases?.length, 2);
+      const { Aliases } = await kms.send(new ListAliasesCommand({}));
+      assert.equal(Aliases?.filter((a) => !a.AliasName?.startsWith('alias/aws/')).length, 2);
     } finally {
       await server.stop();
     }

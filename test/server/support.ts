@@ -50,6 +50,33 @@ export async function rejects(
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** A CloudHSM cluster's trust anchor certificate (customerCA.crt), for CreateCustomKeyStore. */
+export const TRUST_ANCHOR = readFileSync(
+  new URL('../fixtures/custom-key-stores/customerCA.crt', import.meta.url),
+  'utf8',
+);
+
+/**
+ * The aliases a fresh AWS account lists before any AWS managed key exists (moto keeps the same list), by name:
+ * `alias/aws/<service>`, without TargetKeyId.
+ */
+export const PREDEFINED_ALIASES = [
+  'acm',
+  'dynamodb',
+  'ebs',
+  'elasticfilesystem',
+  'es',
+  'glue',
+  'kinesisvideo',
+  'lambda',
+  'rds',
+  'redshift',
+  's3',
+  'secretsmanager',
+  'ssm',
+  'xray',
+].map((service) => `alias/aws/${service}`);
+
 export function bytes(text: string): Uint8Array {
   return new TextEncoder().encode(text);
 }

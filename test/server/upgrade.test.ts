@@ -104,8 +104,8 @@ describe('a data dir written by kmslab ca05dcf', () => {
   });
 });
 
-/** The schema version this release writes: that of the last migration, the one that added the key attributes. */
-const CURRENT_VERSION = '2';
+/** The schema version this release writes: that of the last migration, the one that added grants and custom key stores. */
+const CURRENT_VERSION = '4';
 
 describe('migrating the schema of a data dir', () => {
   const directories: string[] = [];
@@ -218,6 +218,12 @@ describe('migrating the schema of a data dir', () => {
       },
     ]);
     assert.ok(indexes(database).includes('keys_listing'), 'the index ListKeys reads');
+    const tables = withFile(database, (db) =>
+      db.prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").all(),
+    ).map((t) => t.name);
+    for (const table of ['imported_materials', 'multi_region_keys']) assert.ok(tables.includes(table), table);
+    for (const index of ['grants_key', 'grants_retiring', 'keys_custom_key_store'])
+      assert.ok(indexes(database).includes(index), `version 4's ${index}`);
   });
 
   test('a second open finds the current version and migrates nothing', async () => {

@@ -8,10 +8,11 @@ import type {
   CustomKeyStoreType,
   DescribeCustomKeyStoresRequest,
   KeyMetadata,
+  KeyState,
   UpdateCustomKeyStoreRequest,
   XksProxyConnectivityType,
 } from '../../protocol/index.ts';
-import { CustomKeyStoreErrors, MultiRegionErrors } from '../messages.ts';
+import { CustomKeyStoreErrors, Errors, MultiRegionErrors } from '../messages.ts';
 
 /**
  * Custom key stores, emulated: AWS_CLOUDHSM key stores (backed by an AWS CloudHSM cluster) and EXTERNAL_KEY_STORE
@@ -364,10 +365,17 @@ export function checkGenerateRandom(store: CustomKeyStoreRecord): void {
     throw CustomKeyStoreErrors.invalidState(store.customKeyStoreId, store.connectionState, 'GenerateRandom');
 }
 
-/** A key in a store that is not connected cannot be used in cryptographic operations. */
+/**
+ * A key's state as AWS shows it ("How to fix unavailable KMS keys"): Unavailable while its store is not connected,
+ * but for PendingDeletion, which stays; the state it had comes back once the store is connected again.
+ */
+export function keyStateInStore(store: CustomKeyStoreRecord, keyState: KeyState): KeyState {
+  return store.connectionState === 'CONNECTED' || keyState === 'PendingDeletion' ? keyState : 'Unavailable';
+}
+
+/** A key in a store that is not connected is Unavailable: no cryptographic operation can use it. */
 export function checkKeyUsable(store: CustomKeyStoreRecord, keyArn: string): void {
-  if (store.connectionState !== 'CONNECTED')
-    throw CustomKeyStoreErrors.keyStoreNotConnected(keyArn, store.customKeyStoreId);
+  if (store.connectionState !== 'CONNECTED') throw Errors.invalidState(keyArn, 'Unavailable');
 }
 
 /** What DescribeKey shows of a key in a custom key store. */

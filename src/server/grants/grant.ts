@@ -4,7 +4,6 @@ import type {
   GrantConstraints,
   GrantListEntry,
   GrantOperation,
-  ListGrantsRequest,
 } from '../../protocol/index.ts';
 import { accountRootArn } from '../keys/arn.ts';
 import type { LoadedKey } from '../keys/key.ts';
@@ -213,27 +212,6 @@ const GRANT_ID = /^[0-9a-f]{64}$/;
 /** Refuses a grant ID that cannot be one (InvalidGrantIdException); a well-formed unknown one is left to the caller. */
 export function checkGrantId(grantId: string): void {
   if (!GRANT_ID.test(grantId)) throw GrantErrors.invalidGrantId(grantId);
-}
-
-/** ListGrants's filters on the grants of one key: a grant ID, a grantee principal, or both. */
-export function filterGrants(
-  grants: readonly GrantRecord[],
-  filters: Pick<ListGrantsRequest, 'GrantId' | 'GranteePrincipal'>,
-): GrantRecord[] {
-  if (filters.GrantId !== undefined) checkGrantId(filters.GrantId);
-  return grants.filter(
-    (grant) =>
-      (filters.GrantId === undefined || grant.grantId === filters.GrantId) &&
-      (filters.GranteePrincipal === undefined || grant.granteePrincipal === filters.GranteePrincipal),
-  );
-}
-
-/**
- * ListRetirableGrants: of the grants in the caller's account and Region (the store's selection), those whose
- * retiring principal is exactly the one asked for.
- */
-export function retirableGrants(grants: readonly GrantRecord[], retiringPrincipal: string): GrantRecord[] {
-  return grants.filter((grant) => grant.retiringPrincipal === retiringPrincipal);
 }
 
 /**

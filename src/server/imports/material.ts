@@ -1,12 +1,6 @@
-import type {
-  ExpirationModelType,
-  ImportKeyMaterialRequest,
-  ImportState,
-  KeyMaterialState,
-  KeyMetadata,
-} from '../../protocol/index.ts';
+import type { ImportKeyMaterialRequest } from '../../protocol/index.ts';
 import { keyedDigest } from '../crypto/tokens.ts';
-import { DAY_MS, type LoadedKey } from '../keys/key.ts';
+import { DAY_MS, type ImportedMaterial, type LoadedKey } from '../keys/key.ts';
 import { ImportErrors } from '../messages.ts';
 
 /**
@@ -21,17 +15,7 @@ import { ImportErrors } from '../messages.ts';
  * ID) give a material the same ID, and the ID reveals nothing of the material.
  */
 
-export interface ImportedMaterial {
-  /** 64 lowercase hex characters. */
-  materialId: string;
-  description?: string;
-  importState: ImportState;
-  keyMaterialState: KeyMaterialState;
-  /** Absent while the material is not imported. */
-  expirationModel?: ExpirationModelType;
-  /** Epoch milliseconds; with KEY_MATERIAL_EXPIRES. */
-  validTo?: number;
-}
+export type { ImportedMaterial };
 
 /** "The maximum value is 365 days from the request date." */
 export const MAX_VALID_TO_DAYS = 365;
@@ -124,8 +108,7 @@ export function planImport(
       if (target.multiRegionKeyType === 'REPLICA') throw ImportErrors.newMaterialIntoReplica(target.key.arn);
       if (!isSymmetric(target)) throw ImportErrors.newMaterialNotRotatable(keySpec);
       const pending = target.materials.find((m) => m.keyMaterialState.startsWith('PENDING'));
-      if (pending)
-        throw ImportErrors.materialPendingRotation(materialId, target.key.record.keyId, pending.materialId);
+      if (pending) throw ImportErrors.materialPendingRotation(materialId, target.key.arn, pending.materialId);
     }
     const material: ImportedMaterial = {
       materialId,
@@ -214,20 +197,4 @@ export function rotateToPendingMaterial(target: ImportTarget): ImportedMaterial[
         ? { ...m, keyMaterialState: 'NON_CURRENT' }
         : m,
   );
-}
-
-/**
- * What DescribeKey shows of a key's imported material: ExpirationModel while its current material is imported,
- * and ValidTo, "the earliest time at which any imported key material permanently associated with this KMS key
- * expires". Both are absent for other origins and while nothing is imported.
- */
-export function importMetadata(
-  materials: readonly ImportedMaterial[],
-): Pick<KeyMetadata, 'ExpirationModel' | 'ValidTo'> {
-  const current = materials.find((m) => m.keyMaterialState === 'CURRENT' && m.importState === 'IMPORTED');
-  const validTos = materials.flatMap((m) => (m.importState === 'IMPORTED' && m.validTo ? [m.validTo] : []));
-  return {
-    ExpirationModel: current?.expirationModel,
-    ValidTo: validTos.length > 0 ? Math.min(...validTos) / 1000 : undefined,
-  };
 }

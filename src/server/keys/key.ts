@@ -1,6 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type {
+  ExpirationModelType,
+  ImportState,
   KeyManagerType,
+  KeyMaterialState,
   KeyMetadata,
   KeySpec,
   KeyState,
@@ -8,6 +11,7 @@ import type {
   OriginType,
   RotationType,
 } from '../../protocol/index.ts';
+import { KEY_BYTES } from '../crypto/aead.ts';
 import { type KeyBinding, keyBinding } from '../crypto/ciphertext.ts';
 import { Errors } from '../messages.ts';
 import { keyArn } from './arn.ts';
@@ -22,6 +26,9 @@ export interface KeyAttributes {
   origin: OriginType;
   multiRegion: boolean;
   keyManager: KeyManagerType;
+  /** The custom key store (custom-key-stores/) a key was created in, and its external key in an external one. */
+  customKeyStoreId?: string;
+  xksKeyId?: string;
 }
 
 /**
@@ -62,7 +69,26 @@ export interface KeyMaterial {
   rotationType?: RotationType;
 }
 
-/** A key with its attributes, its kind and its material versions, oldest first: the last one is current. */
+/**
+ * What a key of origin EXTERNAL knows of one key material it was given (imports/material.ts), whether its bytes
+ * are there now (IMPORTED) or were deleted or expired (PENDING_IMPORT). The fields are ListKeyRotations'.
+ */
+export interface ImportedMaterial {
+  /** 64 lowercase hex characters. */
+  materialId: string;
+  description?: string;
+  importState: ImportState;
+  keyMaterialState: KeyMaterialState;
+  /** Absent while the material is not imported. */
+  expirationModel?: ExpirationModelType;
+  /** Epoch milliseconds; with KEY_MATERIAL_EXPIRES. */
+  validTo?: number;
+}
+
+/**
+ * A key with its attributes, its kind and the material versions whose bytes it holds, oldest first. The last one is
+ * current, but for a key of origin EXTERNAL: its `imported` records say which material is current.
+ */
 export interface LoadedKey {
   record: KeyRecord;
   arn: string;
@@ -71,9 +97,12 @@ export interface LoadedKey {
   binding: KeyBinding;
   materials: readonly KeyMaterial[];
   byMaterialId: ReadonlyMap<string, KeyMaterial>;
+  /** A key of origin EXTERNAL: every material it was ever given, in the order of their first import. */
+  imported?: readonly ImportedMaterial[];
 }
 
-export const MAX_ON_DEMAND_ROTATIONS = 10;
+/** "You can perform on-demand key rotation a maximum of 25 times per KMS key" (developer guide; once 10). */
+export const MAX_ON_DEMAND_ROTATIONS = 25;
 export const DEFAULT_ROTATION_PERIOD_DAYS = 365;
 export const DEFAULT_PENDING_WINDOW_DAYS = 30;
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -89,7 +118,11 @@ export function ciphertextIdentity(record: KeyRecord): string[] {
     : [record.accountId, record.region, record.keyId];
 }
 
-export function loadedKey(record: KeyRecord, materials: readonly KeyMaterial[]): LoadedKey {
+export function loadedKey(
+  record: KeyRecord,
+  materials: readonly KeyMaterial[],
+  imported?: readonly ImportedMaterial[],
+): LoadedKey {
   return {
     record,
     arn: keyArn(record.accountId, record.region, record.keyId),
@@ -97,6 +130,7 @@ export function loadedKey(record: KeyRecord, materials: readonly KeyMaterial[]):
     binding: keyBinding(record.accountId, record.region, ciphertextIdentity(record)),
     materials,
     byMaterialId: new Map(materials.map((m) => [m.materialId, m])),
+    ...(imported && { imported }),
   };
 }
 
@@ -118,9 +152,17 @@ export function checkAlgorithm<F extends keyof AlgorithmFamilies>(
   if (!offered.includes(algorithm)) throw Errors.algorithmIncompatible(algorithm, key.kind.keySpec);
 }
 
+/** The ID of the key's current material: for an EXTERNAL key, even while its bytes are deleted or expired. */
+export function currentMaterialId(key: LoadedKey): string | undefined {
+  if (key.imported) return key.imported.find((m) => m.keyMaterialState === 'CURRENT')?.materialId;
+  return key.materials[key.materials.length - 1]?.materialId;
+}
+
+/** The current material's bytes; only a key in a state that uses them (Enabled, Disabled...) is sure to hold them. */
 export function currentMaterial(key: LoadedKey): KeyMaterial {
-  const material = key.materials[key.materials.length - 1];
-  if (!material) throw new Error(`key ${key.arn} has no key material`);
+  const materialId = currentMaterialId(key);
+  const material = materialId === undefined ? undefined : key.byMaterialId.get(materialId);
+  if (!material) throw new Error(`key ${key.arn} has no current key material`);
   return material;
 }
 
@@ -133,7 +175,18 @@ export async function generateMaterial(
   { kind = KEY_KINDS.SYMMETRIC_DEFAULT, rotationType }: { kind?: KeyKind; rotationType?: RotationType } = {},
 ): Promise<KeyMaterial> {
   if (!kind.crypto) throw new Error(`kmslab cannot make ${kind.keySpec} key material`);
-  const bytes = await kind.crypto.generate();
+  return newMaterial(await kind.crypto.generate(), createdAt, rotationType);
+}
+
+/**
+ * A symmetric key's first material, made at once: for the AWS managed key that the first lookup of its alias
+ * creates, on a path that awaits nothing (random bytes need no thread pool).
+ */
+export function symmetricMaterial(createdAt: number): KeyMaterial {
+  return newMaterial(randomBytes(KEY_BYTES), createdAt);
+}
+
+function newMaterial(bytes: Buffer, createdAt: number, rotationType?: RotationType): KeyMaterial {
   return { materialId: randomBytes(32).toString('hex'), bytes, createdAt, rotationType };
 }
 
@@ -205,6 +258,40 @@ export function keyMetadata(key: LoadedKey): KeyMetadata {
     KeySpec: kind.keySpec,
     ...keyAlgorithms(key),
     MultiRegion: record.multiRegion,
-    CurrentKeyMaterialId: currentMaterial(key).materialId,
+    ...currentMaterialMetadata(key),
+  };
+}
+
+/**
+ * CurrentKeyMaterialId, and for imported material its ExpirationModel and ValidTo (the earliest time at which any
+ * imported material of the key expires). AWS shows CurrentKeyMaterialId of an EXTERNAL key for symmetric
+ * encryption keys only ("single-Region, symmetric encryption keys with EXTERNAL origin"), and keeps it after the
+ * material is deleted (recorded in test_import_key_symmetric); ExpirationModel only while the current material is
+ * imported.
+ */
+function currentMaterialMetadata(
+  key: LoadedKey,
+): Pick<KeyMetadata, 'CurrentKeyMaterialId' | 'ExpirationModel' | 'ValidTo'> {
+  if (!key.imported) return { CurrentKeyMaterialId: currentMaterialId(key) };
+  const shown = key.kind.keySpec === 'SYMMETRIC_DEFAULT' && !key.record.multiRegion;
+  return {
+    CurrentKeyMaterialId: shown ? currentMaterialId(key) : undefined,
+    ...importMetadata(key.imported),
+  };
+}
+
+/**
+ * What DescribeKey shows of a key's imported material: ExpirationModel while its current material is imported,
+ * and ValidTo, "the earliest time at which any imported key material permanently associated with this KMS key
+ * expires". Both are absent while nothing is imported.
+ */
+export function importMetadata(
+  materials: readonly ImportedMaterial[],
+): Pick<KeyMetadata, 'ExpirationModel' | 'ValidTo'> {
+  const current = materials.find((m) => m.keyMaterialState === 'CURRENT' && m.importState === 'IMPORTED');
+  const validTos = materials.flatMap((m) => (m.importState === 'IMPORTED' && m.validTo ? [m.validTo] : []));
+  return {
+    ExpirationModel: current?.expirationModel,
+    ValidTo: validTos.length > 0 ? seconds(Math.min(...validTos)) : undefined,
   };
 }

@@ -10,7 +10,7 @@ export function agreementHandlers(store: Store): Partial<Handlers> {
       const algorithm = input.KeyAgreementAlgorithm;
       const { key, material, scheme } = keyForAlgorithm(
         store,
-        context.caller,
+        context,
         { keyId: input.KeyId, operation: 'DeriveSharedSecret', family: 'KeyAgreementAlgorithms', algorithm },
         (crypto) => crypto.keyAgreement,
       );

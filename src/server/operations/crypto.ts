@@ -3,17 +3,18 @@ import type {
   GenerateDataKeyPairRequest,
   GenerateDataKeyRequest,
 } from '../../protocol/index.ts';
-import type { Caller, Handlers, OperationContext, Output } from '../context.ts';
+import type { Handlers, OperationContext, Output } from '../context.ts';
 import { open, parseCiphertext, seal } from '../crypto/ciphertext.ts';
 import type { EncryptionContext } from '../crypto/encryption-context.ts';
 import type { PublicKeyEncryption } from '../crypto/key-crypto.ts';
 import { generateDataKeyPair as generateKeyPair } from '../crypto/key-specs.ts';
 import { randomBytesFromPool } from '../crypto/random.ts';
+import { checkGenerateRandom } from '../custom-key-stores/custom-key-store.ts';
 import { checkAlgorithm, currentMaterial, type LoadedKey } from '../keys/key.ts';
 import type { CryptographicOperation } from '../keys/kinds.ts';
 import { Errors } from '../messages.ts';
 import type { Store } from '../store/store.ts';
-import { resolveKey } from './resolve.ts';
+import { findCustomKeyStore, resolveKey } from './resolve.ts';
 import { checkUsable, recordUse, usableKey } from './use.ts';
 
 /** The algorithm a request that names none gets (the model's default). */
@@ -85,7 +86,7 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
    * model leaves the blob optional; validation requires it as AWS does.
    */
   function decrypt(
-    caller: Caller,
+    { caller, now }: OperationContext,
     ciphertext: string | undefined,
     context: EncryptionContext | undefined,
     requestedKeyId: string | undefined,
@@ -93,10 +94,12 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     operation: CryptographicOperation,
   ) {
     const requested =
-      requestedKeyId === undefined ? undefined : resolveKey(store, caller, requestedKeyId, 'key-or-alias');
+      requestedKeyId === undefined
+        ? undefined
+        : resolveKey(store, caller, requestedKeyId, 'key-or-alias', now);
     const blob = Buffer.from(ciphertext ?? '', 'base64');
     if (requested?.kind.crypto?.encryption) {
-      checkUsable(requested, operation);
+      checkUsable(store, requested, operation, now);
       const algorithm = encryptionAlgorithm(requested, requestedAlgorithm);
       const scheme = publicKeyEncryption(requested, algorithm, context);
       const material = currentMaterial(requested);
@@ -110,7 +113,7 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     if (requested && requested.arn !== key?.arn) throw Errors.incorrectKey();
     // A blob naming no key of this account and region (deleted, forged, or another account's) can't be opened.
     if (!key) throw Errors.invalidCiphertext();
-    checkUsable(key, operation);
+    checkUsable(store, key, operation, now);
     const material = key.byMaterialId.get(parsed.materialId);
     const plaintext = material && open(parsed, material.bytes, key.binding, context);
     if (!material || !plaintext) throw Errors.invalidCiphertext();
@@ -123,7 +126,7 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     context: OperationContext,
     operation: 'GenerateDataKey' | 'GenerateDataKeyWithoutPlaintext',
   ) {
-    const key = usableKey(store, context.caller, input.KeyId, operation);
+    const key = usableKey(store, context, input.KeyId, operation);
     if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
     const dataKey = randomBytesFromPool(dataKeyLength(input));
     if (input.DryRun) throw Errors.dryRun();
@@ -138,7 +141,7 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     context: OperationContext,
     operation: 'GenerateDataKeyPair' | 'GenerateDataKeyPairWithoutPlaintext',
   ) {
-    const key = usableKey(store, context.caller, input.KeyId, operation);
+    const key = usableKey(store, context, input.KeyId, operation);
     if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
     const pair = await generateKeyPair(input.KeyPairSpec);
     if (input.DryRun) throw Errors.dryRun();
@@ -158,8 +161,7 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
 
   return {
     Encrypt(input, context): Output<'Encrypt'> {
-      const { caller } = context;
-      const key = usableKey(store, caller, input.KeyId, 'Encrypt');
+      const key = usableKey(store, context, input.KeyId, 'Encrypt');
       const algorithm = encryptionAlgorithm(key, input.EncryptionAlgorithm);
       const plaintext = plaintextOf(input.Plaintext);
       const { blob } = encrypt(key, algorithm, plaintext, input.EncryptionContext);
@@ -169,10 +171,9 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     },
 
     Decrypt(input, context): Output<'Decrypt'> {
-      const { caller } = context;
       if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
       const { key, plaintext, materialId, algorithm } = decrypt(
-        caller,
+        context,
         input.CiphertextBlob,
         input.EncryptionContext,
         input.KeyId,
@@ -190,16 +191,15 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     },
 
     ReEncrypt(input, context): Output<'ReEncrypt'> {
-      const { caller } = context;
       const source = decrypt(
-        caller,
+        context,
         input.CiphertextBlob,
         input.SourceEncryptionContext,
         input.SourceKeyId,
         input.SourceEncryptionAlgorithm,
         'ReEncrypt',
       );
-      const destination = usableKey(store, caller, input.DestinationKeyId, 'ReEncrypt');
+      const destination = usableKey(store, context, input.DestinationKeyId, 'ReEncrypt');
       const destinationAlgorithm = encryptionAlgorithm(destination, input.DestinationEncryptionAlgorithm);
       const { blob, materialId } = encrypt(
         destination,
@@ -248,9 +248,11 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
       return (await generateDataKeyPair(input, context, 'GenerateDataKeyPairWithoutPlaintext')).output;
     },
 
-    GenerateRandom(input): Output<'GenerateRandom'> {
+    GenerateRandom(input, { caller, now }): Output<'GenerateRandom'> {
       if (input.NumberOfBytes === undefined) throw Errors.numberOfBytesRequired();
-      if (input.CustomKeyStoreId !== undefined) throw Errors.unsupportedCustomKeyStore();
+      // The emulated CloudHSM cluster's random bytes are kmslab's own.
+      if (input.CustomKeyStoreId !== undefined)
+        checkGenerateRandom(findCustomKeyStore(store, caller, input.CustomKeyStoreId, now));
       if (input.Recipient !== undefined) throw Errors.unsupportedRecipient();
       return { Plaintext: randomBytesFromPool(input.NumberOfBytes).toString('base64') };
     },

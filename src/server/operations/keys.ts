@@ -1,76 +1,149 @@
 import { randomUUID } from 'node:crypto';
-import type { CreateKeyRequest, KeySpec, KeyUsageType } from '../../protocol/index.ts';
+import type {
+  CreateKeyRequest,
+  KeyMetadata,
+  KeySpec,
+  KeyUsageType,
+  OriginType,
+} from '../../protocol/index.ts';
 import type { Handlers, Output } from '../context.ts';
-import { keyArn } from '../keys/arn.ts';
 import {
-  DAY_MS,
+  checkCreateKeyInStore,
+  checkOriginWithoutStore,
+  keyStateInStore,
+  keyStoreMetadata,
+} from '../custom-key-stores/custom-key-store.ts';
+import { keyArn } from '../keys/arn.ts';
+import { checkAwsManagedKey } from '../keys/aws-managed.ts';
+import {
   DEFAULT_PENDING_WINDOW_DAYS,
   epochSeconds,
   generateMaterial,
   type KeyRecord,
   keyMetadata,
+  type LoadedKey,
 } from '../keys/key.ts';
 import { type KeyKind, requestedKind } from '../keys/kinds.ts';
+import {
+  checkMultiRegionCreate,
+  multiRegionMetadata,
+  newMultiRegionKeyId,
+  scheduleDeletion,
+} from '../keys/multi-region.ts';
 import { checkPolicy, defaultKeyPolicy } from '../keys/policy.ts';
 import { checkState } from '../keys/states.ts';
 import { checkTags } from '../keys/tags.ts';
 import { Errors } from '../messages.ts';
 import { paginateQuery } from '../pagination.ts';
 import type { Store } from '../store/store.ts';
-import { resolveKey } from './resolve.ts';
+import { callerPrincipal, findCustomKeyStore, resolveKey } from './resolve.ts';
 
 /** The key spec of a CreateKey request that names none (AWS's default). */
 const DEFAULT_KEY_SPEC: KeySpec = 'SYMMETRIC_DEFAULT';
 
 /**
- * The kind and usage of the key a CreateKey request asks for. What kmslab does not offer (SM2, which AWS offers
- * in its China Regions only; other origins, custom key stores, multi-Region keys) is refused the way KMS refuses
- * it.
+ * The kind, usage and origin of the key a CreateKey request asks for. What kmslab does not offer (SM2, which AWS
+ * offers in its China Regions only) is refused the way KMS refuses it.
  */
-function requestedKey(input: CreateKeyRequest): { kind: KeyKind; keyUsage: KeyUsageType } {
+function requestedKey(input: CreateKeyRequest): {
+  kind: KeyKind;
+  keyUsage: KeyUsageType;
+  origin: OriginType;
+} {
   if (input.KeySpec !== undefined && input.CustomerMasterKeySpec !== undefined) throw Errors.bothKeySpecs();
   const requested = requestedKind(
     input.KeySpec ?? input.CustomerMasterKeySpec ?? DEFAULT_KEY_SPEC,
     input.KeyUsage,
   );
-  if (input.Origin !== undefined && input.Origin !== 'AWS_KMS') throw Errors.unsupportedOrigin(input.Origin);
-  if (input.CustomKeyStoreId !== undefined || input.XksKeyId !== undefined)
-    throw Errors.unsupportedCustomKeyStore();
-  if (input.MultiRegion === true) throw Errors.unsupportedMultiRegion();
-  return requested;
+  checkMultiRegionCreate(input);
+  // A key in a custom key store is checked against its store (checkCreateKeyInStore) once the store is found.
+  if (input.CustomKeyStoreId === undefined) checkOriginWithoutStore(input);
+  return { ...requested, origin: input.Origin ?? 'AWS_KMS' };
+}
+
+/**
+ * KeyMetadata with, for a multi-Region key, where its related keys are; a replica still Creating shows no current
+ * material yet (as ReplicateKey's answer is recorded in test_replicate_key).
+ */
+export function describeKey(store: Store, key: LoadedKey): KeyMetadata {
+  const metadata = keyMetadata(key);
+  if (!key.record.multiRegion) return metadata;
+  const set = store.multiRegionSet(key.record.accountId, key.record.keyId);
+  return {
+    ...metadata,
+    ...(set && multiRegionMetadata(key.record, set)),
+    ...(key.record.keyState === 'Creating' && { CurrentKeyMaterialId: undefined }),
+  };
 }
 
 export function keyHandlers(store: Store): Partial<Handlers> {
+  /** KeyMetadata, with the custom key store of a key created in one and the state it gives the key. */
+  function describe(key: LoadedKey, now: Date): KeyMetadata {
+    const { customKeyStoreId, xksKeyId } = key.record;
+    if (customKeyStoreId === undefined) return describeKey(store, key);
+    const customKeyStore = findCustomKeyStore(store, key.record, customKeyStoreId, now);
+    const keyState = keyStateInStore(customKeyStore, key.record.keyState);
+    return {
+      ...describeKey(store, key),
+      ...keyStoreMetadata(customKeyStore, xksKeyId),
+      KeyState: keyState,
+      Enabled: keyState === 'Enabled',
+    };
+  }
+
   return {
     async CreateKey(input, { caller, now }): Promise<Output<'CreateKey'>> {
-      const { kind, keyUsage } = requestedKey(input);
+      const { kind, keyUsage, origin } = requestedKey(input);
       const tags = input.Tags ?? [];
       checkTags(tags);
       if (input.Policy !== undefined) checkPolicy(input.Policy);
+      const multiRegion = input.MultiRegion === true;
+      const customKeyStore =
+        input.CustomKeyStoreId === undefined
+          ? undefined
+          : findCustomKeyStore(store, caller, input.CustomKeyStoreId, now);
+      if (customKeyStore) {
+        const external = store.keysInCustomKeyStore(caller, customKeyStore.customKeyStoreId);
+        checkCreateKeyInStore(
+          customKeyStore,
+          input,
+          external.flatMap((k) => k.xksKeyId ?? []),
+        );
+      }
       const record: KeyRecord = {
         accountId: caller.accountId,
         region: caller.region,
-        keyId: randomUUID(),
+        keyId: multiRegion ? newMultiRegionKeyId() : randomUUID(),
         description: input.Description ?? '',
-        keyState: 'Enabled',
+        keyState: origin === 'EXTERNAL' ? 'PendingImport' : 'Enabled',
         creationDate: now.getTime(),
         policy: input.Policy ?? defaultKeyPolicy(caller.accountId),
         onDemandRotations: 0,
         keySpec: kind.keySpec,
         keyUsage,
-        origin: 'AWS_KMS',
-        multiRegion: false,
+        origin,
+        multiRegion,
         keyManager: 'CUSTOMER',
       };
-      const material = await generateMaterial(now.getTime(), { kind });
-      const key = store.createKey(record, [material], tags);
-      return { KeyMetadata: keyMetadata(key) };
+      if (customKeyStore) record.customKeyStoreId = customKeyStore.customKeyStoreId;
+      if (input.XksKeyId !== undefined) record.xksKeyId = input.XksKeyId;
+      const materials = origin === 'EXTERNAL' ? [] : [await generateMaterial(now.getTime(), { kind })];
+      const key = store.transaction(() => {
+        const created = store.createKey(record, materials, tags);
+        if (multiRegion)
+          store.saveMultiRegionSet(record.accountId, record.keyId, {
+            primaryRegion: record.region,
+            replicaRegions: [],
+          });
+        return created;
+      });
+      return { KeyMetadata: describe(key, now) };
     },
 
-    DescribeKey(input, { caller }): Output<'DescribeKey'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-or-alias');
+    DescribeKey(input, { caller, now }): Output<'DescribeKey'> {
+      const key = resolveKey(store, caller, input.KeyId, 'key-or-alias', now);
       checkState(key, 'DescribeKey');
-      return { KeyMetadata: keyMetadata(key) };
+      return { KeyMetadata: describe(key, now) };
     },
 
     ListKeys(input, { caller }): Output<'ListKeys'> {
@@ -90,6 +163,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
 
     EnableKey(input, { caller }): Output<'EnableKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'EnableKey', callerPrincipal(caller).arn);
       checkState(key, 'EnableKey');
       if (key.record.keyState !== 'Enabled') store.updateKey(key, { keyState: 'Enabled' });
       return {};
@@ -97,6 +171,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
 
     DisableKey(input, { caller }): Output<'DisableKey'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'DisableKey', callerPrincipal(caller).arn);
       checkState(key, 'DisableKey');
       if (key.record.keyState !== 'Disabled') store.updateKey(key, { keyState: 'Disabled' });
       return {};
@@ -106,19 +181,24 @@ export function keyHandlers(store: Store): Partial<Handlers> {
       const days = input.PendingWindowInDays ?? DEFAULT_PENDING_WINDOW_DAYS;
       if (days < 7 || days > 30) throw Errors.pendingWindowOutOfRange(days);
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'ScheduleKeyDeletion', callerPrincipal(caller).arn);
       checkState(key, 'ScheduleKeyDeletion');
-      const deletionDate = now.getTime() + days * DAY_MS;
-      store.updateKey(key, { keyState: 'PendingDeletion', deletionDate, pendingWindowInDays: days });
+      const set = key.record.multiRegion
+        ? store.multiRegionSet(key.record.accountId, key.record.keyId)
+        : undefined;
+      const scheduled = scheduleDeletion(key.record, set, days, now);
+      store.updateKey(key, scheduled);
       return {
         KeyId: key.arn,
-        DeletionDate: epochSeconds(deletionDate),
-        KeyState: 'PendingDeletion',
+        DeletionDate: epochSeconds(scheduled.deletionDate),
+        KeyState: scheduled.keyState,
         PendingWindowInDays: days,
       };
     },
 
     CancelKeyDeletion(input, { caller }): Output<'CancelKeyDeletion'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'CancelKeyDeletion', callerPrincipal(caller).arn);
       checkState(key, 'CancelKeyDeletion');
       store.updateKey(key, { keyState: 'Disabled', deletionDate: undefined, pendingWindowInDays: undefined });
       return { KeyId: key.arn };
@@ -126,6 +206,7 @@ export function keyHandlers(store: Store): Partial<Handlers> {
 
     UpdateKeyDescription(input, { caller }): Output<'UpdateKeyDescription'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'UpdateKeyDescription', callerPrincipal(caller).arn);
       checkState(key, 'UpdateKeyDescription');
       store.updateKey(key, { description: input.Description });
       return {};

@@ -1,5 +1,5 @@
 import type { MacAlgorithmSpec } from '../../protocol/index.ts';
-import type { Caller, Handlers, Output } from '../context.ts';
+import type { Handlers, OperationContext, Output } from '../context.ts';
 import { Errors } from '../messages.ts';
 import type { Store } from '../store/store.ts';
 import { keyForAlgorithm, recordUse } from './use.ts';
@@ -7,26 +7,21 @@ import { keyForAlgorithm, recordUse } from './use.ts';
 /** GenerateMac and VerifyMac: HMAC keys (usage GENERATE_VERIFY_MAC). */
 export function macHandlers(store: Store): Partial<Handlers> {
   const macKey = (
-    caller: Caller,
+    context: OperationContext,
     keyId: string,
     operation: 'GenerateMac' | 'VerifyMac',
     algorithm: MacAlgorithmSpec,
   ) =>
     keyForAlgorithm(
       store,
-      caller,
+      context,
       { keyId, operation, family: 'MacAlgorithms', algorithm },
       (crypto) => crypto.mac,
     );
 
   return {
     GenerateMac(input, context): Output<'GenerateMac'> {
-      const { key, material, scheme } = macKey(
-        context.caller,
-        input.KeyId,
-        'GenerateMac',
-        input.MacAlgorithm,
-      );
+      const { key, material, scheme } = macKey(context, input.KeyId, 'GenerateMac', input.MacAlgorithm);
       const mac = scheme.generate(material, Buffer.from(input.Message, 'base64'));
       if (input.DryRun) throw Errors.dryRun();
       recordUse(store, key, 'GenerateMac', context);
@@ -34,7 +29,7 @@ export function macHandlers(store: Store): Partial<Handlers> {
     },
 
     VerifyMac(input, context): Output<'VerifyMac'> {
-      const { key, material, scheme } = macKey(context.caller, input.KeyId, 'VerifyMac', input.MacAlgorithm);
+      const { key, material, scheme } = macKey(context, input.KeyId, 'VerifyMac', input.MacAlgorithm);
       const valid = scheme.verify(
         material,
         Buffer.from(input.Message, 'base64'),

@@ -1,9 +1,10 @@
 import type { Handlers, Output } from '../context.ts';
+import { checkAwsManagedKey } from '../keys/aws-managed.ts';
 import { checkPolicy, checkPolicyName, DEFAULT_POLICY_NAME } from '../keys/policy.ts';
 import { checkState } from '../keys/states.ts';
 import { paginate } from '../pagination.ts';
 import type { Store } from '../store/store.ts';
-import { resolveKey } from './resolve.ts';
+import { callerPrincipal, resolveKey } from './resolve.ts';
 
 export function policyHandlers(store: Store): Partial<Handlers> {
   return {
@@ -16,6 +17,7 @@ export function policyHandlers(store: Store): Partial<Handlers> {
 
     PutKeyPolicy(input, { caller }): Output<'PutKeyPolicy'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'PutKeyPolicy', callerPrincipal(caller).arn);
       checkState(key, 'PutKeyPolicy');
       checkPolicyName(input.PolicyName);
       checkPolicy(input.Policy);

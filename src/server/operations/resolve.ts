@@ -1,11 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import type { Caller } from '../context.ts';
-import { aliasArn, isGeneratedKeyIdFormat, keyArn, parseKeyReference } from '../keys/arn.ts';
-import type { LoadedKey } from '../keys/key.ts';
-import { Errors } from '../messages.ts';
-import type { Store } from '../store/store.ts';
+import { type CustomKeyStoreRecord, checkKeyUsable, settled } from '../custom-key-stores/custom-key-store.ts';
+import type { GrantCaller } from '../grants/principals.ts';
+import { accountRootArn, aliasArn, isGeneratedKeyIdFormat, keyArn, parseKeyReference } from '../keys/arn.ts';
+import { awsManagedKeyRecord, awsManagedService } from '../keys/aws-managed.ts';
+import { type LoadedKey, symmetricMaterial } from '../keys/key.ts';
+import { CustomKeyStoreErrors, Errors } from '../messages.ts';
+import type { Scope, Store } from '../store/store.ts';
 
 /** Whether an operation accepts alias names and alias ARNs, or only key IDs and key ARNs (as AWS documents). */
 export type Naming = 'key-or-alias' | 'key-only';
+
+/**
+ * Who calls, as grants and AWS's refusals name a principal. Every access key of an account stands for the
+ * account itself: kmslab has no IAM users or roles.
+ */
+export function callerPrincipal(caller: Caller): GrantCaller {
+  return { arn: accountRootArn(caller.accountId, caller.region), accountId: caller.accountId };
+}
 
 function missingKey(caller: Caller, keyId: string, given: string): never {
   if (!isGeneratedKeyIdFormat(keyId)) throw Errors.invalidKeyId(keyId);
@@ -13,10 +25,37 @@ function missingKey(caller: Caller, keyId: string, given: string): never {
 }
 
 /**
- * Finds the key a request names, within the caller's account and region only: a key ARN or alias ARN of
- * another region or account names nothing the caller can see.
+ * The AWS managed key of an `alias/aws/<service>` alias that has none yet: AWS creates it on the first reference,
+ * with the alias, in one transaction.
  */
-export function resolveKey(store: Store, caller: Caller, value: string, naming: Naming): LoadedKey {
+function createAwsManagedKey(
+  store: Store,
+  caller: Caller,
+  aliasName: string,
+  now: Date,
+): LoadedKey | undefined {
+  const service = awsManagedService(aliasName);
+  if (!service) return undefined;
+  const record = awsManagedKeyRecord(caller.accountId, caller.region, service, randomUUID(), now);
+  return store.transaction(() => {
+    const key = store.createKey(record, [symmetricMaterial(now.getTime())], []);
+    store.createAlias(aliasName, key, now.getTime());
+    return key;
+  });
+}
+
+/**
+ * Finds the key a request names, within the caller's account and region only: a key ARN or alias ARN of
+ * another region or account names nothing the caller can see. Operations that take an alias give the request's
+ * time, `now`: naming an `alias/aws/<service>` alias that has no key yet then creates its AWS managed key.
+ */
+export function resolveKey(
+  store: Store,
+  caller: Caller,
+  value: string,
+  naming: Naming,
+  now?: Date,
+): LoadedKey {
   const reference = parseKeyReference(value);
   if (reference.kind === 'keyId' || reference.kind === 'keyArn') {
     if (reference.kind === 'keyArn') {
@@ -33,7 +72,29 @@ export function resolveKey(store: Store, caller: Caller, value: string, naming: 
     if (reference.accountId !== caller.accountId) throw notFound();
   }
   const target = store.aliasTarget(caller, reference.aliasName);
-  const key = target === undefined ? undefined : store.findKey(caller, target);
+  const key =
+    target === undefined
+      ? now && createAwsManagedKey(store, caller, reference.aliasName, now)
+      : store.findKey(caller, target);
   if (!key) throw notFound();
   return key;
+}
+
+/** A custom key store of the scope, its emulated connection state as of `now`. */
+export function findCustomKeyStore(
+  store: Store,
+  scope: Scope,
+  customKeyStoreId: string,
+  now: Date,
+): CustomKeyStoreRecord {
+  const found = store.customKeyStores(scope).find((entry) => entry.customKeyStoreId === customKeyStoreId);
+  if (!found) throw CustomKeyStoreErrors.notFound(customKeyStoreId);
+  return settled(found, now);
+}
+
+/** A key in a custom key store is usable in cryptographic operations only while its store is connected. */
+export function checkKeyStoreConnected(store: Store, key: LoadedKey, now: Date): void {
+  const { customKeyStoreId } = key.record;
+  if (customKeyStoreId !== undefined)
+    checkKeyUsable(findCustomKeyStore(store, key.record, customKeyStoreId, now), key.arn);
 }

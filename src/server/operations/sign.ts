@@ -1,5 +1,5 @@
 import type { SigningAlgorithmSpec } from '../../protocol/index.ts';
-import type { Caller, Handlers, Output } from '../context.ts';
+import type { Handlers, OperationContext, Output } from '../context.ts';
 import { currentMaterial, keyAlgorithms } from '../keys/key.ts';
 import { Errors } from '../messages.ts';
 import type { Store } from '../store/store.ts';
@@ -8,21 +8,21 @@ import { keyForAlgorithm, recordUse, usableKey } from './use.ts';
 /** Sign and Verify (asymmetric keys of usage SIGN_VERIFY), and GetPublicKey (every asymmetric key). */
 export function signingHandlers(store: Store): Partial<Handlers> {
   const signing = (
-    caller: Caller,
+    context: OperationContext,
     keyId: string,
     operation: 'Sign' | 'Verify',
     algorithm: SigningAlgorithmSpec,
   ) =>
     keyForAlgorithm(
       store,
-      caller,
+      context,
       { keyId, operation, family: 'SigningAlgorithms', algorithm },
       (crypto) => crypto.signing,
     );
 
   return {
     Sign(input, context): Output<'Sign'> {
-      const { key, material, scheme } = signing(context.caller, input.KeyId, 'Sign', input.SigningAlgorithm);
+      const { key, material, scheme } = signing(context, input.KeyId, 'Sign', input.SigningAlgorithm);
       const message = Buffer.from(input.Message, 'base64');
       const signature = scheme.sign(material, message, input.MessageType ?? 'RAW');
       if (input.DryRun) throw Errors.dryRun();
@@ -35,12 +35,7 @@ export function signingHandlers(store: Store): Partial<Handlers> {
     },
 
     Verify(input, context): Output<'Verify'> {
-      const { key, material, scheme } = signing(
-        context.caller,
-        input.KeyId,
-        'Verify',
-        input.SigningAlgorithm,
-      );
+      const { key, material, scheme } = signing(context, input.KeyId, 'Verify', input.SigningAlgorithm);
       const message = Buffer.from(input.Message, 'base64');
       const signature = Buffer.from(input.Signature, 'base64');
       const valid = scheme.verify(material, message, input.MessageType ?? 'RAW', signature);
@@ -50,8 +45,8 @@ export function signingHandlers(store: Store): Partial<Handlers> {
       return { KeyId: key.arn, SignatureValid: true, SigningAlgorithm: input.SigningAlgorithm };
     },
 
-    GetPublicKey(input, { caller }): Output<'GetPublicKey'> {
-      const key = usableKey(store, caller, input.KeyId, 'GetPublicKey');
+    GetPublicKey(input, context): Output<'GetPublicKey'> {
+      const key = usableKey(store, context, input.KeyId, 'GetPublicKey');
       const { record, kind } = key;
       const publicKey = kind.crypto?.publicKey;
       if (!publicKey) throw new Error(`${kind.keySpec} allows GetPublicKey but has no public key`);

@@ -1,15 +1,17 @@
 import type { Handlers, Output } from '../context.ts';
+import { checkAwsManagedKey } from '../keys/aws-managed.ts';
 import { checkState } from '../keys/states.ts';
 import { checkTags, mergeTags } from '../keys/tags.ts';
 import { Errors } from '../messages.ts';
 import { paginate } from '../pagination.ts';
 import type { Store } from '../store/store.ts';
-import { resolveKey } from './resolve.ts';
+import { callerPrincipal, resolveKey } from './resolve.ts';
 
 export function tagHandlers(store: Store): Partial<Handlers> {
   return {
     TagResource(input, { caller }): Output<'TagResource'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'TagResource', callerPrincipal(caller).arn);
       checkState(key, 'TagResource');
       checkTags(input.Tags);
       store.replaceTags(key, mergeTags(store.tags(key), input.Tags));
@@ -18,6 +20,7 @@ export function tagHandlers(store: Store): Partial<Handlers> {
 
     UntagResource(input, { caller }): Output<'UntagResource'> {
       const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      checkAwsManagedKey(key, 'UntagResource', callerPrincipal(caller).arn);
       checkState(key, 'UntagResource');
       if (input.TagKeys.some((k) => k.toLowerCase().startsWith('aws:'))) throw Errors.reservedTagKey();
       const removed = new Set(input.TagKeys);

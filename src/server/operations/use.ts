@@ -1,33 +1,40 @@
 import type { KeyLastUsageTrackingOperation } from '../../protocol/index.ts';
-import type { Caller, OperationContext } from '../context.ts';
+import type { OperationContext } from '../context.ts';
 import type { KeyCrypto } from '../crypto/key-crypto.ts';
 import { checkAlgorithm, checkUsage, currentMaterial, type LoadedKey } from '../keys/key.ts';
 import type { AlgorithmFamilies, CryptographicOperation } from '../keys/kinds.ts';
 import { checkState } from '../keys/states.ts';
 import type { Store } from '../store/store.ts';
-import { resolveKey } from './resolve.ts';
+import { checkKeyStoreConnected, resolveKey } from './resolve.ts';
 
 /**
  * What every operation that uses a key's material does around its cryptography: find the key (aliases allowed,
- * as for every data-plane operation), check that its state and usage allow the operation and that it offers the
+ * as for every data-plane operation; naming an AWS managed key's alias creates the key), check that its state, its
+ * usage and (for a key in a custom key store) its store's connection allow the operation and that it offers the
  * algorithm asked for, and record the use for GetKeyLastUsage.
  */
 
-/** The key's state and usage allow the operation. */
-export function checkUsable(key: LoadedKey, operation: CryptographicOperation): void {
+/** The key's state, its usage and its custom key store's connection allow the operation. */
+export function checkUsable(
+  store: Store,
+  key: LoadedKey,
+  operation: CryptographicOperation,
+  now: Date,
+): void {
   checkState(key, operation);
   checkUsage(key, operation);
+  checkKeyStoreConnected(store, key, now);
 }
 
 /** The key a request names, once its state and usage allow the operation. */
 export function usableKey(
   store: Store,
-  caller: Caller,
+  { caller, now }: Pick<OperationContext, 'caller' | 'now'>,
   keyId: string,
   operation: CryptographicOperation,
 ): LoadedKey {
-  const key = resolveKey(store, caller, keyId, 'key-or-alias');
-  checkUsable(key, operation);
+  const key = resolveKey(store, caller, keyId, 'key-or-alias', now);
+  checkUsable(store, key, operation, now);
   return key;
 }
 
@@ -38,11 +45,11 @@ export function usableKey(
  */
 export function keyForAlgorithm<F extends keyof AlgorithmFamilies, T>(
   store: Store,
-  caller: Caller,
+  context: Pick<OperationContext, 'caller' | 'now'>,
   request: { keyId: string; operation: CryptographicOperation; family: F; algorithm: AlgorithmFamilies[F] },
   schemes: (crypto: KeyCrypto) => Readonly<Partial<Record<string, T>>> | undefined,
 ): { key: LoadedKey; material: Buffer; scheme: T } {
-  const key = usableKey(store, caller, request.keyId, request.operation);
+  const key = usableKey(store, context, request.keyId, request.operation);
   checkAlgorithm(key, request.family, request.algorithm);
   const scheme = key.kind.crypto && schemes(key.kind.crypto)?.[request.algorithm];
   if (!scheme) throw new Error(`${key.kind.keySpec} offers ${request.algorithm} but does not implement it`);

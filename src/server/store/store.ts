@@ -1,4 +1,7 @@
-import type { KeyAttributes, KeyMaterial, KeyRecord, LoadedKey } from '../keys/key.ts';
+import type { CustomKeyStoreRecord } from '../custom-key-stores/custom-key-store.ts';
+import type { GrantRecord } from '../grants/grant.ts';
+import type { ImportedMaterial, KeyAttributes, KeyMaterial, KeyRecord, LoadedKey } from '../keys/key.ts';
+import type { MultiRegionSet } from '../keys/multi-region.ts';
 import type { Tag } from '../keys/tags.ts';
 
 /**
@@ -36,10 +39,25 @@ export interface UsageRecord {
   requestId: string;
 }
 
+/** ListGrants's filters: a grant ID, a grantee principal, or both. */
+export interface GrantFilters {
+  grantId?: string | undefined;
+  granteePrincipal?: string | undefined;
+}
+
 /** What a key may change over its life: not its identity, creation date or attributes. */
 export type KeyChanges = Partial<
   Omit<KeyRecord, 'accountId' | 'region' | 'keyId' | 'creationDate' | keyof KeyAttributes>
 >;
+
+export interface ImportedMaterialUpdate {
+  imported: readonly ImportedMaterial[];
+  /** Bytes of a material the key does not hold now. */
+  add?: KeyMaterial;
+  /** IDs of materials whose bytes go. */
+  remove?: readonly string[];
+  changes?: KeyChanges;
+}
 
 export interface Store {
   /** Runs `work` in one transaction (or as part of the running one): all of its writes commit, or none. */
@@ -56,12 +74,27 @@ export interface Store {
   updateKey(key: LoadedKey, changes: KeyChanges): LoadedKey;
   /** Adds a material version, which becomes current, and the changes that go with it, in one transaction. */
   addMaterial(key: LoadedKey, material: KeyMaterial, changes?: KeyChanges): LoadedKey;
-  /** Deletes the key with all that is its: material, aliases, tags, usage. */
+  /**
+   * A key of origin EXTERNAL after an import, a deletion or an expiry of its material, in one transaction: its
+   * import records, the bytes of a material added, those of materials removed, and the changes to its record.
+   */
+  updateImportedMaterials(key: LoadedKey, update: ImportedMaterialUpdate): LoadedKey;
+  /** Keys holding imported material whose ValidTo has come, the earliest first, `limit` at most. */
+  keysWithExpiredMaterial(now: number, limit: number): LoadedKey[];
+  /** Deletes the key with all that is its: material, aliases, tags, grants, usage. */
   deleteKey(key: LoadedKey): void;
   /** Keys whose deletion date has come, the earliest first, `limit` at most. */
   keysDueForDeletion(now: number, limit: number): LoadedKey[];
+  /** Keys in state Creating (multi-Region replicas) created by `createdBy`, the earliest first, `limit` at most. */
+  keysCreatingSince(createdBy: number, limit: number): LoadedKey[];
   /** Enabled keys whose automatic rotation date has come, the earliest first, `limit` at most. */
   keysDueForRotation(now: number, limit: number): LoadedKey[];
+
+  // Multi-Region keys: the Regions of the related keys of one key ID (each one a key of its own Region).
+
+  multiRegionSet(accountId: string, keyId: string): MultiRegionSet | undefined;
+  /** Records where the related keys are; undefined when none is left. */
+  saveMultiRegionSet(accountId: string, keyId: string, set: MultiRegionSet | undefined): void;
 
   // Aliases
 
@@ -80,7 +113,37 @@ export interface Store {
   tags(key: LoadedKey): Tag[];
   replaceTags(key: LoadedKey, tags: readonly Tag[]): void;
 
-  // Grants (the next issue) go here: a grant belongs to a key and is deleted with it.
+  // Grants: a grant belongs to a key and is deleted with it.
+
+  /** The key's grants in creation order, `limit` at most, after the grant whose cursor is given. */
+  listGrants(
+    key: LoadedKey,
+    after: string | undefined,
+    limit: number,
+    filters: GrantFilters,
+  ): Listed<GrantRecord>[];
+  /** The grants of the scope's keys whose retiring principal is `principal`, in creation order. */
+  listRetirableGrants(
+    scope: Scope,
+    principal: string,
+    after: string | undefined,
+    limit: number,
+  ): Listed<GrantRecord>[];
+  findGrant(key: LoadedKey, grantId: string): GrantRecord | undefined;
+  /** The key's grants with this name (CreateGrant's retries). */
+  grantsNamed(key: LoadedKey, name: string): GrantRecord[];
+  grantCount(key: LoadedKey): number;
+  createGrant(key: LoadedKey, grant: GrantRecord): void;
+  deleteGrant(key: LoadedKey, grantId: string): void;
+
+  // Custom key stores: a handful per scope (AWS's quota is 10), each with the keys created in it.
+
+  customKeyStores(scope: Scope): CustomKeyStoreRecord[];
+  createCustomKeyStore(scope: Scope, record: CustomKeyStoreRecord): void;
+  updateCustomKeyStore(scope: Scope, record: CustomKeyStoreRecord): void;
+  deleteCustomKeyStore(scope: Scope, customKeyStoreId: string): void;
+  /** The keys created in a custom key store (in any state), with their external keys. */
+  keysInCustomKeyStore(scope: Scope, customKeyStoreId: string): { keyId: string; xksKeyId?: string }[];
 
   // Last usage: recorded in memory on the data plane, written by flushUsage (the durability window).
 

@@ -87,7 +87,9 @@ describe('RSA signatures (RSASSA-PSS, RSASSA-PKCS1-v1_5)', () => {
       assert.equal(scheme.verify(key.material, message, 'RAW', tampered(theirs)), false);
       assert.equal(scheme.verify(key.material, tampered(message), 'RAW', theirs), false);
       assert.equal(scheme.verify(key.material, digestBytes, 'DIGEST', tampered(ofDigest)), false);
-      assert.equal(scheme.verify(key.material, message, 'RAW', theirs.subarray(1)), false);
+      // Cut at the end: an RSA signature is a number, which one that begins with a zero byte (1 in 256) still is
+      // without it, so cutting its first byte made this fail now and then.
+      assert.equal(scheme.verify(key.material, message, 'RAW', theirs.subarray(0, -1)), false);
     });
   }
 

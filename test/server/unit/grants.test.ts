@@ -9,14 +9,12 @@ import {
   checkGrantLimit,
   checkGrantRequest,
   checkRetire,
-  filterGrants,
   findRetriedGrant,
   type GrantRecord,
   grantListEntry,
   grantOperationsOf,
   MAX_GRANTS_PER_KEY,
   newGrant,
-  retirableGrants,
   retireTarget,
 } from '../../../src/server/grants/grant.ts';
 import { grantOfToken, grantsOfTokens, grantToken } from '../../../src/server/grants/token.ts';
@@ -269,26 +267,6 @@ describe('grant records and listings', () => {
     assert.equal(again({ Name: 'other' }), undefined);
     const unnamed = grant();
     assert.equal(findRetriedGrant([unnamed], checkGrantRequest(request(), symmetric)), undefined);
-  });
-
-  test('ListGrants filters by grant ID and grantee; a malformed grant ID is InvalidGrantIdException', () => {
-    const a = grant();
-    const b = grant({ GranteePrincipal: ADMIN_ROLE });
-    assert.deepEqual(filterGrants([a, b], {}), [a, b]);
-    assert.deepEqual(filterGrants([a, b], { GrantId: b.grantId }), [b]);
-    assert.deepEqual(filterGrants([a, b], { GranteePrincipal: USER }), [a]);
-    assert.deepEqual(filterGrants([a, b], { GrantId: a.grantId, GranteePrincipal: ADMIN_ROLE }), []);
-    assert.equal(
-      thrown(() => filterGrants([a], { GrantId: 'not-a-grant' }))?.type,
-      'InvalidGrantIdException',
-    );
-  });
-
-  test('ListRetirableGrants lists the grants whose retiring principal is exactly the one asked for', () => {
-    const a = grant({ RetiringPrincipal: ADMIN_ROLE });
-    const b = grant();
-    assert.deepEqual(retirableGrants([a, b], ADMIN_ROLE), [a]);
-    assert.deepEqual(retirableGrants([a, b], `arn:aws:iam::${ACCOUNT}:root`), []);
   });
 });
 

@@ -10,7 +10,6 @@ import {
   type ImportedMaterial,
   type ImportTarget,
   importedMaterialId,
-  importMetadata,
   planDeletion,
   planImport,
   rotateToPendingMaterial,
@@ -22,7 +21,7 @@ import {
   importParameters,
   openImportToken,
 } from '../../../src/server/imports/parameters.ts';
-import { DAY_MS } from '../../../src/server/keys/key.ts';
+import { DAY_MS, importMetadata } from '../../../src/server/keys/key.ts';
 import { awsError } from '../support.ts';
 import { keyOf, thrown } from './keys.ts';
 
@@ -310,7 +309,8 @@ describe('ImportKeyMaterial rules', () => {
         'existing-pending-material-error',
         {
           '<key-material-id>': id(3),
-          '<key-id:1>': key.record.keyId,
+          // The key ARN: the recording's <key-id:1> stands for ImportKeyMaterial's KeyId, an ARN.
+          '<key-id:1>': key.arn,
           '<key-material-id:2>': id(2),
         },
       ),

@@ -17,6 +17,8 @@ const KEPT_COLUMNS = {
   origin: 'origin',
   multiRegion: 'multi_region',
   keyManager: 'key_manager',
+  customKeyStoreId: 'custom_key_store_id',
+  xksKeyId: 'xks_key_id',
 } as const;
 const CHANGING_COLUMNS = {
   description: 'description',
@@ -92,10 +94,16 @@ export class KeyTable {
         `UPDATE keys SET ${UPDATED.map((column) => `${column} = @${column}`).join(', ')} WHERE pk = @pk`,
       ),
       delete: db.prepare<[number]>('DELETE FROM keys WHERE pk = ?'),
+      inCustomKeyStore: db.prepare<[string, string, string], { key_id: string; xks_key_id: string | null }>(
+        'SELECT key_id, xks_key_id FROM keys WHERE account_id = ? AND region = ? AND custom_key_store_id = ?',
+      ),
       // Both walk their partial index in date order: the earliest due first, never the whole table.
       dueForDeletion: db.prepare<[number, number], { pk: number }>(
         `SELECT pk FROM keys WHERE key_state = 'PendingDeletion' AND deletion_date <= ?
          ORDER BY deletion_date LIMIT ?`,
+      ),
+      creating: db.prepare<[number, number], { pk: number }>(
+        `SELECT pk FROM keys WHERE key_state = 'Creating' AND creation_date <= ? ORDER BY creation_date LIMIT ?`,
       ),
       dueForRotation: db.prepare<[number, number], { pk: number }>(
         `SELECT pk FROM keys WHERE key_state = 'Enabled' AND next_rotation_date <= ?
@@ -136,8 +144,21 @@ export class KeyTable {
     this.#statements.delete.run(pk);
   }
 
+  /** The keys created in a custom key store, with their external keys. */
+  inCustomKeyStore(scope: Scope, customKeyStoreId: string): { keyId: string; xksKeyId?: string }[] {
+    return this.#statements.inCustomKeyStore
+      .all(scope.accountId, scope.region, customKeyStoreId)
+      .map((row) =>
+        row.xks_key_id === null ? { keyId: row.key_id } : { keyId: row.key_id, xksKeyId: row.xks_key_id },
+      );
+  }
+
   dueForDeletion(now: number, limit: number): number[] {
     return this.#statements.dueForDeletion.all(now, limit).map((row) => row.pk);
+  }
+
+  creatingSince(createdBy: number, limit: number): number[] {
+    return this.#statements.creating.all(createdBy, limit).map((row) => row.pk);
   }
 
   dueForRotation(now: number, limit: number): number[] {
@@ -145,7 +166,8 @@ export class KeyTable {
   }
 }
 
-function pkOfCursor(cursor: string): number {
+/** The row id a listing's cursor holds (the listings number rows in creation order). */
+export function pkOfCursor(cursor: string): number {
   const pk = /^\d{1,16}$/.test(cursor) ? Number(cursor) : Number.NaN;
   if (!Number.isSafeInteger(pk)) throw Errors.invalidMarker();
   return pk;

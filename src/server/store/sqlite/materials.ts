@@ -29,6 +29,10 @@ export class MaterialTable {
         `INSERT INTO key_materials (key_pk, seq, material_id, sealed, created_at, rotation_type)
          VALUES (?, ?, ?, ?, ?, ?)`,
       ),
+      nextSeq: db.prepare<[number], { seq: number }>(
+        'SELECT COALESCE(MAX(seq) + 1, 0) AS seq FROM key_materials WHERE key_pk = ?',
+      ),
+      delete: db.prepare<[number, string]>('DELETE FROM key_materials WHERE key_pk = ? AND material_id = ?'),
     };
   }
 
@@ -44,6 +48,16 @@ export class MaterialTable {
         rotationType: (row.rotation_type ?? undefined) as RotationType | undefined,
       };
     });
+  }
+
+  /** The `seq` that a version added after all the key's present ones takes. */
+  nextSeq(pk: number): number {
+    return this.#statements.nextSeq.get(pk)?.seq ?? 0;
+  }
+
+  /** Forgets the bytes of a material (imported material that is deleted or has expired). */
+  delete(pk: number, materialId: string): void {
+    this.#statements.delete.run(pk, materialId);
   }
 
   /** Adds the version `seq` (0 for a key's first) of the key at row `pk`. */

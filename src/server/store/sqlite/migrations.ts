@@ -95,6 +95,71 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS keys_listing ON keys (account_id, region, pk, key_id);
     `,
   },
+  {
+    version: 3,
+    change: 'imported key material (its state and expiry) and the Regions of multi-Region keys',
+    sql: `
+      CREATE TABLE imported_materials (
+        key_pk INTEGER NOT NULL REFERENCES keys (pk) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        material_id TEXT NOT NULL,
+        description TEXT,
+        import_state TEXT NOT NULL,
+        key_material_state TEXT NOT NULL,
+        expiration_model TEXT,
+        valid_to INTEGER,
+        PRIMARY KEY (key_pk, seq)
+      );
+      CREATE INDEX imported_materials_expiry ON imported_materials (valid_to)
+        WHERE import_state = 'IMPORTED' AND valid_to IS NOT NULL;
+      -- Related multi-Region keys share their key ID; each Region's key is a row of keys. A new replica is
+      -- Creating for a moment.
+      CREATE INDEX keys_creating ON keys (creation_date) WHERE key_state = 'Creating';
+      CREATE TABLE multi_region_keys (
+        account_id TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        primary_region TEXT NOT NULL,
+        replica_regions TEXT NOT NULL,
+        PRIMARY KEY (account_id, key_id)
+      );
+    `,
+  },
+  {
+    version: 4,
+    change: 'grants; custom key stores and the store of each key created in one',
+    sql: `
+      CREATE TABLE grants (
+        pk INTEGER PRIMARY KEY AUTOINCREMENT,
+        key_pk INTEGER NOT NULL REFERENCES keys (pk) ON DELETE CASCADE,
+        grant_id TEXT NOT NULL UNIQUE,
+        name TEXT,
+        creation_date INTEGER NOT NULL,
+        grantee_principal TEXT NOT NULL,
+        retiring_principal TEXT,
+        issuing_account TEXT NOT NULL,
+        -- JSON: the GrantOperation list, and the GrantConstraints when there are any.
+        operations TEXT NOT NULL,
+        constraints TEXT
+      );
+      -- ListGrants reads a key's grants in creation (pk) order; ListRetirableGrants those of a retiring principal.
+      CREATE INDEX grants_key ON grants (key_pk, pk);
+      CREATE INDEX grants_retiring ON grants (retiring_principal, pk) WHERE retiring_principal IS NOT NULL;
+      CREATE TABLE custom_key_stores (
+        pk INTEGER PRIMARY KEY AUTOINCREMENT,
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        custom_key_store_id TEXT NOT NULL,
+        -- The whole record as JSON, sealed under the root key: it holds the key store password or the proxy's
+        -- secret access key.
+        sealed BLOB NOT NULL,
+        UNIQUE (account_id, region, custom_key_store_id)
+      );
+      ALTER TABLE keys ADD COLUMN custom_key_store_id TEXT;
+      ALTER TABLE keys ADD COLUMN xks_key_id TEXT;
+      CREATE INDEX keys_custom_key_store ON keys (account_id, region, custom_key_store_id)
+        WHERE custom_key_store_id IS NOT NULL;
+    `,
+  },
 ];
 
 if (MIGRATIONS.some((migration, index) => migration.version !== index + 1)) {

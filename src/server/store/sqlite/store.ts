@@ -1,12 +1,35 @@
-import { type KeyMaterial, type KeyRecord, type LoadedKey, loadedKey } from '../../keys/key.ts';
+import type { CustomKeyStoreRecord } from '../../custom-key-stores/custom-key-store.ts';
+import type { GrantRecord } from '../../grants/grant.ts';
+import { keyArn } from '../../keys/arn.ts';
+import {
+  type ImportedMaterial,
+  type KeyMaterial,
+  type KeyRecord,
+  type LoadedKey,
+  loadedKey,
+} from '../../keys/key.ts';
+import type { MultiRegionSet } from '../../keys/multi-region.ts';
 import type { Tag } from '../../keys/tags.ts';
 import { LruCache } from '../lru.ts';
-import type { AliasRecord, KeyChanges, Listed, Scope, Store, UsageRecord } from '../store.ts';
+import type {
+  AliasRecord,
+  GrantFilters,
+  ImportedMaterialUpdate,
+  KeyChanges,
+  Listed,
+  Scope,
+  Store,
+  UsageRecord,
+} from '../store.ts';
 import { AliasTable } from './aliases.ts';
+import { CustomKeyStoreTable } from './custom-key-stores.ts';
 import { type Connection, openConnection, Transactions } from './database.ts';
+import { GrantTable } from './grants.ts';
+import { ImportedMaterialTable } from './imported-materials.ts';
 import { type KeyRow, KeyTable, recordOf } from './keys.ts';
 import { MaterialTable } from './materials.ts';
 import { type Migrated, migrate } from './migrations.ts';
+import { MultiRegionTable } from './multi-region.ts';
 import { RootKeySealer, recordRootKey, verifyRootKey } from './sealing.ts';
 import { TagTable } from './tags.ts';
 import { UsageTable } from './usage.ts';
@@ -61,8 +84,12 @@ class SqliteStore implements Store {
   readonly #transactions: Transactions;
   readonly #keys: KeyTable;
   readonly #materials: MaterialTable;
+  readonly #imported: ImportedMaterialTable;
+  readonly #multiRegion: MultiRegionTable;
   readonly #aliases: AliasTable;
   readonly #tags: TagTable;
+  readonly #grants: GrantTable;
+  readonly #customKeyStores: CustomKeyStoreTable;
   readonly #usage: UsageTable;
   readonly #cachedKeys: LruCache<string, LoadedKey>;
   readonly #aliasTargets: LruCache<string, string>;
@@ -74,8 +101,12 @@ class SqliteStore implements Store {
     this.#transactions = new Transactions(db);
     this.#keys = new KeyTable(db);
     this.#materials = new MaterialTable(db, sealer);
+    this.#imported = new ImportedMaterialTable(db);
+    this.#multiRegion = new MultiRegionTable(db);
     this.#aliases = new AliasTable(db);
     this.#tags = new TagTable(db);
+    this.#grants = new GrantTable(db);
+    this.#customKeyStores = new CustomKeyStoreTable(db, sealer);
     this.#usage = new UsageTable(db, this.#transactions);
     this.#cachedKeys = new LruCache(cacheSize);
     this.#aliasTargets = new LruCache(cacheSize);
@@ -101,12 +132,21 @@ class SqliteStore implements Store {
   }
 
   #load(row: KeyRow, record = recordOf(row)): LoadedKey {
-    return this.#remember(row.pk, record, this.#materials.all(row.pk, record));
+    const imported = record.origin === 'EXTERNAL' ? this.#imported.all(row.pk) : undefined;
+    return this.#remember(row.pk, record, this.#materials.all(row.pk, record), imported);
   }
 
-  /** Caches a key as it is on disk once the running transaction (if any) commits, and hides the old version now. */
-  #remember(pk: number, record: KeyRecord, materials: readonly KeyMaterial[]): LoadedKey {
-    const key = loadedKey(record, materials);
+  /**
+   * Caches a key as it is on disk once the running transaction (if any) commits, and hides the old version now. A
+   * key of origin EXTERNAL has import records (none at first).
+   */
+  #remember(
+    pk: number,
+    record: KeyRecord,
+    materials: readonly KeyMaterial[],
+    imported: readonly ImportedMaterial[] | undefined = record.origin === 'EXTERNAL' ? [] : undefined,
+  ): LoadedKey {
+    const key = loadedKey(record, materials, imported);
     this.#rowIds.set(key, pk);
     const cacheKey = scopeKey(record, record.keyId);
     this.#cachedKeys.delete(cacheKey);
@@ -134,7 +174,7 @@ class SqliteStore implements Store {
     const record: KeyRecord = { ...key.record, ...changes };
     return this.transaction(() => {
       this.#keys.update(pk, record);
-      return this.#remember(pk, record, key.materials);
+      return this.#remember(pk, record, key.materials, key.imported);
     });
   }
 
@@ -142,17 +182,46 @@ class SqliteStore implements Store {
     const pk = this.#rowId(key);
     const record: KeyRecord = { ...key.record, ...changes };
     return this.transaction(() => {
-      this.#materials.insert(pk, key.materials.length, record, material);
+      this.#materials.insert(pk, this.#materials.nextSeq(pk), record, material);
       this.#keys.update(pk, record);
-      return this.#remember(pk, record, [...key.materials, material]);
+      return this.#remember(pk, record, [...key.materials, material], key.imported);
     });
+  }
+
+  updateImportedMaterials(key: LoadedKey, update: ImportedMaterialUpdate): LoadedKey {
+    const pk = this.#rowId(key);
+    const record: KeyRecord = { ...key.record, ...update.changes };
+    const removed = new Set(update.remove ?? []);
+    const materials = key.materials.filter((m) => !removed.has(m.materialId));
+    if (update.add) materials.push(update.add);
+    return this.transaction(() => {
+      for (const materialId of removed) this.#materials.delete(pk, materialId);
+      if (update.add) this.#materials.insert(pk, this.#materials.nextSeq(pk), record, update.add);
+      this.#imported.replace(pk, update.imported);
+      this.#keys.update(pk, record);
+      return this.#remember(pk, record, materials, update.imported);
+    });
+  }
+
+  keysWithExpiredMaterial(now: number, limit: number): LoadedKey[] {
+    return this.#imported.dueForExpiry(now, limit).flatMap((pk) => this.#byRowId(pk) ?? []);
+  }
+
+  // Multi-Region keys
+
+  multiRegionSet(accountId: string, keyId: string): MultiRegionSet | undefined {
+    return this.#multiRegion.find(accountId, keyId);
+  }
+
+  saveMultiRegionSet(accountId: string, keyId: string, set: MultiRegionSet | undefined): void {
+    this.transaction(() => this.#multiRegion.save(accountId, keyId, set));
   }
 
   deleteKey(key: LoadedKey): void {
     const pk = this.#rowId(key);
     this.transaction(() => {
       const aliases = this.#aliases.namesOfKey(pk);
-      // The foreign keys cascade: material, aliases, tags and usage go with the key's row.
+      // The foreign keys cascade: material, aliases, tags, grants and usage go with the key's row.
       this.#keys.delete(pk);
       // Dropping cache entries is always safe: they reload from disk if the transaction rolls back.
       this.#cachedKeys.delete(scopeKey(key.record, key.record.keyId));
@@ -170,6 +239,10 @@ class SqliteStore implements Store {
 
   keysDueForDeletion(now: number, limit: number): LoadedKey[] {
     return this.#keys.dueForDeletion(now, limit).flatMap((pk) => this.#byRowId(pk) ?? []);
+  }
+
+  keysCreatingSince(createdBy: number, limit: number): LoadedKey[] {
+    return this.#keys.creatingSince(createdBy, limit).flatMap((pk) => this.#byRowId(pk) ?? []);
   }
 
   keysDueForRotation(now: number, limit: number): LoadedKey[] {
@@ -237,6 +310,73 @@ class SqliteStore implements Store {
   replaceTags(key: LoadedKey, tags: readonly Tag[]): void {
     const pk = this.#rowId(key);
     this.transaction(() => this.#tags.replace(pk, tags));
+  }
+
+  // Grants
+
+  listGrants(
+    key: LoadedKey,
+    after: string | undefined,
+    limit: number,
+    filters: GrantFilters,
+  ): Listed<GrantRecord>[] {
+    return this.#grants.page(this.#rowId(key), key.arn, after, limit, filters);
+  }
+
+  listRetirableGrants(
+    scope: Scope,
+    principal: string,
+    after: string | undefined,
+    limit: number,
+  ): Listed<GrantRecord>[] {
+    return this.#grants.retirable(scope, principal, after, limit, (pk) => {
+      const row = this.#keys.byPk(pk);
+      return row ? keyArn(row.account_id as string, row.region as string, row.key_id as string) : '';
+    });
+  }
+
+  findGrant(key: LoadedKey, grantId: string): GrantRecord | undefined {
+    return this.#grants.find(this.#rowId(key), key.arn, grantId);
+  }
+
+  grantsNamed(key: LoadedKey, name: string): GrantRecord[] {
+    return this.#grants.named(this.#rowId(key), key.arn, name);
+  }
+
+  grantCount(key: LoadedKey): number {
+    return this.#grants.count(this.#rowId(key));
+  }
+
+  createGrant(key: LoadedKey, grant: GrantRecord): void {
+    const pk = this.#rowId(key);
+    this.transaction(() => this.#grants.insert(pk, grant));
+  }
+
+  deleteGrant(key: LoadedKey, grantId: string): void {
+    const pk = this.#rowId(key);
+    this.transaction(() => this.#grants.delete(pk, grantId));
+  }
+
+  // Custom key stores
+
+  customKeyStores(scope: Scope): CustomKeyStoreRecord[] {
+    return this.#customKeyStores.all(scope);
+  }
+
+  createCustomKeyStore(scope: Scope, record: CustomKeyStoreRecord): void {
+    this.transaction(() => this.#customKeyStores.insert(scope, record));
+  }
+
+  updateCustomKeyStore(scope: Scope, record: CustomKeyStoreRecord): void {
+    this.transaction(() => this.#customKeyStores.update(scope, record));
+  }
+
+  deleteCustomKeyStore(scope: Scope, customKeyStoreId: string): void {
+    this.transaction(() => this.#customKeyStores.delete(scope, customKeyStoreId));
+  }
+
+  keysInCustomKeyStore(scope: Scope, customKeyStoreId: string): { keyId: string; xksKeyId?: string }[] {
+    return this.#keys.inCustomKeyStore(scope, customKeyStoreId);
   }
 
   // Last usage
