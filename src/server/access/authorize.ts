@@ -29,8 +29,11 @@ export interface AuthorizationRequest {
   /** The key's policy, for an operation on a key. Without it the IAM policies alone decide (CreateKey, ListKeys...). */
   readonly keyPolicy?: CompiledPolicy;
   readonly grants?: readonly ApplicableGrant[];
-  /** Every condition key the caller knows about the request and the key (see ConditionContext). */
-  readonly context?: ConditionContext;
+  /**
+   * Every condition key the caller knows about the request and the key (see ConditionContext); a function is
+   * called only when a condition first reads the request, so that what costs a lookup is paid only then.
+   */
+  readonly context?: ConditionContext | (() => ConditionContext);
 }
 
 export interface Allowed {

@@ -57,17 +57,18 @@ function normalize(context: ConditionContext): Map<string, string | readonly str
 
 /**
  * The values one request's conditions see: the principal's keys, then the caller's. The caller's are
- * normalized only when a condition first asks, so requests that no condition examines pay nothing.
+ * gathered (when given as a function) and normalized only when a condition first asks, so requests that no
+ * condition examines pay nothing.
  */
 export function requestLookup(
   principal: ReadonlyMap<string, string>,
-  context: ConditionContext | undefined,
+  context: ConditionContext | (() => ConditionContext) | undefined,
 ): Lookup {
   let given: Map<string, string | readonly string[]> | undefined;
   return (key) => {
     const own = principal.get(key);
     if (own !== undefined || context === undefined) return own;
-    given ??= normalize(context);
+    given ??= normalize(typeof context === 'function' ? context() : context);
     return given.get(key);
   };
 }
