@@ -1,6 +1,4 @@
 import { timingSafeEqual } from 'node:crypto';
-import { createPrincipal, type Principal } from './access/index.ts';
-import { accountRootArn } from './keys/arn.ts';
 import { partitionOf } from '../protocol/regions.ts';
 import { ALGORITHM, amzDate, type SigV4 } from '../sigv4/index.ts';
 import { createNodeSigV4 } from '../sigv4/node.ts';
@@ -14,7 +12,9 @@ import {
   type ReceivedSignature,
   type SignatureScope,
 } from '../sigv4/verify.ts';
+import { createPrincipal, type Principal } from './access/index.ts';
 import type { Caller, CredentialEntry } from './context.ts';
+import { accountRootArn } from './keys/arn.ts';
 import { AuthErrors, ScopeProblem } from './messages.ts';
 import { firstHeaderValue, headerValuesByName } from './raw-headers.ts';
 

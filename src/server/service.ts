@@ -1,9 +1,9 @@
 import type { Handlers, KmsService, ValidatedHandler } from './context.ts';
 import { deriveSecret } from './crypto/tokens.ts';
 import { grantsOfTokens } from './grants/token.ts';
-import { type Authorization, createAuthorization } from './operations/authorization.ts';
 import { agreementHandlers } from './operations/agreement.ts';
 import { aliasHandlers } from './operations/aliases.ts';
+import { type Authorization, createAuthorization } from './operations/authorization.ts';
 import { cryptoHandlers } from './operations/crypto.ts';
 import { customKeyStoreHandlers } from './operations/custom-key-stores.ts';
 import { grantHandlers } from './operations/grants.ts';

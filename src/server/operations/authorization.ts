@@ -43,7 +43,12 @@ const GRANTS_CONSIDERED = 1000;
 
 export interface Authorization {
   /** Throws AccessDeniedException (with its `denial` explanation) when the request is not allowed. */
-  check(operation: string, input: Input, context: OperationContext, tokenGrants: readonly GrantRecord[]): void;
+  check(
+    operation: string,
+    input: Input,
+    context: OperationContext,
+    tokenGrants: readonly GrantRecord[],
+  ): void;
 }
 
 export function createAuthorization(

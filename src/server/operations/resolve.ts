@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../context.ts';
 import { type CustomKeyStoreRecord, checkKeyUsable, settled } from '../custom-key-stores/custom-key-store.ts';
 import type { GrantCaller } from '../grants/principals.ts';
-import { accountRootArn, aliasArn, isGeneratedKeyIdFormat, keyArn, parseKeyReference } from '../keys/arn.ts';
+import { aliasArn, isGeneratedKeyIdFormat, keyArn, parseKeyReference } from '../keys/arn.ts';
 import { awsManagedKeyRecord, awsManagedService } from '../keys/aws-managed.ts';
 import { type LoadedKey, symmetricMaterial } from '../keys/key.ts';
 import { CustomKeyStoreErrors, Errors } from '../messages.ts';
