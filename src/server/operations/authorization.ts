@@ -147,10 +147,10 @@ export function createAuthorization(
       .map((grant) => ({ grantId: grant.grantId, operations: grant.operations }));
   }
 
-  function deny(decision: Decision & { allowed: false }, operation: string): never {
+  function deny(decision: Decision & { allowed: false }, operation: string, resource: string): never {
     const error = decision.error;
     error.denial = decision.explanation;
-    debug(`${operation} denied: ${decision.explanation}`);
+    debug(`${operation} on ${resource} denied: ${decision.explanation}`);
     throw error;
   }
 
@@ -165,7 +165,7 @@ export function createAuthorization(
           resource: '*',
           context: () => requestContext(input, context, undefined, undefined),
         });
-        if (!decision.allowed) deny(decision, operation);
+        if (!decision.allowed) deny(decision, operation, '*');
         return;
       }
       for (const access of keys) {
@@ -181,7 +181,7 @@ export function createAuthorization(
           const grants = grantsFor(access, input, context, tokenGrants);
           if (grants.length > 0) decision = authorize({ ...request, grants });
         }
-        if (!decision.allowed) deny(decision, operation);
+        if (!decision.allowed) deny(decision, operation, access.key.arn);
       }
     },
   };
