@@ -1,9 +1,12 @@
+import { PARTITIONS } from '../../protocol/regions.ts';
+
 /**
  * The ARNs that name principals in IAM (account roots, users, roles, role sessions, federated users) and the
  * names the policy engine matches them by: `account:<id>` for an account, the ARN itself for the others.
  */
 
-const PARTITION = '(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b)';
+/** Every partition AWS KMS runs in (the ones kmslab serves), as grants/principals.ts names them. */
+const PARTITION = `(${Object.keys(PARTITIONS).join('|')})`;
 const NAME = '[\\w+=,.@-]+';
 export const ROOT_ARN = new RegExp(`^arn:${PARTITION}:iam::(\\d{12}):root$`);
 /** Groups: partition, account, `user` or `role`, path, name. */

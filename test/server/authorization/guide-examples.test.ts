@@ -53,6 +53,7 @@ interface Example {
 }
 
 const { alice, dev, worker, bob, carol } = IDENTITIES;
+const PRINCIPAL_TEAM = ['$', '{aws:PrincipalTag/team}'].join('');
 const plaintext = { Plaintext: 'hello' };
 
 const EXAMPLES: Example[] = [
@@ -207,7 +208,8 @@ const EXAMPLES: Example[] = [
         Action: 'kms:Encrypt',
         Resource: '*',
         Condition: {
-          StringEquals: { 'aws:ResourceTag/team': '${aws:PrincipalTag/team}', 'kms:CallerAccount': A },
+          // A policy variable, not a template.
+          StringEquals: { 'aws:ResourceTag/team': PRINCIPAL_TEAM, 'kms:CallerAccount': A },
         },
       },
     ],
