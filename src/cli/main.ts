@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { DataDirError } from '../server/data-dir.ts';
-import { IdentitiesError } from '../server/identities.ts';
 import { StartupError } from '../server/index.ts';
 import { createLogger } from '../server/log.ts';
 import { RootKeyError } from '../server/root-key.ts';
+import { IdentitiesError } from '../server/seed/identities.ts';
 import { SeedError } from '../server/seed/spec.ts';
 import { runDemo } from './demo.ts';
 import { parseServeOptions, SERVE_SETTINGS, UsageError } from './options.ts';

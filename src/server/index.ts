@@ -12,10 +12,10 @@ import {
 } from './data-dir.ts';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_CREDENTIALS, DEFAULT_HOST, DEFAULT_REGION } from './defaults.ts';
 import { createKmsServer } from './http.ts';
-import { IdentitiesError, loadIdentitiesFile } from './identities.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { RootKey } from './root-key.ts';
 import { applySeed, checkSeed } from './seed/apply.ts';
+import { IdentitiesError, loadIdentitiesFile } from './seed/identities.ts';
 import type { SeedSpec } from './seed/spec.ts';
 import { createKmsService } from './service.ts';
 import type { Migrated } from './store/sqlite/migrations.ts';
@@ -126,10 +126,10 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
   const seedDefaults = { accountId, region: options.region ?? DEFAULT_REGION };
   // Before anything is created on disk.
   for (const seed of options.seeds ?? []) checkSeed(seed.spec, seed.source, seedDefaults);
-  const credentials = allCredentials(
-    options.credentials ?? [DEFAULT_CREDENTIALS],
-    options.identities === undefined ? [] : loadIdentitiesFile(options.identities),
-  );
+  const credentials = allCredentials(options.credentials ?? [DEFAULT_CREDENTIALS], [
+    ...(options.identities === undefined ? [] : loadIdentitiesFile(options.identities)),
+    ...(options.seeds ?? []).flatMap((seed) => seed.spec.identities ?? []),
+  ]);
   let dataDir: DataDir | undefined;
   let database: string;
   let rootKey: Uint8Array;
@@ -250,18 +250,18 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
   };
 }
 
-/** The access keys of `--credentials` and of the identities file; one key can't be both. */
+/** The access keys of `--credentials` and of the identities (file and seeds); one key can't be both. */
 function allCredentials(
   plain: readonly CredentialEntry[],
   identities: readonly CredentialEntry[],
 ): CredentialEntry[] {
+  const all = [...plain];
   for (const entry of identities) {
-    if (plain.some((c) => c.accessKeyId === entry.accessKeyId))
-      throw new IdentitiesError(
-        `access key ${entry.accessKeyId} of the identities file is also given by --credentials`,
-      );
+    if (all.some((c) => c.accessKeyId === entry.accessKeyId))
+      throw new IdentitiesError(`access key ${entry.accessKeyId} is declared more than once`);
+    all.push(entry);
   }
-  return [...plain, ...identities];
+  return all;
 }
 
 /** An internal error is a kmslab bug; its stack helps the report and holds no request data. */

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { type CompiledPolicy, compileIdentityPolicy, createPrincipal } from './access/index.ts';
-import type { CredentialEntry } from './context.ts';
-import { KMSError } from './errors.ts';
+import { type CompiledPolicy, compileIdentityPolicy, createPrincipal } from '../access/index.ts';
+import type { CredentialEntry } from '../context.ts';
+import { KMSError } from '../errors.ts';
 
 /**
  * The identities file (`--identities FILE`): the IAM users and roles that call kmslab, each with its access
@@ -23,6 +23,7 @@ import { KMSError } from './errors.ts';
  *       - { name: worker, accessKeyId: ASIAWORKER, secretAccessKey: s, sessionToken: t }
  * ```
  *
+ * The same document is accepted as a seed file's `identities:` section.
  * A role session calls as `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION` and must send its session token.
  * The YAML is read with the failsafe schema, so that account IDs stay strings.
  */
