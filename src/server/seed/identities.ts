@@ -109,6 +109,16 @@ function principalOf(spec: Parameters<typeof createPrincipal>[0], where: string)
 
 const ARN_PARTS = /^arn:([\w-]+):iam::(\d{12}):(user|role)(?:\/.*)?\/([\w+=,.@-]+)$/;
 
+/** A user or role entry: its fields, its ARN (of that kind) and its parts, and how messages name it. */
+function declared(item: unknown, at: string, kind: 'user' | 'role', own: readonly string[]) {
+  const entry = fields(item, at, ['arn', 'tags', 'policies', ...own]);
+  const arn = text(entry, 'arn', at);
+  const where = `${at} (${arn})`;
+  const parts = ARN_PARTS.exec(arn);
+  if (parts?.[3] !== kind) throw new IdentitiesError(`${where}: arn must be an IAM ${kind}'s ARN`);
+  return { entry, arn, where, parts: parts as unknown as string[] };
+}
+
 /** The access keys of the users and role sessions of an identities document (a file's, or a seed's `identities`). */
 export function identityCredentials(document: unknown, source: string): CredentialEntry[] {
   const top = fields(document, source, ['users', 'roles']);
@@ -119,12 +129,11 @@ export function identityCredentials(document: unknown, source: string): Credenti
     credentials.push(entry);
   };
   list(top, 'users', source).forEach((item, index) => {
-    let where = `${source}: users[${index}]`;
-    const user = fields(item, where, ['arn', 'userId', 'accessKeys', 'tags', 'policies']);
-    const arn = text(user, 'arn', where);
-    where = `${where} (${arn})`;
-    const parts = ARN_PARTS.exec(arn);
-    if (parts?.[3] !== 'user') throw new IdentitiesError(`${where}: arn must be an IAM user's ARN`);
+    const {
+      entry: user,
+      arn,
+      where,
+    } = declared(item, `${source}: users[${index}]`, 'user', ['userId', 'accessKeys']);
     const principal = principalOf(
       {
         arn,
@@ -149,13 +158,13 @@ export function identityCredentials(document: unknown, source: string): Credenti
     });
   });
   list(top, 'roles', source).forEach((item, index) => {
-    let where = `${source}: roles[${index}]`;
-    const role = fields(item, where, ['arn', 'roleId', 'sessions', 'tags', 'policies']);
-    const arn = text(role, 'arn', where);
-    where = `${where} (${arn})`;
-    const parts = ARN_PARTS.exec(arn);
-    if (parts?.[3] !== 'role') throw new IdentitiesError(`${where}: arn must be an IAM role's ARN`);
-    const [, partition, accountId, , roleName] = parts as unknown as string[];
+    const {
+      entry: role,
+      arn,
+      where,
+      parts,
+    } = declared(item, `${source}: roles[${index}]`, 'role', ['roleId', 'sessions']);
+    const [, partition, accountId, , roleName] = parts;
     const tags = stringMap(role, 'tags', where);
     const compiled = policies(role, where);
     list(role, 'sessions', where).forEach((session, s) => {

@@ -10,8 +10,8 @@ import {
   PutKeyPolicyCommand,
 } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS } from '../../../src/server/defaults.ts';
-import { type Kmslab, startKmslab } from '../../helpers/kmslab.ts';
-import { A, B, B_ROOT_CREDENTIALS, IDENTITIES, writeIdentitiesFile } from './identities.ts';
+import type { Kmslab } from '../../helpers/kmslab.ts';
+import { A, B, B_ROOT_CREDENTIALS, IDENTITIES, startWithIdentities } from './identities.ts';
 
 /**
  * Random key policies and requests against a real server: whatever the policy (well formed or not) and the
@@ -53,10 +53,7 @@ describe(`random policies and requests through the server (seed ${SEED})`, () =>
   const clients = new Map<string, KMSClient>();
 
   before(async () => {
-    server = await startKmslab({
-      identities: writeIdentitiesFile(),
-      credentials: [DEFAULT_CREDENTIALS, B_ROOT_CREDENTIALS],
-    });
+    server = await startWithIdentities();
     root = server.sdk();
     for (const caller of CALLERS) clients.set(caller.accessKeyId, server.sdk(caller));
   });

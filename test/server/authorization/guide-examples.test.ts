@@ -8,15 +8,14 @@ import {
   KMSServiceException,
   TagResourceCommand,
 } from '@aws-sdk/client-kms';
-import { DEFAULT_CREDENTIALS } from '../../../src/server/defaults.ts';
-import { type Kmslab, startKmslab } from '../../helpers/kmslab.ts';
+import type { Kmslab } from '../../helpers/kmslab.ts';
 import {
   A,
   B,
   B_ROOT_CREDENTIALS,
   IDENTITIES,
+  startWithIdentities,
   type TestIdentity,
-  writeIdentitiesFile,
 } from './identities.ts';
 
 /**
@@ -282,10 +281,7 @@ describe('the Developer Guide policy examples, through the AWS SDK and boto3', (
   const calls: PreparedCall[] = [];
 
   before(async () => {
-    server = await startKmslab({
-      identities: writeIdentitiesFile(),
-      credentials: [DEFAULT_CREDENTIALS, B_ROOT_CREDENTIALS],
-    });
+    server = await startWithIdentities();
     a = server.sdk();
     for (const example of EXAMPLES) {
       const Policy = JSON.stringify({ Version: '2012-10-17', Statement: example.statements });

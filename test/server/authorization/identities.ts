@@ -1,6 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEFAULT_CREDENTIALS } from '../../../src/server/defaults.ts';
+import { type Kmslab, startKmslab } from '../../helpers/kmslab.ts';
 
 /**
  * The callers of the authorization suites, as an identities file declares them: users and a role session in
@@ -86,3 +88,11 @@ roles:
 }
 
 export const B_ROOT_CREDENTIALS = { ...B_ROOT, accountId: B };
+
+/** A kmslab with these identities, and A's and B's roots as plain access keys. */
+export function startWithIdentities(): Promise<Kmslab> {
+  return startKmslab({
+    identities: writeIdentitiesFile(),
+    credentials: [DEFAULT_CREDENTIALS, B_ROOT_CREDENTIALS],
+  });
+}

@@ -15,16 +15,15 @@ import {
   RevokeGrantCommand,
   ScheduleKeyDeletionCommand,
 } from '@aws-sdk/client-kms';
-import { DEFAULT_CREDENTIALS } from '../../../src/server/defaults.ts';
-import { type Kmslab, startKmslab } from '../../helpers/kmslab.ts';
+import type { Kmslab } from '../../helpers/kmslab.ts';
 import { bytes, rejects, text } from '../support.ts';
 import {
   A,
   B,
   B_ROOT_CREDENTIALS,
   IDENTITIES,
+  startWithIdentities,
   type TestIdentity,
-  writeIdentitiesFile,
 } from './identities.ts';
 
 /**
@@ -74,10 +73,7 @@ describe('two accounts: A shares a key with B by its key policy', () => {
   let unsharedId: string;
 
   test('setup', async () => {
-    server = await startKmslab({
-      identities: writeIdentitiesFile(),
-      credentials: [DEFAULT_CREDENTIALS, B_ROOT_CREDENTIALS],
-    });
+    server = await startWithIdentities();
     a = server.sdk();
     const shared = await a.send(new CreateKeyCommand({ Policy: SHARED_POLICY }));
     sharedArn = shared.KeyMetadata?.Arn ?? '';
