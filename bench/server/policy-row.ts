@@ -25,7 +25,7 @@ const IDENTITY_POLICY = JSON.stringify({
 });
 
 /** The five statements: administrators, the role's data plane under conditions, and a Deny for other accounts. */
-const KEY_POLICY = JSON.stringify({
+export const KEY_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
     {

@@ -41,6 +41,33 @@ const POLICY_CACHE_SIZE = 10_000;
 /** The most grants of a key a denied request looks through (AWS allows 50 000 per key; few have more than a handful). */
 const GRANTS_CONSIDERED = 1000;
 
+interface CachedPolicy {
+  text: string;
+  policy: CompiledPolicy;
+  /** Whether it reads the key's tags or aliases, which cost the store a query per request. */
+  readsKeyFacts: boolean;
+}
+
+/** The condition keys (and policy variables) that need the key's tags or aliases from the store. */
+const KEY_FACTS = /resourcetag\/|resourcealiases/i;
+
+const identityFacts = new WeakMap<CompiledPolicy, boolean>();
+
+/** Whether an identity-based policy's conditions read the key's tags or aliases; remembered per policy. */
+function identityReadsKeyFacts(policy: CompiledPolicy): boolean {
+  let reads = identityFacts.get(policy);
+  if (reads === undefined) {
+    reads = policy.statements.some((statement) =>
+      statement.conditions.some(
+        (condition) =>
+          KEY_FACTS.test(condition.key) || condition.values.some((value) => KEY_FACTS.test(value)),
+      ),
+    );
+    identityFacts.set(policy, reads);
+  }
+  return reads;
+}
+
 export interface Authorization {
   /** Throws AccessDeniedException (with its `denial` explanation) when the request is not allowed. */
   check(
@@ -56,13 +83,13 @@ export function createAuthorization(
   accounts: readonly string[],
   debug: (message: string) => void,
 ): Authorization {
-  const policies = new LruCache<string, { text: string; policy: CompiledPolicy }>(POLICY_CACHE_SIZE);
+  const policies = new LruCache<string, CachedPolicy>(POLICY_CACHE_SIZE);
 
   /** A key's compiled policy, compiled once per policy text. */
-  function keyPolicy(key: LoadedKey): CompiledPolicy {
+  function keyPolicy(key: LoadedKey): CachedPolicy {
     const text = key.record.policy;
     const cached = policies.get(key.arn);
-    if (cached?.text === text) return cached.policy;
+    if (cached?.text === text) return cached;
     let policy: CompiledPolicy;
     try {
       policy = compileKeyPolicy(text);
@@ -71,8 +98,9 @@ export function createAuthorization(
       debug(`the key policy of ${key.arn} is not valid (${(error as KMSError).message}); using the default`);
       policy = compileKeyPolicy(defaultKeyPolicy(key.record.accountId));
     }
-    policies.set(key.arn, { text, policy });
-    return policy;
+    const entry = { text, policy, readsKeyFacts: KEY_FACTS.test(text) };
+    policies.set(key.arn, entry);
+    return entry;
   }
 
   /** The key a reference names, or undefined when it names none the handler would find (the handler says why). */
@@ -169,12 +197,14 @@ export function createAuthorization(
         return;
       }
       for (const access of keys) {
+        const { policy, readsKeyFacts } = keyPolicy(access.key);
+        const facts = readsKeyFacts || principal.policies.some(identityReadsKeyFacts) ? store : undefined;
         const request = {
           principal,
           action: access.action,
           resource: access.key.arn,
-          keyPolicy: keyPolicy(access.key),
-          context: () => requestContext(input, context, access, store),
+          keyPolicy: policy,
+          context: () => requestContext(input, context, access, facts),
         };
         let decision = authorize(request);
         if (!decision.allowed && !decision.explicit) {
@@ -242,7 +272,7 @@ function requestContext(
     values['aws:TagKeys'] = requestTags.map((tag) => tag.TagKey);
     for (const tag of requestTags) values[`aws:RequestTag/${tag.TagKey}`] = tag.TagValue;
   } else if (Array.isArray(input.TagKeys)) values['aws:TagKeys'] = input.TagKeys;
-  if (access && store) {
+  if (access) {
     const { key } = access;
     values['kms:KeySpec'] = key.record.keySpec;
     values['kms:KeyUsage'] = key.record.keyUsage;
@@ -254,6 +284,9 @@ function requestContext(
         ? reference.slice(reference.indexOf(':alias/') + 1)
         : reference;
     }
+  }
+  if (access && store) {
+    const { key } = access;
     values['kms:ResourceAliases'] = store
       .listAliases(key.record, undefined, 100, key)
       .map((alias) => alias.aliasName);
