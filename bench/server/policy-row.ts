@@ -92,6 +92,9 @@ export function writeBenchIdentities(): string {
   return path;
 }
 
+/** Alternated rounds: the machine is shared, and its load changes by the second. */
+const ROUNDS = 3;
+
 export interface PolicyRowResult {
   caller: 'root, default policy' | 'role session, 5-statement policy';
   rps: number;
@@ -99,7 +102,7 @@ export interface PolicyRowResult {
   errors: number;
 }
 
-/** Both calls, alternated twice so that neither gets the machine's quieter moment; the better round counts. */
+/** Both calls, alternated ROUNDS times so that neither gets the machine's quieter moment; the best round counts. */
 export async function measurePolicyRow(
   port: number,
   connections: number,
@@ -127,7 +130,7 @@ export async function measurePolicyRow(
   ];
   const best = new Map<string, PolicyRowResult>();
   for (const row of rows) runWrk(port, row.script, connections, 1);
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     for (const { caller, script } of rows) {
       const { rps, p50, errors } = runWrk(port, script, connections, seconds);
       console.error(`kmslab GenerateDataKey, ${caller}: ${rps.toFixed(0)} req/s`);

@@ -223,7 +223,7 @@ if (keySpecs) {
 if (policyResults.length > 0) {
   const rootRps = policyResults.find((r) => r.caller === 'root, default policy')?.rps ?? Number.NaN;
   console.log(
-    `\nPolicy row: kmslab GenerateDataKey, wrk -t1 -c${connections[0] ?? 16} -d${values['row-duration']}s, best of two alternated rounds\n`,
+    `\nPolicy row: kmslab GenerateDataKey, wrk -t1 -c${connections[0] ?? 16} -d${values['row-duration']}s, best of three alternated rounds\n`,
   );
   console.log('| caller and key policy | req/s | p50 ms | non-2xx/timeouts | / root |');
   console.log('|---|---:|---:|---:|---:|');
