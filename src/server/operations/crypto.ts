@@ -113,7 +113,7 @@ export function cryptoHandlers(store: Store, accounts: readonly string[]): Parti
       ? store.findKey(requested.record, parsed.keyId)
       : findCiphertextKey(store, caller, parsed.keyId, accounts);
     if (requested && requested.arn !== key?.arn) throw Errors.incorrectKey();
-    // A blob naming no key of this account and region (deleted, forged, or another account's) can't be opened.
+    // A blob naming no key of the accounts kmslab knows, in this region (deleted or forged), can't be opened.
     if (!key) throw Errors.invalidCiphertext();
     checkUsable(store, key, operation, now);
     const material = key.byMaterialId.get(parsed.materialId);
