@@ -3,12 +3,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../src/server/defaults.ts';
+import type { Credentials } from '../src/sigv4/index.ts';
 import { createNodeSigV4 } from '../src/sigv4/node.ts';
 
 /** What the wrk benches share: wrk sending one signed request over and over, and its numbers. */
 
-/** A wrk script that sends one signed request of `operation` with `input` (valid for 15 minutes). */
-export function signedRequestScript(port: number, operation: string, input: object): string {
+/**
+ * A wrk script that sends one signed request of `operation` with `input` (valid for 15 minutes), signed with
+ * `credentials` (the default access key unless given; a session token goes into X-Amz-Security-Token).
+ */
+export function signedRequestScript(
+  port: number,
+  operation: string,
+  input: object,
+  credentials: Credentials = DEFAULT_CREDENTIALS,
+): string {
   const body = JSON.stringify(input);
   const signed = createNodeSigV4().sign(
     {
@@ -23,8 +32,9 @@ export function signedRequestScript(port: number, operation: string, input: obje
     },
     {
       credentials: {
-        accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
-        secretAccessKey: DEFAULT_CREDENTIALS.secretAccessKey,
+        accessKeyId: credentials.accessKeyId,
+        secretAccessKey: credentials.secretAccessKey,
+        sessionToken: credentials.sessionToken,
       },
       region: DEFAULT_REGION,
       service: 'kms',

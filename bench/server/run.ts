@@ -2,7 +2,8 @@
  * GenerateDataKey throughput and latency, signature verification on, against kmslab, moto_server and a bare
  * node:http responder (the ceiling for a Node server here), driven by wrk; then the key-spec rows (Sign, Verify,
  * GenerateMac throughput and CreateKey latency per key spec, bench/server/key-specs.ts) on kmslab, the floor and
- * moto_server. Prints the tables.
+ * moto_server; then the policy row (bench/server/policy-row.ts: GenerateDataKey by a role session under a
+ * 5-statement policy with conditions, beside the root's under the default policy). Prints the tables.
  *
  *   npm run bench -- [--duration 10] [--connections 16,64] [--only kmslab] [--row-duration 5] [--no-key-specs]
  *
@@ -23,6 +24,7 @@ import {
   type RowResult,
   THROUGHPUT_ROWS,
 } from './key-specs.ts';
+import { measurePolicyRow, type PolicyRowResult, writeBenchIdentities } from './policy-row.ts';
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +46,7 @@ if (values.help) {
 const duration = Number(values.duration);
 const connections = values.connections.split(',').map(Number);
 const root = join(import.meta.dirname, '..', '..');
+const identities = writeBenchIdentities();
 
 async function waitUntilListening(port: number, child: ChildProcess, name: string): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -79,7 +82,17 @@ const targets: Target[] = [
     start: (port) =>
       spawn(
         process.execPath,
-        [join(root, 'bin/kmslab.js'), 'serve', '--in-memory', '--port', String(port), '--log-level', 'warn'],
+        [
+          join(root, 'bin/kmslab.js'),
+          'serve',
+          '--in-memory',
+          '--port',
+          String(port),
+          '--log-level',
+          'warn',
+          '--identities',
+          identities,
+        ],
         quiet,
       ),
   },
@@ -115,6 +128,7 @@ interface Result extends WrkResult {
 const results: Result[] = [];
 const rowResults: RowResult[] = [];
 const createKeyResults: CreateKeyResult[] = [];
+const policyResults: PolicyRowResult[] = [];
 const keySpecs = !values['no-key-specs'];
 for (const target of targets.filter((t) => !values.only || t.name === values.only)) {
   const port = await freePort();
@@ -128,6 +142,10 @@ for (const target of targets.filter((t) => !values.only || t.name === values.onl
       results.push(result);
       console.error(`${result.target} c=${conns}: ${result.rps.toFixed(0)} req/s`);
     }
+    if (target.name === 'kmslab')
+      policyResults.push(
+        ...(await measurePolicyRow(port, connections[0] ?? 16, Number(values['row-duration']))),
+      );
     if (keySpecs && target.name !== 'bare node:http') {
       const conns = connections[0] ?? 16;
       rowResults.push(...(await measureRows(target.name, port, conns, Number(values['row-duration']))));
@@ -199,5 +217,19 @@ if (keySpecs) {
     const [ours, moto] = [created(keySpec, 'kmslab'), created(keySpec, 'moto_server')];
     const ratio = ours !== undefined && moto !== undefined ? `${cell(moto / ours, 1)}x` : 'n/a';
     console.log(`| ${keySpec} | ${cell(ours, 2)} | ${cell(moto, 2)} | ${ratio} |`);
+  }
+}
+
+if (policyResults.length > 0) {
+  const rootRps = policyResults.find((r) => r.caller === 'root, default policy')?.rps ?? Number.NaN;
+  console.log(
+    `\nPolicy row: kmslab GenerateDataKey, wrk -t1 -c${connections[0] ?? 16} -d${values['row-duration']}s, best of three alternated rounds\n`,
+  );
+  console.log('| caller and key policy | req/s | p50 ms | non-2xx/timeouts | / root |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const r of policyResults) {
+    console.log(
+      `| ${r.caller} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.errors} | ${((r.rps / rootRps) * 100).toFixed(0)}% |`,
+    );
   }
 }

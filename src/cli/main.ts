@@ -4,6 +4,7 @@ import { DataDirError } from '../server/data-dir.ts';
 import { StartupError } from '../server/index.ts';
 import { createLogger } from '../server/log.ts';
 import { RootKeyError } from '../server/root-key.ts';
+import { IdentitiesError } from '../server/seed/identities.ts';
 import { SeedError } from '../server/seed/spec.ts';
 import { runDemo } from './demo.ts';
 import { parseServeOptions, SERVE_SETTINGS, UsageError } from './options.ts';
@@ -131,7 +132,12 @@ try {
   if (error instanceof UsageError) {
     process.stderr.write(`kmslab: ${error.message}\nRun \`kmslab --help\` for usage.\n`);
     process.exitCode = 2;
-  } else if (error instanceof SeedError || error instanceof RootKeyError || error instanceof DataDirError) {
+  } else if (
+    error instanceof SeedError ||
+    error instanceof IdentitiesError ||
+    error instanceof RootKeyError ||
+    error instanceof DataDirError
+  ) {
     process.stderr.write(`kmslab: ${error.message}\n`);
     process.exitCode = 2;
   } else if (error instanceof StartupError) {

@@ -32,6 +32,8 @@ export interface ServeOptions {
   accountId: string;
   region: string;
   seed?: string;
+  /** The identities file: IAM users and role sessions, their access keys and policies. */
+  identities?: string;
   logLevel: LogLevel;
   auth: AuthMode;
 }
@@ -71,6 +73,12 @@ export const SERVE_SETTINGS = [
     help: `region to advertise and to seed into (default ${DEFAULT_REGION})`,
   },
   { flag: 'seed', env: 'KMSLAB_SEED', value: 'FILE', help: 'YAML seed file (kmslab or local-kms format)' },
+  {
+    flag: 'identities',
+    env: 'KMSLAB_IDENTITIES',
+    value: 'FILE',
+    help: 'YAML file of IAM users and roles: access keys, tags, identity-based policies',
+  },
   {
     flag: 'log-level',
     env: 'KMSLAB_LOG_LEVEL',
@@ -126,6 +134,8 @@ export function parseServeOptions(args: string[], env: NodeJS.ProcessEnv): Parse
   };
   const seed = setting('seed');
   if (seed !== undefined) options.seed = seed;
+  const identities = setting('identities');
+  if (identities !== undefined) options.identities = identities;
 
   const warnings: string[] = [];
   if (options.inMemory && setting('data-dir') !== undefined) {
@@ -153,6 +163,7 @@ function parseFlags(args: string[]) {
         account: { type: 'string' },
         region: { type: 'string' },
         seed: { type: 'string' },
+        identities: { type: 'string' },
         'log-level': { type: 'string' },
         auth: { type: 'string' },
       },

@@ -27,6 +27,7 @@ export async function startServing(
     accountId: options.accountId,
     region: options.region,
     credentials: options.credentials,
+    ...(options.identities === undefined ? {} : { identities: options.identities }),
     auth: options.auth,
     host: options.host,
     port: options.port,

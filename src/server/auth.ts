@@ -12,7 +12,9 @@ import {
   type ReceivedSignature,
   type SignatureScope,
 } from '../sigv4/verify.ts';
+import { createPrincipal, type Principal } from './access/index.ts';
 import type { Caller, CredentialEntry } from './context.ts';
+import { accountRootArn } from './keys/arn.ts';
 import { AuthErrors, ScopeProblem } from './messages.ts';
 import { firstHeaderValue, headerValuesByName } from './raw-headers.ts';
 
@@ -91,6 +93,8 @@ export class Authenticator {
   readonly #mode: AuthMode;
   readonly #defaultAccountId: string;
   readonly #sigv4: SigV4;
+  /** The root principal of each account seen, by ARN: access keys without an identity act as their account's root. */
+  readonly #roots = new Map<string, Principal>();
 
   constructor(credentials: readonly CredentialEntry[], mode: AuthMode, defaultAccountId: string) {
     this.#byAccessKey = new Map(credentials.map((c) => [c.accessKeyId, c]));
@@ -127,10 +131,12 @@ export class Authenticator {
     }
 
     const credential = this.#byAccessKey.get(received.accessKeyId);
+    const accountId = credential?.accountId ?? this.#defaultAccountId;
     const caller = {
-      accountId: credential?.accountId ?? this.#defaultAccountId,
+      accountId,
       region: received.region,
       accessKeyId: received.accessKeyId,
+      principal: credential?.principal ?? this.#root(accountRootArn(accountId, received.region)),
     };
     if (this.#mode === 'none') {
       // The region still matters: it goes into every ARN the caller gets.
@@ -149,6 +155,12 @@ export class Authenticator {
     checkTime(requestDate, presigned?.expires, now);
     checkScope(received, requestDate);
     if (!credential) throw AuthErrors.unknownAccessKey();
+    if (credential.sessionToken !== undefined) {
+      const token = presigned
+        ? parameters?.get('X-Amz-Security-Token')
+        : firstHeaderValue(request.rawHeaders, 'x-amz-security-token');
+      if (token !== credential.sessionToken) throw AuthErrors.unknownAccessKey();
+    }
 
     const query = q < 0 ? '' : request.url.slice(q + 1);
     return {
@@ -168,6 +180,15 @@ export class Authenticator {
         secretAccessKey: credential.secretAccessKey,
       },
     };
+  }
+
+  #root(arn: string): Principal {
+    let root = this.#roots.get(arn);
+    if (!root) {
+      root = createPrincipal({ arn });
+      this.#roots.set(arn, root);
+    }
+    return root;
   }
 
   /**

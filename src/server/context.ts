@@ -4,12 +4,17 @@
  * throws a KMSError.
  */
 import type { KMSOperations, OperationName } from '../protocol/index.ts';
+import type { Principal } from './access/index.ts';
 
-/** Who is calling: the account that the access key maps to and the region of the credential scope. */
+/**
+ * Who is calling: the principal that the access key maps to (an account root unless the identities file makes
+ * it a user or role session), its account, and the region of the credential scope.
+ */
 export interface Caller {
   accountId: string;
   region: string;
   accessKeyId: string;
+  principal: Principal;
 }
 
 export interface OperationContext {
@@ -18,6 +23,8 @@ export interface OperationContext {
   now: Date;
   /** The request's ID, as answered in `x-amzn-RequestId` (GetKeyLastUsage reports it). */
   requestId: string;
+  /** The caller's IP address (aws:SourceIp), when the connection has one. */
+  sourceIp?: string;
 }
 
 /** An operation's output, as AWS's model types it. */
@@ -64,6 +71,10 @@ export interface CredentialEntry {
   accessKeyId: string;
   secretAccessKey: string;
   accountId: string;
+  /** The IAM user or role session of the key (identities file); the account root without one. */
+  principal?: Principal;
+  /** A role session's token: a request with this key must carry it in X-Amz-Security-Token. */
+  sessionToken?: string;
 }
 
 /** One line of the request log: never any plaintext. */

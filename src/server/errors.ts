@@ -6,6 +6,11 @@
 export class KMSError extends Error {
   readonly type: string;
   readonly status: number;
+  /**
+   * For an AccessDeniedException, why (access/authorize.ts's explanation): logged at debug and answered in the
+   * x-kmslab-denial header, which AWS clients ignore. Never holds a secret or plaintext.
+   */
+  denial?: string;
 
   constructor(type: string, message: string, status = 400) {
     super(message);

@@ -28,6 +28,8 @@ export interface KmsServerOptions {
 }
 
 const TARGET_PREFIX = 'TrentService.';
+/** The longest x-kmslab-denial header answered. */
+const MAX_DENIAL_HEADER = 4096;
 const CONTENT_TYPE = 'application/x-amz-json-1.1';
 
 /**
@@ -68,6 +70,7 @@ function send(
   body: string,
   errorType?: string,
   close?: boolean,
+  denial?: string,
 ): void {
   const headers: Record<string, string | number> = {
     'Content-Type': CONTENT_TYPE,
@@ -76,6 +79,11 @@ function send(
   };
   if (errorType) headers['X-Amzn-ErrorType'] = errorType;
   if (close) headers.Connection = 'close';
+  // Why kmslab denied the request (access/authorize.ts): AWS clients ignore headers they don't know. Clients
+  // refuse responses whose headers pass 16 KiB (node:http's default), so a long one is cut.
+  if (denial)
+    headers['x-kmslab-denial'] =
+      denial.length > MAX_DENIAL_HEADER ? `${denial.slice(0, MAX_DENIAL_HEADER)}...` : denial;
   response.writeHead(status, headers);
   response.end(body);
 }
@@ -150,7 +158,8 @@ export function createKmsServer(options: KmsServerOptions): Server {
       const handler = service.handlers[operation];
       if (!handler) throw WireErrors.unsupportedOperation(operation);
       validateInput(operation, input);
-      output = await handler(input, { caller, now, requestId });
+      const sourceIp = request.socket.remoteAddress?.replace(/^::ffff:/, '');
+      output = await handler(input, { caller, now, requestId, ...(sourceIp ? { sourceIp } : {}) });
       send(response, requestId, 200, JSON.stringify(output ?? {}));
     } catch (error) {
       if (error instanceof ClientGone) {
@@ -168,7 +177,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
       status = failure.status;
       errorType = failure.type;
       const body = JSON.stringify({ __type: failure.type, message: failure.message });
-      send(response, requestId, status, body, failure.type, !bodyRead);
+      send(response, requestId, status, body, failure.type, !bodyRead, failure.denial);
     }
     if (log) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;

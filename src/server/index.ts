@@ -15,6 +15,7 @@ import { createKmsServer } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { RootKey } from './root-key.ts';
 import { applySeed, checkSeed } from './seed/apply.ts';
+import { IdentitiesError, loadIdentitiesFile } from './seed/identities.ts';
 import type { SeedSpec } from './seed/spec.ts';
 import { createKmsService } from './service.ts';
 import type { Migrated } from './store/sqlite/migrations.ts';
@@ -70,6 +71,8 @@ export interface KmslabOptions {
   /** The region of seeded keys that name none. */
   region?: string;
   credentials?: readonly CredentialEntry[];
+  /** An identities file (identities.ts): its users' and role sessions' access keys join `credentials`. */
+  identities?: string;
   auth?: AuthMode;
   host?: string;
   /** 0 (the default): any free port. */
@@ -123,6 +126,10 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
   const seedDefaults = { accountId, region: options.region ?? DEFAULT_REGION };
   // Before anything is created on disk.
   for (const seed of options.seeds ?? []) checkSeed(seed.spec, seed.source, seedDefaults);
+  const credentials = allCredentials(options.credentials ?? [DEFAULT_CREDENTIALS], [
+    ...(options.identities === undefined ? [] : loadIdentitiesFile(options.identities)),
+    ...(options.seeds ?? []).flatMap((seed) => seed.spec.identities ?? []),
+  ]);
   let dataDir: DataDir | undefined;
   let database: string;
   let rootKey: Uint8Array;
@@ -157,10 +164,13 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
     }
     for (const seed of options.seeds ?? [])
       await applySeed(store, seed.spec, seed.source, seedDefaults, clock());
-    service = createKmsService(store, rootKey);
+    service = createKmsService(store, rootKey, {
+      accounts: [...new Set([accountId, ...credentials.map((c) => c.accountId)])],
+      debug: (message) => logger.debug(message),
+    });
     server = createKmsServer({
       service,
-      credentials: options.credentials ?? [DEFAULT_CREDENTIALS],
+      credentials,
       auth: options.auth ?? 'sigv4',
       defaultAccountId: accountId,
       ...(logger.request ? { log: logger.request } : {}),
@@ -238,6 +248,20 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
       return stopping;
     },
   };
+}
+
+/** The access keys of `--credentials` and of the identities (file and seeds); one key can't be both. */
+function allCredentials(
+  plain: readonly CredentialEntry[],
+  identities: readonly CredentialEntry[],
+): CredentialEntry[] {
+  const all = [...plain];
+  for (const entry of identities) {
+    if (all.some((c) => c.accessKeyId === entry.accessKeyId))
+      throw new IdentitiesError(`access key ${entry.accessKeyId} is declared more than once`);
+    all.push(entry);
+  }
+  return all;
 }
 
 /** An internal error is a kmslab bug; its stack helps the report and holds no request data. */

@@ -32,6 +32,15 @@ function validation(message: string): KMSError {
   return new KMSError('ValidationException', message);
 }
 
+function malformedPolicy(message: string): KMSError {
+  return new KMSError('MalformedPolicyDocumentException', message);
+}
+
+/** `statement 2` at the start of a sentence. */
+function capitalized(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+}
+
 /** The constraints of AWS's model, as its validation messages name them. */
 export const Constraint = {
   /** `length` for strings, blobs and lists, `value` for numbers. */
@@ -251,6 +260,68 @@ export const Errors = {
       'NotFoundException',
       `Policy '${policyName}' does not exist: the only key policy is 'default'.`,
     ),
+  // The policy language (src/server/access). KMS's and IAM's own wording where it is known: the principal,
+  // lockout and OverlyPermissiveCondition messages are KMS's; the action, resource, Sid, version and
+  // identity-policy messages are IAM's. The others say where the document is wrong and how to fix it.
+  policyTooLarge: (length: number) =>
+    new KMSError(
+      'LimitExceededException',
+      `The key policy is ${length} bytes long: a key policy can be at most 32768 bytes.`,
+    ),
+  policyNoPrincipal: () => malformedPolicy('Policy contains a statement with no principal.'),
+  policyInvalidPrincipals: () =>
+    malformedPolicy('Policy contains a statement with one or more invalid principals.'),
+  policyLockout: () =>
+    malformedPolicy('The new key policy will not allow you to update the key policy in the future.'),
+  policyOverlyPermissive: (kind: 'EncryptionContext' | 'RequestTag') => {
+    const what = kind === 'EncryptionContext' ? 'encryption context' : 'tag';
+    return malformedPolicy(
+      `OverlyPermissiveCondition:${kind}: Using the ForAllValues set operator with a single-valued condition key matches requests without the specified ${what} or with an unspecified ${what}. To fix, remove ForAllValues.`,
+    );
+  },
+  policyPrincipalInIdentityPolicy: () => malformedPolicy('Policy document should not specify a principal.'),
+  policyNoActions: () => malformedPolicy('Policy statement must contain actions.'),
+  policyNoResources: () => malformedPolicy('Policy statement must contain resources.'),
+  policyVersionTooOld: () => malformedPolicy('Policy document must be version 2012-10-17 or greater.'),
+  policyDuplicateSid: () => malformedPolicy('Statement IDs (SID) in a single policy must be unique.'),
+  policyActionVendor: () =>
+    malformedPolicy('Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.'),
+  policyActionColons: () => malformedPolicy('Actions/Condition can contain only one colon.'),
+  policyActionVendorInvalid: (vendor: string) => malformedPolicy(`Vendor ${vendor} is not valid`),
+  policyResourceFormat: (resource: string) =>
+    malformedPolicy(`Resource ${resource} must be in ARN format or "*".`),
+  policyVersion: (version: unknown) =>
+    malformedPolicy(
+      `The policy Version ${JSON.stringify(version)} is not valid: use "2012-10-17" (or "2008-10-17").`,
+    ),
+  policyUnknownElement: (element: string, where: string) =>
+    malformedPolicy(`${capitalized(where)} has an unknown element "${element}".`),
+  policyElementType: (element: string, where: string, expected: string) =>
+    malformedPolicy(`${element} in ${where} must be ${expected}.`),
+  policyEffect: (where: string, effect: unknown) =>
+    malformedPolicy(`Effect in ${where} must be "Allow" or "Deny", not ${JSON.stringify(effect)}.`),
+  policyBothElements: (where: string, element: string, negated: string) =>
+    malformedPolicy(`${capitalized(where)} has both ${element} and ${negated}: use one of them.`),
+  policyConditionOperator: (where: string, operator: string) =>
+    malformedPolicy(`${capitalized(where)} has an unknown condition operator "${operator}".`),
+  policyConditionDate: (where: string, operator: string, value: string) =>
+    malformedPolicy(
+      `${operator} in ${where} has "${value}", which is not a date: use ISO 8601 (2025-01-31T12:00:00Z) or epoch seconds.`,
+    ),
+
+  accessDenied: (
+    principalArn: string,
+    action: string,
+    resource: string,
+    policyType: 'identity-based' | 'resource-based',
+    explicit: boolean,
+  ) =>
+    new KMSError(
+      'AccessDeniedException',
+      explicit
+        ? `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} with an explicit deny in ${policyType === 'identity-based' ? 'an' : 'a'} ${policyType} policy`
+        : `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} because no ${policyType} policy allows the ${action} action`,
+    ),
 
   onDemandRotationLimit: (keyArn: string) =>
     new KMSError(
@@ -361,10 +432,7 @@ export const AuthErrors = {
  * of an AWS managed key allows none of the actions that would change the key.
  */
 export function accessDenied(callerArn: string, action: string, resourceArn: string): KMSError {
-  return new KMSError(
-    'AccessDeniedException',
-    `User: ${callerArn} is not authorized to perform: kms:${action} on resource: ${resourceArn} because no resource-based policy allows the kms:${action} action`,
-  );
+  return Errors.accessDenied(callerArn, `kms:${action}`, resourceArn, 'resource-based', false);
 }
 
 export const GrantErrors = {

@@ -3,6 +3,7 @@ import { deriveSecret } from './crypto/tokens.ts';
 import { grantsOfTokens } from './grants/token.ts';
 import { agreementHandlers } from './operations/agreement.ts';
 import { aliasHandlers } from './operations/aliases.ts';
+import { type Authorization, createAuthorization } from './operations/authorization.ts';
 import { cryptoHandlers } from './operations/crypto.ts';
 import { customKeyStoreHandlers } from './operations/custom-key-stores.ts';
 import { grantHandlers } from './operations/grants.ts';
@@ -24,15 +25,29 @@ import type { Store } from './store/store.ts';
 const DUE_WORK_BATCH = 1000;
 
 /**
- * Every operation that takes GrantTokens accepts a token the moment CreateGrant has answered it, and refuses one
- * that is not a token (InvalidGrantTokenException), before its own work: a token carries its grant sealed
- * (grants/token.ts), so no lookup can miss it.
+ * Every request is authorized before its handler runs (operations/authorization.ts). Every operation that takes
+ * GrantTokens accepts a token the moment CreateGrant has answered it, and refuses one that is not a token
+ * (InvalidGrantTokenException), before its own work: a token carries its grant sealed (grants/token.ts), so no
+ * lookup can miss it.
  */
-function acceptingGrantTokens(handler: ValidatedHandler, secret: Uint8Array): ValidatedHandler {
+function authorized(
+  operation: string,
+  handler: ValidatedHandler,
+  authorization: Authorization,
+  secret: Uint8Array,
+): ValidatedHandler {
   return (input, context) => {
-    if (input?.GrantTokens !== undefined) grantsOfTokens(secret, input.GrantTokens);
+    const tokenGrants = input?.GrantTokens === undefined ? [] : grantsOfTokens(secret, input.GrantTokens);
+    authorization.check(operation, input, context, tokenGrants);
     return handler(input, context);
   };
+}
+
+export interface KmsServiceOptions {
+  /** The accounts the server knows (its own and those of its access keys): where shared keys can be. */
+  accounts: readonly string[];
+  /** Why a request was denied, for `--log-level debug`. */
+  debug: (message: string) => void;
 }
 
 /**
@@ -40,7 +55,12 @@ function acceptingGrantTokens(handler: ValidatedHandler, secret: Uint8Array): Va
  * waiting period has passed, automatic rotations), which runDueWork carries out as of the time it is given.
  * The secrets that sign what kmslab hands out (grant tokens) are derived from `rootKey`.
  */
-export function createKmsService(store: Store, rootKey: Uint8Array): KmsService {
+export function createKmsService(
+  store: Store,
+  rootKey: Uint8Array,
+  options: KmsServiceOptions = { accounts: [], debug: () => {} },
+): KmsService {
+  const authorization = createAuthorization(store, options.accounts, options.debug);
   const grantTokenSecret = deriveSecret(rootKey, 'grant token');
   const secrets = {
     importToken: deriveSecret(rootKey, 'import token'),
@@ -51,7 +71,7 @@ export function createKmsService(store: Store, rootKey: Uint8Array): KmsService 
     ...aliasHandlers(store),
     ...tagHandlers(store),
     ...policyHandlers(store),
-    ...cryptoHandlers(store),
+    ...cryptoHandlers(store, options.accounts),
     ...signingHandlers(store),
     ...macHandlers(store),
     ...agreementHandlers(store),
@@ -70,7 +90,7 @@ export function createKmsService(store: Store, rootKey: Uint8Array): KmsService 
     handlers: Object.fromEntries(
       Object.entries(handlers).map(([operation, handler]) => [
         operation,
-        acceptingGrantTokens(handler as ValidatedHandler, grantTokenSecret),
+        authorized(operation, handler as ValidatedHandler, authorization, grantTokenSecret),
       ]),
     ),
     async runDueWork(now: Date) {

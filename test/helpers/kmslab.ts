@@ -17,6 +17,8 @@ export interface StartKmslabOptions {
   seed?: SeedSpec;
   auth?: AuthMode;
   credentials?: CredentialEntry[];
+  /** An identities file: IAM users and role sessions with their access keys and policies. */
+  identities?: string;
   /** The server's clock (signature expiry, creation dates); real time by default. */
   clock?: () => Date;
   /** How long a client has to send a whole request; the server's default otherwise. */
@@ -38,7 +40,12 @@ export interface Kmslab {
   /** How many connections the server holds open. */
   openConnections(): Promise<number>;
   /** An AWS SDK client for this server with the default credentials and no retries. */
-  sdk(overrides?: { accessKeyId?: string; secretAccessKey?: string; region?: string }): KMSClient;
+  sdk(overrides?: {
+    accessKeyId?: string;
+    secretAccessKey?: string;
+    sessionToken?: string;
+    region?: string;
+  }): KMSClient;
   stop(): Promise<void>;
 }
 
@@ -51,6 +58,7 @@ export async function startKmslab(options: StartKmslabOptions = {}): Promise<Kms
     ...(options.keyCacheSize === undefined ? {} : { keyCacheSize: options.keyCacheSize }),
     seeds: options.seed ? [{ spec: options.seed, source: 'the test seed' }] : [],
     credentials: options.credentials ?? [DEFAULT_CREDENTIALS],
+    ...(options.identities === undefined ? {} : { identities: options.identities }),
     auth: options.auth ?? 'sigv4',
     logger: {
       ...createLogger('warn', process.stderr),
@@ -80,6 +88,7 @@ export async function startKmslab(options: StartKmslabOptions = {}): Promise<Kms
         credentials: {
           accessKeyId: overrides.accessKeyId ?? DEFAULT_CREDENTIALS.accessKeyId,
           secretAccessKey: overrides.secretAccessKey ?? DEFAULT_CREDENTIALS.secretAccessKey,
+          ...(overrides.sessionToken === undefined ? {} : { sessionToken: overrides.sessionToken }),
         },
       });
       clients.push(client);

@@ -187,7 +187,11 @@ describe('@aws-sdk/client-kms against kmslab', () => {
     assert.deepEqual(tags.Tags, [{ TagKey: 'tag2', TagValue: '' }]);
     assert.equal(tags.Truncated, false);
 
-    const policy = JSON.stringify({ Version: '2012-10-17', Id: 'sdk', Statement: [{ Effect: 'Allow' }] });
+    const policy = JSON.stringify({
+      Version: '2012-10-17',
+      Id: 'sdk',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: '111122223333' }, Action: 'kms:*', Resource: '*' }],
+    });
     await kms.send(new PutKeyPolicyCommand({ KeyId, PolicyName: 'default', Policy: policy }));
     const stored = await kms.send(new GetKeyPolicyCommand({ KeyId, PolicyName: 'default' }));
     assert.deepEqual([stored.Policy, stored.PolicyName], [policy, 'default']);

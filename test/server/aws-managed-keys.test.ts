@@ -65,12 +65,14 @@ describe('AWS managed keys', () => {
     );
     assert.equal(listed?.length, 1);
     assert.equal(listed?.[0]?.TargetKeyId, KeyId);
-    // A data-plane call through the alias creates it too.
-    const encrypted = await suite.kms.send(
-      new EncryptCommand({ KeyId: 'alias/aws/ebs', Plaintext: bytes('x') }),
+    // A data-plane call through the alias creates it too, though its policy allows such calls only through
+    // the service (kms:ViaService, which no local caller has).
+    await rejects(
+      suite.kms.send(new EncryptCommand({ KeyId: 'alias/aws/ebs', Plaintext: bytes('x') })),
+      'AccessDeniedException',
     );
     const ebs = await suite.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/ebs' }));
-    assert.equal(encrypted.KeyId, ebs.KeyMetadata?.Arn);
+    assert.equal(ebs.KeyMetadata?.KeyManager, 'AWS');
     // An alias/aws/ name that AWS does not predefine names nothing.
     await rejects(
       suite.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/nothing' })),

@@ -138,12 +138,16 @@ describe('cryptography: Encrypt, Decrypt, ReEncrypt, data keys, random', () => {
     );
   });
 
-  test('another account cannot decrypt, even a blob naming a key ID it does not have', async () => {
+  test("another account cannot decrypt with a key its policy doesn't share", async () => {
     const { CiphertextBlob } = await kms.send(
       new EncryptCommand({ KeyId: keyId, Plaintext: bytes('secret') }),
     );
     const other = server.sdk(OTHER_ACCOUNT);
-    await rejects(other.send(new DecryptCommand({ CiphertextBlob })), 'InvalidCiphertextException');
+    await rejects(
+      other.send(new DecryptCommand({ CiphertextBlob })),
+      'AccessDeniedException',
+      `User: arn:aws:iam::${OTHER_ACCOUNT.accountId}:root is not authorized to perform: kms:Decrypt on resource: ${keyArn} because no resource-based policy allows the kms:Decrypt action`,
+    );
   });
 
   test('GenerateDataKey: plaintext and ciphertext of the asked length; the ciphertext decrypts to it', async () => {

@@ -73,7 +73,14 @@ describe('multi-Region keys', () => {
 
       const policy = JSON.stringify({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Action: 'kms:*' }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${server.accountId}:root` },
+            Action: 'kms:*',
+            Resource: '*',
+          },
+        ],
       });
       const replicated = await east.send(
         new ReplicateKeyCommand({

@@ -37,7 +37,7 @@ describe('persistence on one SQLite file across restarts', () => {
     const rootKey = randomBytes(32);
     const policy = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Action: 'kms:*' }],
+      Statement: [{ Effect: 'Allow', Principal: { AWS: '111122223333' }, Action: 'kms:*', Resource: '*' }],
     });
 
     const first = await startKmslab({ database, rootKey });

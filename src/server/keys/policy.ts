@@ -1,3 +1,4 @@
+import { checkLockoutSafety, compileKeyPolicy, type Principal } from '../access/index.ts';
 import { Errors } from '../messages.ts';
 
 export const DEFAULT_POLICY_NAME = 'default';
@@ -37,23 +38,17 @@ export function defaultKeyPolicy(accountId: string): string {
 }
 
 /**
- * kmslab stores policies and doesn't evaluate them, but it refuses documents that KMS would refuse for their
- * form: not JSON, or without statements.
+ * A key policy as KMS accepts it (MalformedPolicyDocumentException otherwise: the engine's compile errors) and,
+ * unless the request bypasses it, KMS's lockout safety check: the caller must still be able to call
+ * PutKeyPolicy on the key under the new policy.
  */
-export function checkPolicy(policy: string): void {
-  let document: unknown;
-  try {
-    document = JSON.parse(policy);
-  } catch {
-    throw Errors.policyNotJson();
-  }
-  if (typeof document !== 'object' || document === null || Array.isArray(document))
-    throw Errors.policyNotJson();
-  const statement = (document as { Statement?: unknown }).Statement;
-  const statements = Array.isArray(statement) ? statement : statement === undefined ? [] : [statement];
-  if (statements.length === 0 || statements.some((s) => typeof s !== 'object' || s === null)) {
-    throw Errors.policyNoStatement();
-  }
+export function checkPolicy(
+  policy: string,
+  request: { principal: Principal; keyArn: string; bypassLockoutSafetyCheck: boolean | undefined },
+): void {
+  const keyPolicy = compileKeyPolicy(policy);
+  if (request.bypassLockoutSafetyCheck !== true)
+    checkLockoutSafety({ principal: request.principal, keyArn: request.keyArn, keyPolicy });
 }
 
 export function checkPolicyName(policyName: string | undefined): void {

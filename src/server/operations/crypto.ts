@@ -14,7 +14,7 @@ import { checkAlgorithm, currentMaterial, type LoadedKey } from '../keys/key.ts'
 import type { CryptographicOperation } from '../keys/kinds.ts';
 import { Errors } from '../messages.ts';
 import type { Store } from '../store/store.ts';
-import { findCustomKeyStore, resolveKey } from './resolve.ts';
+import { findCiphertextKey, findCustomKeyStore, resolveKey } from './resolve.ts';
 import { checkUsable, recordUse, usableKey } from './use.ts';
 
 /** The algorithm a request that names none gets (the model's default). */
@@ -57,7 +57,7 @@ function dataKeyLength(input: GenerateDataKeyRequest): number {
   throw Errors.dataKeyLengthMissing();
 }
 
-export function cryptoHandlers(store: Store): Partial<Handlers> {
+export function cryptoHandlers(store: Store, accounts: readonly string[]): Partial<Handlers> {
   /** Encrypts under the key's current material, with the algorithm that the key was found to offer. */
   function encrypt(
     key: LoadedKey,
@@ -109,9 +109,11 @@ export function cryptoHandlers(store: Store): Partial<Handlers> {
     }
     const parsed = parseCiphertext(blob);
     if (!parsed) throw Errors.invalidCiphertext();
-    const key = store.findKey(caller, parsed.keyId);
+    const key = requested
+      ? store.findKey(requested.record, parsed.keyId)
+      : findCiphertextKey(store, caller, parsed.keyId, accounts);
     if (requested && requested.arn !== key?.arn) throw Errors.incorrectKey();
-    // A blob naming no key of this account and region (deleted, forged, or another account's) can't be opened.
+    // A blob naming no key of the accounts kmslab knows, in this region (deleted or forged), can't be opened.
     if (!key) throw Errors.invalidCiphertext();
     checkUsable(store, key, operation, now);
     const material = key.byMaterialId.get(parsed.materialId);

@@ -96,7 +96,6 @@ export function keyHandlers(store: Store): Partial<Handlers> {
       const { kind, keyUsage, origin } = requestedKey(input);
       const tags = input.Tags ?? [];
       checkTags(tags);
-      if (input.Policy !== undefined) checkPolicy(input.Policy);
       const multiRegion = input.MultiRegion === true;
       const customKeyStore =
         input.CustomKeyStoreId === undefined
@@ -125,6 +124,12 @@ export function keyHandlers(store: Store): Partial<Handlers> {
         multiRegion,
         keyManager: 'CUSTOMER',
       };
+      if (input.Policy !== undefined)
+        checkPolicy(input.Policy, {
+          principal: caller.principal,
+          keyArn: keyArn(record.accountId, record.region, record.keyId),
+          bypassLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck,
+        });
       if (customKeyStore) record.customKeyStoreId = customKeyStore.customKeyStoreId;
       if (input.XksKeyId !== undefined) record.xksKeyId = input.XksKeyId;
       const materials = origin === 'EXTERNAL' ? [] : [await generateMaterial(now.getTime(), { kind })];

@@ -1,4 +1,5 @@
 import type { Handlers, Output } from '../context.ts';
+import { keyArn } from '../keys/arn.ts';
 import type { KeyMaterial, KeyRecord, LoadedKey } from '../keys/key.ts';
 import {
   checkReplicaRegion,
@@ -94,8 +95,13 @@ export function multiRegionHandlers(store: Store): Partial<Handlers> {
       checkState(key, 'ReplicateKey');
       const tags = input.Tags ?? [];
       checkTags(tags);
-      if (input.Policy !== undefined) checkPolicy(input.Policy);
       const record: KeyRecord = replicaRecord(key.record, input.ReplicaRegion, input, now);
+      if (input.Policy !== undefined)
+        checkPolicy(input.Policy, {
+          principal: caller.principal,
+          keyArn: keyArn(record.accountId, record.region, record.keyId),
+          bypassLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck,
+        });
       const replica = store.transaction(() => {
         const created = store.createKey(record, key.imported ? [] : key.materials, tags);
         store.saveMultiRegionSet(accountId, keyId, set);

@@ -20,7 +20,11 @@ export function policyHandlers(store: Store): Partial<Handlers> {
       checkAwsManagedKey(key, 'PutKeyPolicy', callerPrincipal(caller).arn);
       checkState(key, 'PutKeyPolicy');
       checkPolicyName(input.PolicyName);
-      checkPolicy(input.Policy);
+      checkPolicy(input.Policy, {
+        principal: caller.principal,
+        keyArn: key.arn,
+        bypassLockoutSafetyCheck: input.BypassPolicyLockoutSafetyCheck,
+      });
       store.updateKey(key, { policy: input.Policy });
       return {};
     },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Caller } from '../context.ts';
 import { type CustomKeyStoreRecord, checkKeyUsable, settled } from '../custom-key-stores/custom-key-store.ts';
 import type { GrantCaller } from '../grants/principals.ts';
-import { accountRootArn, aliasArn, isGeneratedKeyIdFormat, keyArn, parseKeyReference } from '../keys/arn.ts';
+import { aliasArn, isGeneratedKeyIdFormat, keyArn, parseKeyReference } from '../keys/arn.ts';
 import { awsManagedKeyRecord, awsManagedService } from '../keys/aws-managed.ts';
 import { type LoadedKey, symmetricMaterial } from '../keys/key.ts';
 import { CustomKeyStoreErrors, Errors } from '../messages.ts';
@@ -11,12 +11,9 @@ import type { Scope, Store } from '../store/store.ts';
 /** Whether an operation accepts alias names and alias ARNs, or only key IDs and key ARNs (as AWS documents). */
 export type Naming = 'key-or-alias' | 'key-only';
 
-/**
- * Who calls, as grants and AWS's refusals name a principal. Every access key of an account stands for the
- * account itself: kmslab has no IAM users or roles.
- */
+/** Who calls, as grants and AWS's refusals name a principal: its account root, IAM user or role session. */
 export function callerPrincipal(caller: Caller): GrantCaller {
-  return { arn: accountRootArn(caller.accountId, caller.region), accountId: caller.accountId };
+  return { arn: caller.principal.arn, accountId: caller.accountId };
 }
 
 function missingKey(caller: Caller, keyId: string, given: string): never {
@@ -45,8 +42,10 @@ function createAwsManagedKey(
 }
 
 /**
- * Finds the key a request names, within the caller's account and region only: a key ARN or alias ARN of
- * another region or account names nothing the caller can see. Operations that take an alias give the request's
+ * Finds the key a request names, within the caller's region only: a key ID or alias names a key of the
+ * caller's account; a key ARN of another account names that account's key, which the authorization step lets
+ * the caller use only when the key policy shares it (AccessDeniedException otherwise, as AWS answers). An
+ * alias ARN of another account names nothing the caller can see. Operations that take an alias give the request's
  * time, `now`: naming an `alias/aws/<service>` alias that has no key yet then creates its AWS managed key.
  */
 export function resolveKey(
@@ -60,7 +59,8 @@ export function resolveKey(
   if (reference.kind === 'keyId' || reference.kind === 'keyArn') {
     if (reference.kind === 'keyArn') {
       if (reference.region !== caller.region) throw Errors.otherRegionArn(reference.region);
-      if (reference.accountId !== caller.accountId) missingKey(caller, reference.keyId, value);
+      const owner = { accountId: reference.accountId, region: caller.region };
+      return store.findKey(owner, reference.keyId) ?? missingKey(caller, reference.keyId, value);
     }
     return store.findKey(caller, reference.keyId) ?? missingKey(caller, reference.keyId, value);
   }
@@ -78,6 +78,26 @@ export function resolveKey(
       : store.findKey(caller, target);
   if (!key) throw notFound();
   return key;
+}
+
+/**
+ * The key a ciphertext names by ID: the caller's, or else one of another account the server knows (`accounts`),
+ * for ciphertexts of keys shared across accounts; the authorization step decides whether the caller may use it.
+ */
+export function findCiphertextKey(
+  store: Store,
+  caller: Caller,
+  keyId: string,
+  accounts: readonly string[],
+): LoadedKey | undefined {
+  const own = store.findKey(caller, keyId);
+  if (own) return own;
+  for (const accountId of accounts) {
+    if (accountId === caller.accountId) continue;
+    const key = store.findKey({ accountId, region: caller.region }, keyId);
+    if (key) return key;
+  }
+  return undefined;
 }
 
 /** A custom key store of the scope, its emulated connection state as of `now`. */

@@ -5,6 +5,7 @@ import type { KeySpec, KeyUsageType } from '../../protocol/index.ts';
 import { keySpecOfPrivateKey } from '../crypto/key-specs.ts';
 import { type KeyReference, parseKeyReference } from '../keys/arn.ts';
 import { decode256BitKey } from '../root-key.ts';
+import { identityCredentials } from './identities.ts';
 import { SeedError, type SeedKey, type SeedSpec } from './spec.ts';
 
 /**
@@ -57,7 +58,7 @@ export function parseSeed(text: string, file: string): ParsedSeed {
   if (!isMap(root))
     throw new SeedError(`${file}: the top level must be a mapping with \`keys:\` (or \`Keys:\`)`);
 
-  const ours = 'keys' in root || 'aliases' in root;
+  const ours = 'keys' in root || 'aliases' in root || 'identities' in root;
   const theirs = 'Keys' in root || 'Aliases' in root;
   if (ours && theirs) {
     throw new SeedError(
@@ -166,7 +167,7 @@ abstract class Reader {
   }
 }
 
-const KMSLAB_TOP = ['keys', 'aliases'];
+const KMSLAB_TOP = ['keys', 'aliases', 'identities'];
 const KMSLAB_KEY = [
   'keyId',
   'keySpec',
@@ -190,6 +191,8 @@ class KmslabReader extends Reader {
     );
     const spec: SeedSpec = { keys };
     if (aliases.length > 0) spec.aliases = aliases;
+    if (root.identities !== undefined)
+      spec.identities = identityCredentials(root.identities, `${this.file}: identities`);
     return { spec, format: 'kmslab', warnings: this.warnings };
   }
 

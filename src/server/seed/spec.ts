@@ -1,3 +1,4 @@
+import type { CredentialEntry } from '../context.ts';
 /**
  * What a seed declares, whatever the file's format: keys that exist from the first start on (seed/parse.ts reads
  * it from YAML, seed/apply.ts creates what is missing).
@@ -29,6 +30,8 @@ export interface SeedSpec {
   keys: SeedKey[];
   /** Aliases declared apart from their key (local-kms's `Aliases:` list). */
   aliases?: { aliasName: string; targetKeyId: string; accountId?: string; region?: string }[];
+  /** The access keys of the users and role sessions of kmslab's `identities:` section (identities.ts). */
+  identities?: CredentialEntry[];
 }
 
 /** A seed that can't be applied: the message names the file, the key and what is wrong. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { OperationName } from '../../../src/protocol/index.ts';
+import { compileKeyPolicy } from '../../../src/server/access/index.ts';
 import {
   AWS_MANAGED_SERVICES,
   awsManagedKeyPolicy,
@@ -11,7 +12,7 @@ import {
   predefinedAliases,
 } from '../../../src/server/keys/aws-managed.ts';
 import { DAY_MS, keyMetadata, loadedKey } from '../../../src/server/keys/key.ts';
-import { awsPolicyJson, checkPolicy } from '../../../src/server/keys/policy.ts';
+import { awsPolicyJson } from '../../../src/server/keys/policy.ts';
 import { keyOf, thrown } from './keys.ts';
 
 const ACCOUNT = '111122223333';
@@ -75,7 +76,7 @@ describe('the AWS managed key', () => {
 
   test("its policy: use through the service by the account's principals, direct access to metadata only", () => {
     const policy = awsManagedKeyPolicy(ACCOUNT, 'us-west-2', 'ebs');
-    checkPolicy(policy);
+    compileKeyPolicy(policy);
     const document = JSON.parse(policy) as {
       Statement: { Condition?: unknown; Principal: unknown; Action: string[] }[];
     };
