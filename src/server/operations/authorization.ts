@@ -11,7 +11,7 @@ import { parseCiphertext } from '../crypto/ciphertext.ts';
 import type { KMSError } from '../errors.ts';
 import { grantAllows } from '../grants/authorize.ts';
 import type { GrantRecord } from '../grants/grant.ts';
-import { parseKeyReference } from '../keys/arn.ts';
+import { aliasArn, parseKeyReference } from '../keys/arn.ts';
 import type { LoadedKey } from '../keys/key.ts';
 import { defaultKeyPolicy } from '../keys/policy.ts';
 import { LruCache } from '../store/lru.ts';
@@ -137,9 +137,12 @@ export function createAuthorization(
           ...access(input.DestinationKeyId, 'ReEncryptTo'),
         ];
       }
+      // The alias's keys (its alias ARN is checked apart, by IAM: see aliasResource): the target, and for
+      // UpdateAlias also the key the alias names until then.
       case 'CreateAlias':
-      case 'UpdateAlias':
         return access(input.TargetKeyId);
+      case 'UpdateAlias':
+        return [...access(input.AliasName), ...access(input.TargetKeyId)];
       case 'DeleteAlias':
         return access(input.AliasName);
       // The retiring principal retires its grants whatever the policies say (the handler checks who may).
@@ -185,6 +188,17 @@ export function createAuthorization(
   return {
     check(operation, input, context, tokenGrants) {
       const { principal } = context.caller;
+      const alias = aliasResource(operation, input, context);
+      if (alias !== undefined) {
+        // An alias has no policy of its own: the caller's IAM policies must allow the action on its ARN.
+        const decision = authorize({
+          principal,
+          action: `kms:${operation}`,
+          resource: alias,
+          context: () => requestContext(input, context, undefined, undefined),
+        });
+        if (!decision.allowed) deny(decision, operation, alias);
+      }
       const keys = keysOf(operation, input, context);
       if (keys === undefined) {
         const decision = authorize({
@@ -215,6 +229,18 @@ export function createAuthorization(
       }
     },
   };
+}
+
+/**
+ * The alias ARN that CreateAlias, UpdateAlias and DeleteAlias act on: AWS authorizes these on the alias as well as
+ * on its keys (KMS Developer Guide, "Controlling access to aliases").
+ */
+function aliasResource(operation: string, input: Input, { caller }: OperationContext): string | undefined {
+  if (operation !== 'CreateAlias' && operation !== 'UpdateAlias' && operation !== 'DeleteAlias')
+    return undefined;
+  return typeof input.AliasName === 'string'
+    ? aliasArn(caller.accountId, caller.region, input.AliasName)
+    : undefined;
 }
 
 function isAlias(reference: string | undefined): reference is string {

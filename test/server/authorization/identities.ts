@@ -35,6 +35,8 @@ export const IDENTITIES = {
     ...key('worker'),
     sessionToken: 'worker-session-token',
   },
+  /** A user of A whose IAM policy allows managing aliases named alias/app-* of A's keys, and no other alias. */
+  aliaser: { arn: `arn:aws:iam::${A}:user/aliaser`, ...key('aliaser') },
   /** A user of B whose IAM policy allows using A's keys. */
   bob: { arn: `arn:aws:iam::${B}:user/bob`, ...key('bob') },
   /** A user of B without any IAM policy. */
@@ -56,7 +58,7 @@ function credentials(identity: TestIdentity) {
 
 /** Writes the identities file and answers its path. */
 export function writeIdentitiesFile(): string {
-  const { alice, dev, worker, bob, carol } = IDENTITIES;
+  const { alice, dev, aliaser, worker, bob, carol } = IDENTITIES;
   const yaml = `users:
   - arn: ${alice.arn}
     accessKeys: [${credentials(alice)}]
@@ -65,6 +67,10 @@ export function writeIdentitiesFile(): string {
     accessKeys: [${credentials(dev)}]
     policies:
       all-kms: '${policy({ Effect: 'Allow', Action: 'kms:*', Resource: '*' })}'
+  - arn: ${aliaser.arn}
+    accessKeys: [${credentials(aliaser)}]
+    policies:
+      app-aliases: '${policy({ Effect: 'Allow', Action: ['kms:CreateAlias', 'kms:UpdateAlias', 'kms:DeleteAlias'], Resource: [`arn:aws:kms:*:${A}:alias/app-*`, `arn:aws:kms:*:${A}:key/*`] })}'
   - arn: ${bob.arn}
     accessKeys: [${credentials(bob)}]
     policies:

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import {
+  CreateAliasCommand,
   CreateGrantCommand,
   CreateKeyCommand,
   DecryptCommand,
+  DeleteAliasCommand,
   DescribeKeyCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
@@ -14,6 +16,7 @@ import {
   RetireGrantCommand,
   RevokeGrantCommand,
   ScheduleKeyDeletionCommand,
+  UpdateAliasCommand,
 } from '@aws-sdk/client-kms';
 import type { Kmslab } from '../../helpers/kmslab.ts';
 import { bytes, rejects, text } from '../support.ts';
@@ -231,6 +234,45 @@ describe('two accounts: A shares a key with B by its key policy', () => {
       as(withoutToken).send(new EncryptCommand({ KeyId: KeyMetadata?.KeyId, Plaintext: bytes('x') })),
       'UnrecognizedClientException',
     );
+  });
+
+  test('aliases: the IAM policy must allow the action on the alias ARN too, and UpdateAlias on both keys', async () => {
+    const aliaser = as(IDENTITIES.aliaser);
+    const first = (await a.send(new CreateKeyCommand({}))).KeyMetadata?.Arn ?? '';
+    const second = (await a.send(new CreateKeyCommand({}))).KeyMetadata?.Arn ?? '';
+    await aliaser.send(new CreateAliasCommand({ AliasName: 'alias/app-orders', TargetKeyId: first }));
+    const otherAlias = `arn:aws:kms:us-east-1:${A}:alias/other`;
+    await rejects(
+      aliaser.send(new CreateAliasCommand({ AliasName: 'alias/other', TargetKeyId: first })),
+      'AccessDeniedException',
+      `User: ${IDENTITIES.aliaser.arn} is not authorized to perform: kms:CreateAlias on resource: ${otherAlias} because no identity-based policy allows the kms:CreateAlias action`,
+    );
+    await aliaser.send(new UpdateAliasCommand({ AliasName: 'alias/app-orders', TargetKeyId: second }));
+    // The alias's current key must allow UpdateAlias too: a key whose policy allows only its account's root
+    // (no delegation to IAM) keeps the alias where it is.
+    const rootOnly = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${A}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:PrincipalArn': `arn:aws:iam::${A}:root` } },
+        },
+      ],
+    });
+    await a.send(new PutKeyPolicyCommand({ KeyId: second, PolicyName: 'default', Policy: rootOnly }));
+    await rejects(
+      aliaser.send(new UpdateAliasCommand({ AliasName: 'alias/app-orders', TargetKeyId: first })),
+      'AccessDeniedException',
+      `User: ${IDENTITIES.aliaser.arn} is not authorized to perform: kms:UpdateAlias on resource: ${second} because no resource-based policy allows the kms:UpdateAlias action`,
+    );
+    await rejects(
+      aliaser.send(new DeleteAliasCommand({ AliasName: 'alias/app-orders' })),
+      'AccessDeniedException',
+    );
+    await a.send(new DeleteAliasCommand({ AliasName: 'alias/app-orders' }));
   });
 
   test('teardown', () => server.stop());
