@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kmslab } from './kmslab.ts';
+import { type Kmslab, startKmslab } from './kmslab.ts';
 
 /**
  * The AWS CLI v2 from Debian (2.9.19, `/usr/bin/aws`) pointed at a kmslab server, with a throwaway home and
@@ -77,6 +78,24 @@ export async function createCli(server: Kmslab): Promise<Cli> {
 }
 
 /** A service error as the CLI prints it: exit code 254 and AWS's error type and message on stderr. */
+/**
+ * A kmslab and the AWS CLI pointed at it, for a suite's `before`; `stop` (for its `after`) stops the server and
+ * removes the CLI's throwaway home.
+ */
+export async function startCli(): Promise<{ server: Kmslab; cli: Cli; stop: () => Promise<void> }> {
+  if (!existsSync(AWS_CLI)) throw new Error('install awscli: apt-get install -y awscli');
+  const server = await startKmslab();
+  const cli = await createCli(server);
+  return {
+    server,
+    cli,
+    async stop() {
+      await server.stop();
+      await rm(cli.dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export function assertServiceError(result: CliResult, type: string, message?: string | RegExp): void {
   assert.equal(
     result.code,

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CreateAliasCommand, CreateKeyCommand, ListKeysCommand } from '@aws-sdk/client-kms';
-import { AWS_CLI, assertServiceError, type Cli, createCli } from '../helpers/aws-cli.ts';
+import { assertServiceError, type Cli, createCli, startCli } from '../helpers/aws-cli.ts';
 import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
 
 /**
@@ -29,17 +28,13 @@ describe('the AWS CLI v2 against kmslab', { concurrency: 3 }, () => {
   let server: Kmslab;
   let cli: Cli;
   let keyArnPrefix: string;
+  let stop: (() => Promise<void>) | undefined;
 
   before(async () => {
-    if (!existsSync(AWS_CLI)) throw new Error('install awscli: apt-get install -y awscli');
-    server = await startKmslab();
-    cli = await createCli(server);
+    ({ server, cli, stop } = await startCli());
     keyArnPrefix = `arn:aws:kms:${server.region}:${server.accountId}:key/`;
   });
-  after(async () => {
-    await server?.stop();
-    if (cli) await rm(cli.dir, { recursive: true, force: true });
-  });
+  after(() => stop?.());
 
   /** A fresh key made through the SDK, for tests whose subject is another operation. */
   async function sdkKey(description = 'made by the SDK', on: Kmslab = server): Promise<string> {

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -20,8 +19,8 @@ import {
   RevokeGrantCommand,
   UpdateCustomKeyStoreCommand,
 } from '@aws-sdk/client-kms';
-import { AWS_CLI, assertServiceError, type Cli, createCli } from '../helpers/aws-cli.ts';
-import { type Kmslab, kmslabForSuite, startKmslab } from '../helpers/kmslab.ts';
+import { assertServiceError, type Cli, startCli } from '../helpers/aws-cli.ts';
+import { kmslabForSuite } from '../helpers/kmslab.ts';
 import { TRUST_ANCHOR } from '../server/support.ts';
 
 /**
@@ -36,15 +35,13 @@ const RETIRING = `arn:aws:iam::${ACCOUNT}:role/interop-retirer`;
 const SETTLE_MS = 1_100;
 
 describe('grants, custom key stores and AWS managed keys through the AWS CLI v2', () => {
-  let server: Kmslab;
   let cli: Cli;
+  let stop: (() => Promise<void>) | undefined;
 
   before(async () => {
-    if (!existsSync(AWS_CLI)) throw new Error('install awscli: apt-get install -y awscli');
-    server = await startKmslab();
-    cli = await createCli(server);
+    ({ cli, stop } = await startCli());
   });
-  after(() => server?.stop());
+  after(() => stop?.());
 
   test('create-grant, encrypt with its token, list-grants (paged), list-retirable-grants, retire-grant, revoke-grant', async () => {
     const { KeyMetadata } = (await cli.json(['create-key'])) as {

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { createDecipheriv } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { AWS_CLI, assertServiceError, type Cli, createCli } from '../helpers/aws-cli.ts';
-import { type Kmslab, startKmslab } from '../helpers/kmslab.ts';
+import { assertServiceError, type Cli, startCli } from '../helpers/aws-cli.ts';
+import type { Kmslab } from '../helpers/kmslab.ts';
 
 /**
  * Imported key material, the way AWS documents it ("Importing key material", steps 1-4): the AWS CLI v2 asks for
@@ -52,16 +51,12 @@ function openBlob(blob: Buffer, material: Buffer, identity: string[]): Buffer {
 describe('imported key material through the AWS CLI v2 and openssl', { concurrency: 2 }, () => {
   let server: Kmslab;
   let cli: Cli;
+  let stop: (() => Promise<void>) | undefined;
 
   before(async () => {
-    if (!existsSync(AWS_CLI)) throw new Error('install awscli: apt-get install -y awscli');
-    server = await startKmslab();
-    cli = await createCli(server);
+    ({ server, cli, stop } = await startCli());
   });
-  after(async () => {
-    await server?.stop();
-    if (cli) await rm(cli.dir, { recursive: true, force: true });
-  });
+  after(() => stop?.());
 
   /** Step 2: the wrapping public key (DER) and import token written to files of `prefix`. */
   async function downloadParameters(keyId: string, algorithm: string, spec: string, prefix: string) {
