@@ -1,7 +1,8 @@
-// Builds the k6 bundles (dist/k6/kms.js, kms-lite.js, envelope.js) and the Node entries with declarations
-// (dist/node), and checks that each k6 bundle stays within its budget and only needs what k6 provides.
+// Builds the k6 bundles (dist/k6/kms.js, kms-lite.js, envelope.js), the Node entries with declarations
+// (dist/node), the CLI and the web console (dist/console), and checks that each k6 bundle stays within its budget
+// and only needs what k6 provides, and that the console stays within its own.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -83,3 +84,35 @@ await build({
   logLevel: 'warning',
 });
 console.log('dist/cli/main.js: built');
+
+// The web console (src/console, served by `kmslab serve` at /_kmslab/): one ES module with Preact, uPlot and
+// @noble/hashes inside, its stylesheet, uPlot's, and the page. Nothing is fetched from elsewhere. The budget is
+// what the browser downloads on a first visit, gzip-compressed.
+const CONSOLE_BUDGET_GZIP_BYTES = 50_000;
+const consoleDir = join(root, 'dist/console');
+await build({
+  entryPoints: [join(root, 'src/console/main.tsx')],
+  outfile: join(consoleDir, 'app.js'),
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['chrome111', 'firefox111', 'safari16.4'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  minify: true,
+  sourcemap: true,
+  logLevel: 'warning',
+});
+copyFileSync(join(root, 'src/console/index.html'), join(consoleDir, 'index.html'));
+copyFileSync(join(root, 'src/console/app.css'), join(consoleDir, 'app.css'));
+copyFileSync(join(root, 'node_modules/uplot/dist/uPlot.min.css'), join(consoleDir, 'uPlot.min.css'));
+let consoleGzip = 0;
+for (const file of ['index.html', 'app.js', 'app.css', 'uPlot.min.css']) {
+  const content = readFileSync(join(consoleDir, file));
+  const gzip = gzipSync(content).length;
+  consoleGzip += gzip;
+  console.log(`dist/console/${file}: ${content.length} bytes minified, ${gzip} bytes gzip`);
+}
+console.log(`dist/console: ${consoleGzip} bytes gzip in all (limit ${CONSOLE_BUDGET_GZIP_BYTES})`);
+if (consoleGzip > CONSOLE_BUDGET_GZIP_BYTES)
+  fail(`dist/console is ${consoleGzip} bytes gzip, over its ${CONSOLE_BUDGET_GZIP_BYTES}-byte budget`);
