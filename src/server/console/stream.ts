@@ -10,8 +10,6 @@ import type { RecordedRequest, RequestRecorder, SecondStats } from './recorder.t
 
 /** How often pending lines are written. */
 export const FLUSH_INTERVAL_MS = 250;
-/** A line that says the stream is alive, after this much silence (proxies close idle connections). */
-export const HEARTBEAT_MS = 15_000;
 /** The most request events a batch carries; the rest are counted as dropped. */
 export const MAX_REQUESTS_PER_BATCH = 200;
 /**
@@ -55,7 +53,6 @@ export function streamRequests(
   let requests: RecordedRequest[] = [];
   let stats: SecondStats[] = [];
   let dropped = 0;
-  let lastWrite = Date.now();
   const subscriber = {
     request(entry: RecordedRequest) {
       // While the socket is backed up, a request event would only wait in memory: it is counted instead.
@@ -68,25 +65,19 @@ export function streamRequests(
   };
   const { backlog, unsubscribe } = recorder.subscribe(accountId, subscriber);
 
-  const write = (text: string) => {
-    lastWrite = Date.now();
-    response.write(text);
-  };
   const flush = () => {
     if (response.writableNeedDrain) {
       if (stats.length > MAX_PENDING_SECONDS) response.destroy();
       return;
     }
-    if (stats.length === 0 && requests.length === 0 && dropped === 0) {
-      if (Date.now() - lastWrite >= HEARTBEAT_MS) write('{"type":"heartbeat"}\n');
-      return;
-    }
+    // Every second has its stats line, so a stream is never silent for long: that line is its heartbeat.
+    if (stats.length === 0 && requests.length === 0 && dropped === 0) return;
     let text = lines(stats, requests);
     if (dropped > 0) text += `{"type":"dropped","count":${dropped}}\n`;
     stats = [];
     requests = [];
     dropped = 0;
-    write(text);
+    response.write(text);
   };
 
   const timer = setInterval(flush, FLUSH_INTERVAL_MS);
@@ -97,7 +88,7 @@ export function streamRequests(
   response.writeHead(200, { ...headers, ...STREAM_HEADERS });
   response.flushHeaders();
   if (backlog.seconds.length > 0 || backlog.requests.length > 0)
-    write(lines(backlog.seconds, backlog.requests));
+    response.write(lines(backlog.seconds, backlog.requests));
 }
 
 function lines(seconds: readonly SecondStats[], requests: readonly RecordedRequest[]): string {
