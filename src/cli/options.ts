@@ -36,6 +36,8 @@ export interface ServeOptions {
   identities?: string;
   logLevel: LogLevel;
   auth: AuthMode;
+  /** Serve the web console under /_kmslab/. */
+  console: boolean;
 }
 
 /** One row per setting: the flag, its environment variable, and how `--help` shows it. */
@@ -91,6 +93,12 @@ export const SERVE_SETTINGS = [
     value: 'sigv4|none',
     help: 'none accepts any well-formed signature (default sigv4)',
   },
+  {
+    flag: 'no-console',
+    env: 'KMSLAB_NO_CONSOLE',
+    value: '',
+    help: 'no web console: nothing served under /_kmslab/',
+  },
 ] as const;
 
 const ACCESS_KEY_ID = /^[A-Za-z0-9]{16,128}$/;
@@ -131,6 +139,7 @@ export function parseServeOptions(args: string[], env: NodeJS.ProcessEnv): Parse
     region,
     logLevel: parseLogLevel(setting('log-level')),
     auth: parseAuth(setting('auth')),
+    console: !(values['no-console'] === true || parseBoolean('KMSLAB_NO_CONSOLE', env.KMSLAB_NO_CONSOLE)),
   };
   const seed = setting('seed');
   if (seed !== undefined) options.seed = seed;
@@ -166,6 +175,7 @@ function parseFlags(args: string[]) {
         identities: { type: 'string' },
         'log-level': { type: 'string' },
         auth: { type: 'string' },
+        'no-console': { type: 'boolean' },
       },
     });
   } catch (error) {

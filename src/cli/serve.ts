@@ -32,6 +32,7 @@ export async function startServing(
     host: options.host,
     port: options.port,
     logger,
+    ...(options.console ? {} : { console: false }),
   });
   return { kmslab, seed };
 }
@@ -63,6 +64,7 @@ export function banner(
       `  seed      ${options.seed} (${format} format: ${spec.keys.length} keys, ${aliasCount} aliases)`,
     );
   }
+  lines.push(consoleLine(kmslab));
   lines.push(
     options.auth === 'sigv4'
       ? '  auth      SigV4 signatures verified'
@@ -86,4 +88,10 @@ export function banner(
     '',
   );
   return lines.join('\n');
+}
+
+function consoleLine({ console }: Kmslab): string {
+  if (!console) return '  console   off (--no-console)';
+  if (!console.built) return `  console   not built: run npm run build (then ${console.url})`;
+  return `  console   ${console.url}`;
 }

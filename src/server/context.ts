@@ -77,11 +77,17 @@ export interface CredentialEntry {
   sessionToken?: string;
 }
 
-/** One line of the request log: never any plaintext. */
+/** One line of the request log, and one event of the console's request stream: never any plaintext. */
 export interface RequestLogEntry {
   operation: string;
   keyId?: string;
   status: number;
   errorType?: string;
   ms: number;
+  /** As answered in `x-amzn-RequestId`. */
+  requestId: string;
+  /** When the request arrived (epoch ms). */
+  time: number;
+  /** Who made it, once its signature checked out; undefined for a request refused before that. */
+  caller?: Caller;
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { MAX_REQUEST_BYTES } from '../protocol/limits.ts';
 import { Authenticator, type AuthMode } from './auth.ts';
-import type { CredentialEntry, KmsService, RequestLogEntry } from './context.ts';
+import { type ConsoleOptions, isConsolePath, serveConsole } from './console/index.ts';
+import type { Caller, CredentialEntry, KmsService, RequestLogEntry } from './context.ts';
 import { DEFAULT_ACCOUNT_ID } from './defaults.ts';
 import { KMSError } from './errors.ts';
 import { WireErrors } from './messages.ts';
@@ -15,8 +16,10 @@ export interface KmsServerOptions {
   auth: AuthMode;
   /** The account of access keys that `--auth none` lets in without knowing them. */
   defaultAccountId?: string;
-  /** Called once per request, after the response is written. Never receives plaintext. */
+  /** Called once per API request, after the response is written. Never receives plaintext. */
   log?: (entry: RequestLogEntry) => void;
+  /** The web console under `/_kmslab/`; without it those paths are answered like any request that isn't KMS's. */
+  console?: ConsoleOptions;
   /** Called with errors no handler should throw; they reach the caller as a 500 KMSInternalException. */
   onInternalError?: (error: unknown) => void;
   /** Called with what is worth a line at `debug` only: a client that left before its request was complete. */
@@ -88,6 +91,25 @@ function send(
   response.end(body);
 }
 
+/** Answers a failure in AWS's error shape; an error that is not a KMSError is a bug, answered as a 500. */
+function sendFailure(
+  response: ServerResponse,
+  requestId: string,
+  error: unknown,
+  close: boolean,
+  onInternalError: (error: unknown) => void,
+): KMSError {
+  let failure: KMSError;
+  if (error instanceof KMSError) failure = error;
+  else {
+    onInternalError(error);
+    failure = WireErrors.internal();
+  }
+  const body = JSON.stringify({ __type: failure.type, message: failure.message });
+  send(response, requestId, failure.status, body, failure.type, close, failure.denial);
+  return failure;
+}
+
 function parseJson(body: Buffer): unknown {
   if (body.length === 0) return {};
   try {
@@ -127,7 +149,32 @@ export function createKmsServer(options: KmsServerOptions): Server {
     options.defaultAccountId ?? DEFAULT_ACCOUNT_ID,
   );
 
+  /** A console path: its files, or its request stream, authenticated here like an API call. */
+  async function handleConsole(
+    consoleOptions: ConsoleOptions,
+    path: string,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
+    const requestId = randomUUID();
+    try {
+      await serveConsole(consoleOptions, authenticator, clock(), path, request, response, requestId);
+    } catch (error) {
+      if (response.headersSent) {
+        onInternalError(error);
+        response.destroy();
+      } else sendFailure(response, requestId, error, false, onInternalError);
+    }
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (options.console) {
+      const url = request.url ?? '/';
+      const q = url.indexOf('?');
+      const path = q < 0 ? url : url.slice(0, q);
+      if (isConsolePath(path)) return handleConsole(options.console, path, request, response);
+    }
+    const time = log ? Date.now() : 0;
     const started = log ? process.hrtime.bigint() : 0n;
     const requestId = randomUUID();
     const target = joinedHeaderValue(request.rawHeaders, 'x-amz-target');
@@ -136,6 +183,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
     let output: unknown;
     let status = 200;
     let errorType: string | undefined;
+    let caller: Caller | undefined;
     let bodyRead = false;
     try {
       if (request.method !== 'POST' || !isKnownOperation(operation))
@@ -152,7 +200,7 @@ export function createKmsServer(options: KmsServerOptions): Server {
       const body = await readBody(request);
       bodyRead = true;
       authenticator.verifySignature(authentication, body);
-      const { caller } = authentication;
+      caller = authentication.caller;
       input = parseJson(body);
       // Whatever the input: an operation kmslab lacks is answered as such, not as a request to correct.
       const handler = service.handlers[operation];
@@ -168,16 +216,9 @@ export function createKmsServer(options: KmsServerOptions): Server {
         );
         return;
       }
-      let failure: KMSError;
-      if (error instanceof KMSError) failure = error;
-      else {
-        onInternalError(error);
-        failure = WireErrors.internal();
-      }
+      const failure = sendFailure(response, requestId, error, !bodyRead, onInternalError);
       status = failure.status;
       errorType = failure.type;
-      const body = JSON.stringify({ __type: failure.type, message: failure.message });
-      send(response, requestId, status, body, failure.type, !bodyRead, failure.denial);
     }
     if (log) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -187,6 +228,9 @@ export function createKmsServer(options: KmsServerOptions): Server {
         status,
         errorType,
         ms,
+        requestId,
+        time,
+        caller,
       });
     }
   }

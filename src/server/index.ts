@@ -2,7 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AuthMode } from './auth.ts';
-import type { CredentialEntry, KmsService } from './context.ts';
+import { consoleBuilt, packageConsoleFolder, RequestRecorder } from './console/index.ts';
+import type { CredentialEntry, KmsService, RequestLogEntry } from './context.ts';
 import {
   checkIntegrity,
   type DataDir,
@@ -83,6 +84,11 @@ export interface KmslabOptions {
   clock?: () => Date;
   /** How long a client has to send a whole request, headers and body (http.ts's default otherwise). */
   requestTimeoutMs?: number;
+  /**
+   * The web console under `/_kmslab/` (on by default): `false` leaves those paths out; `folder` serves another
+   * build than the package's dist/console.
+   */
+  console?: false | { folder?: string };
 }
 
 export interface Kmslab {
@@ -99,6 +105,8 @@ export interface Kmslab {
    * DataDirError when it found the database corrupt, and kmslab must then stop.
    */
   readonly integrity: Promise<void>;
+  /** The web console's URL, and whether its files are built; undefined under `console: false`. */
+  readonly console: { url: string; built: boolean } | undefined;
   /** How many connections the server holds open. */
   openConnections(): Promise<number>;
   /** Closes the listener and every open connection, writes what is still in memory, closes the store. */
@@ -148,6 +156,9 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
   let server: Server | undefined;
   let migrated: Migrated | undefined;
   let service: KmsService;
+  const consoleFolder =
+    options.console === false ? undefined : (options.console?.folder ?? packageConsoleFolder());
+  const recorder = consoleFolder === undefined ? undefined : new RequestRecorder();
   try {
     try {
       ({ store, migrated } = openSqliteStore(
@@ -173,7 +184,8 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
       credentials,
       auth: options.auth ?? 'sigv4',
       defaultAccountId: accountId,
-      ...(logger.request ? { log: logger.request } : {}),
+      ...requestLog(logger.request, recorder),
+      ...(consoleFolder !== undefined && recorder ? { console: { folder: consoleFolder, recorder } } : {}),
       onInternalError: (error) => logger.error(internalError(error)),
       debug: (message) => logger.debug(message),
       clock,
@@ -220,6 +232,7 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
 
   const stop = async () => {
     for (const timer of timers) clearInterval(timer);
+    recorder?.close();
     const closed = new Promise<void>((resolve) => listening.close(() => resolve()));
     // Keep-alive connections from SDKs and load generators would hold close() open until they time out.
     listening.closeAllConnections();
@@ -233,8 +246,13 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
   };
   let stopping: Promise<void> | undefined;
   const { port } = listening.address() as AddressInfo;
+  const endpoint = `http://${clientHost(host)}:${port}`;
   return {
-    endpoint: `http://${clientHost(host)}:${port}`,
+    endpoint,
+    console:
+      consoleFolder === undefined
+        ? undefined
+        : { url: `${endpoint}/_kmslab/`, built: consoleBuilt(consoleFolder) },
     service,
     dataDir: dataDir && { database: dataDir.database, rootKey: dataDir.rootKey },
     migrated,
@@ -248,6 +266,22 @@ export async function createKmslab(options: KmslabOptions): Promise<Kmslab> {
       return stopping;
     },
   };
+}
+
+/** Where each request's log entry goes: the log (when its level shows requests) and the console's recorder. */
+function requestLog(
+  log: ((entry: RequestLogEntry) => void) | undefined,
+  recorder: RequestRecorder | undefined,
+): { log?: (entry: RequestLogEntry) => void } {
+  if (log && recorder)
+    return {
+      log: (entry) => {
+        log(entry);
+        recorder.record(entry);
+      },
+    };
+  if (recorder) return { log: (entry) => recorder.record(entry) };
+  return log ? { log } : {};
 }
 
 /** The access keys of `--credentials` and of the identities (file and seeds); one key can't be both. */

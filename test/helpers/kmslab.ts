@@ -4,7 +4,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import type { AuthMode } from '../../src/server/auth.ts';
 import type { CredentialEntry, KmsService, RequestLogEntry } from '../../src/server/context.ts';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../src/server/defaults.ts';
-import { createKmslab } from '../../src/server/index.ts';
+import { createKmslab, type KmslabOptions } from '../../src/server/index.ts';
 import { createLogger } from '../../src/server/log.ts';
 import type { SeedSpec } from '../../src/server/seed/spec.ts';
 
@@ -23,6 +23,8 @@ export interface StartKmslabOptions {
   clock?: () => Date;
   /** How long a client has to send a whole request; the server's default otherwise. */
   requestTimeoutMs?: number;
+  /** The web console (the package's dist/console by default). */
+  console?: KmslabOptions['console'];
 }
 
 export interface Kmslab {
@@ -67,6 +69,7 @@ export async function startKmslab(options: StartKmslabOptions = {}): Promise<Kms
     },
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+    ...(options.console === undefined ? {} : { console: options.console }),
   });
   const { endpoint } = kmslab;
   const clients: KMSClient[] = [];
