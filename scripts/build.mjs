@@ -85,15 +85,19 @@ await build({
 });
 console.log('dist/cli/main.js: built');
 
-// The web console (src/console, served by `kmslab serve` at /_kmslab/): one ES module with Preact, uPlot and
-// @noble/hashes inside, its stylesheet, uPlot's, and the page. Nothing is fetched from elsewhere. The budget is
-// what the browser downloads on a first visit, gzip-compressed.
-const CONSOLE_BUDGET_GZIP_BYTES = 50_000;
+// The web console (src/console, served by `kmslab serve` at /_kmslab/): ES modules with Preact, uPlot and
+// @noble/hashes inside, its stylesheet, uPlot's, and the page; nothing is fetched from elsewhere. The live view
+// (uPlot, the largest library) is a chunk of its own, loaded when it is opened. Budgets, gzip bytes: what a first
+// visit downloads (the page, its stylesheets, app.js and the chunks it imports), and everything.
+const CONSOLE_FIRST_LOAD_BUDGET = 35_000;
+const CONSOLE_TOTAL_BUDGET = 60_000;
 const consoleDir = join(root, 'dist/console');
-await build({
-  entryPoints: [join(root, 'src/console/main.tsx')],
-  outfile: join(consoleDir, 'app.js'),
+const consoleBuild = await build({
+  entryPoints: { app: join(root, 'src/console/main.tsx') },
+  outdir: consoleDir,
   bundle: true,
+  splitting: true,
+  chunkNames: '[name]-[hash]',
   format: 'esm',
   platform: 'browser',
   target: ['chrome111', 'firefox111', 'safari16.4'],
@@ -101,18 +105,42 @@ await build({
   jsxImportSource: 'preact',
   minify: true,
   sourcemap: true,
+  metafile: true,
   logLevel: 'warning',
 });
 copyFileSync(join(root, 'src/console/index.html'), join(consoleDir, 'index.html'));
 copyFileSync(join(root, 'src/console/app.css'), join(consoleDir, 'app.css'));
 copyFileSync(join(root, 'node_modules/uplot/dist/uPlot.min.css'), join(consoleDir, 'uPlot.min.css'));
-let consoleGzip = 0;
-for (const file of ['index.html', 'app.js', 'app.css', 'uPlot.min.css']) {
-  const content = readFileSync(join(consoleDir, file));
+
+const gzipped = (file) => {
+  const content = readFileSync(join(root, file));
   const gzip = gzipSync(content).length;
-  consoleGzip += gzip;
-  console.log(`dist/console/${file}: ${content.length} bytes minified, ${gzip} bytes gzip`);
+  console.log(`${file}: ${content.length} bytes, ${gzip} bytes gzip`);
+  return gzip;
+};
+const scripts = Object.entries(consoleBuild.metafile.outputs).filter(([file]) => file.endsWith('.js'));
+// app.js and what it imports statically; a dynamic import() is a chunk loaded later.
+const firstLoad = new Set(['dist/console/app.js']);
+for (const file of firstLoad) {
+  for (const { path, kind } of consoleBuild.metafile.outputs[file]?.imports ?? []) {
+    if (kind === 'import-statement') firstLoad.add(path);
+  }
 }
-console.log(`dist/console: ${consoleGzip} bytes gzip in all (limit ${CONSOLE_BUDGET_GZIP_BYTES})`);
-if (consoleGzip > CONSOLE_BUDGET_GZIP_BYTES)
-  fail(`dist/console is ${consoleGzip} bytes gzip, over its ${CONSOLE_BUDGET_GZIP_BYTES}-byte budget`);
+let firstLoadGzip = ['dist/console/index.html', 'dist/console/app.css', 'dist/console/uPlot.min.css']
+  .map(gzipped)
+  .reduce((a, b) => a + b, 0);
+let totalGzip = firstLoadGzip;
+for (const [file] of scripts) {
+  const gzip = gzipped(file);
+  totalGzip += gzip;
+  if (firstLoad.has(file)) firstLoadGzip += gzip;
+}
+console.log(
+  `dist/console: ${firstLoadGzip} bytes gzip on first load (limit ${CONSOLE_FIRST_LOAD_BUDGET}), ${totalGzip} in all (limit ${CONSOLE_TOTAL_BUDGET})`,
+);
+if (firstLoadGzip > CONSOLE_FIRST_LOAD_BUDGET)
+  fail(
+    `the console's first load is ${firstLoadGzip} bytes gzip, over its ${CONSOLE_FIRST_LOAD_BUDGET}-byte budget`,
+  );
+if (totalGzip > CONSOLE_TOTAL_BUDGET)
+  fail(`dist/console is ${totalGzip} bytes gzip, over its ${CONSOLE_TOTAL_BUDGET}-byte budget`);

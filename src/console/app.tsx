@@ -3,7 +3,6 @@ import { CreateKey } from './keys/create-key.tsx';
 import { KeyIndex } from './keys/key-index.ts';
 import { KeyList } from './keys/key-list.tsx';
 import { KeyPage } from './keys/key-page.tsx';
-import { Live } from './live/live.tsx';
 import { Login } from './login.tsx';
 import {
   type Credentials,
@@ -12,7 +11,7 @@ import {
   storeCredentials,
   storedCredentials,
 } from './session.ts';
-import { Session } from './ui.tsx';
+import { ErrorMessage, Session } from './ui.tsx';
 
 /** Routes live in the fragment: the server serves index.html at /_kmslab/ only, and a reload keeps the view. */
 type Route = { view: 'keys' } | { view: 'key'; keyId: string } | { view: 'create-key' } | { view: 'live' };
@@ -33,6 +32,17 @@ function useRoute(): Route {
     return () => removeEventListener('hashchange', changed);
   }, []);
   return current;
+}
+
+/** The live view with uPlot, the largest library: a chunk of its own, fetched the first time it is opened. */
+function LiveView() {
+  const [module, setModule] = useState<typeof import('./live/live.tsx')>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    import('./live/live.tsx').then(setModule, setError);
+  }, []);
+  if (error !== undefined) return <ErrorMessage error={error} />;
+  return module ? <module.Live /> : <p class="status">Loading…</p>;
 }
 
 function SignedIn({ credentials, onSignOut }: { credentials: Credentials; onSignOut(): void }) {
@@ -70,7 +80,7 @@ function SignedIn({ credentials, onSignOut }: { credentials: Credentials; onSign
         {current.view === 'keys' && <KeyList index={index} />}
         {current.view === 'key' && <KeyPage key={current.keyId} index={index} keyId={current.keyId} />}
         {current.view === 'create-key' && <CreateKey index={index} />}
-        {current.view === 'live' && <Live />}
+        {current.view === 'live' && <LiveView />}
       </main>
     </Session.Provider>
   );

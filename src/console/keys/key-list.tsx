@@ -30,7 +30,7 @@ function Row({ index, keyId, aliases }: { index: KeyIndex; keyId: string; aliase
   const metadata = described && !('error' in described) ? (described as KeyMetadata) : undefined;
   return (
     <tr>
-      <td class="mono">
+      <td class="mono nowrap">
         <a href={`#/keys/${encodeURIComponent(keyId)}`}>{keyId}</a>
       </td>
       <td>{aliases.join(', ')}</td>

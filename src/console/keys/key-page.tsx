@@ -303,9 +303,10 @@ export function KeyPage({ index, keyId }: { index: KeyIndex; keyId: string }) {
       <p>
         <a href="#/keys">← Keys</a>
       </p>
-      <h1 tabIndex={-1} id="key-title" class="mono">
-        {keyId}
+      <h1 tabIndex={-1} id="key-title">
+        <span class="mono">{keyId}</span>
       </h1>
+      {metadata.value?.Description && <p class="subtitle">{metadata.value.Description}</p>}
       {metadata.value && <Actions keyId={keyId} metadata={metadata.value} changed={changed} />}
       <div class="cards">
         <Section title="Metadata" state={metadata}>

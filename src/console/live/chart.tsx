@@ -7,6 +7,8 @@ const PALETTE = ['#2f7ed8', '#e8743b', '#19a979', '#c94a8b', '#8c6bd6', '#c9a100
 export interface ChartSeries {
   label: string;
   dash?: number[];
+  /** Dots at each value: for series with gaps (a latency exists only in seconds with requests). */
+  points?: boolean;
 }
 
 /** The page's text and grid colours, from the CSS custom properties of the current colour scheme. */
@@ -70,7 +72,7 @@ export function TimeChart({
             stroke: PALETTE[i % PALETTE.length],
             width: 1.5,
             ...(s.dash ? { dash: s.dash } : {}),
-            points: { show: false },
+            points: { show: s.points ?? false, size: 5 },
           })),
         ],
         legend: { live: true },

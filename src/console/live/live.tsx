@@ -183,7 +183,10 @@ export function Live() {
               <TimeChart
                 title={`${latencyOf || 'Latency'}: p50 and p99`}
                 unit="ms"
-                series={[{ label: 'p50' }, { label: 'p99', dash: [6, 4] }]}
+                series={[
+                  { label: 'p50', points: true },
+                  { label: 'p99', dash: [6, 4], points: true },
+                ]}
                 data={latencyData}
               />
             </div>

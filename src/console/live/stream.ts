@@ -30,11 +30,7 @@ export interface StatsEvent {
   operations: Record<string, OperationStats>;
 }
 
-export type StreamEvent =
-  | RequestEvent
-  | StatsEvent
-  | { type: 'dropped'; count: number }
-  | { type: 'heartbeat' };
+export type StreamEvent = RequestEvent | StatsEvent | { type: 'dropped'; count: number };
 
 export type StreamStatus =
   | { state: 'connecting' }
@@ -70,6 +66,8 @@ async function refusal(response: Response): Promise<string> {
 }
 
 const RETRY_DELAYS_MS = [500, 1000, 2000, 5000, 10000];
+/** The server sends a stats line every second: this long without a line means the connection is dead. */
+const SILENCE_MS = 15_000;
 
 /**
  * Reads the live stream and hands each chunk's events to `onEvents`. When the stream ends or breaks it connects
@@ -127,7 +125,14 @@ async function read(body: ReadableStream<Uint8Array>, onEvents: (events: StreamE
   const decoder = new TextDecoder();
   let pending = '';
   for (;;) {
-    const { done, value } = await reader.read();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const silence = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reader.cancel();
+        reject(new Error(`no line for ${SILENCE_MS / 1000} s`));
+      }, SILENCE_MS);
+    });
+    const { done, value } = await Promise.race([reader.read(), silence]).finally(() => clearTimeout(timer));
     if (done) return;
     pending += decoder.decode(value, { stream: true });
     const lines = pending.split('\n');
