@@ -39,7 +39,10 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliR
   });
 }
 
-export async function createCli(server: Kmslab): Promise<Cli> {
+/** The server to call: any kmslab, in this process (startKmslab) or spawned (`kmslab serve`). */
+export type CliTarget = Pick<Kmslab, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>;
+
+export async function createCli(server: CliTarget): Promise<Cli> {
   const dir = await mkdtemp(join(tmpdir(), 'kmslab-cli-'));
   // A throwaway home and config so that nothing from the user's ~/.aws (profiles, region, retries) interferes.
   await writeFile(join(dir, 'config'), '[default]\n');

@@ -77,9 +77,7 @@ function Metadata({ metadata }: { metadata: KeyMetadata }) {
         <span class={`state state-${metadata.KeyState}`}>{metadata.KeyState}</span>
       </Field>
       {metadata.DeletionDate !== undefined && (
-        <Field name="Deletion date">
-          {formatDate(metadata.DeletionDate)} ({metadata.PendingDeletionWindowInDays} days' window)
-        </Field>
+        <Field name="Deletion date">{formatDate(metadata.DeletionDate)}</Field>
       )}
       <Field name="Key spec">{metadata.KeySpec}</Field>
       <Field name="Key usage">{metadata.KeyUsage}</Field>

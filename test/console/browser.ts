@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { DEFAULT_CREDENTIALS } from '../../src/server/defaults.ts';
+
+// What the functions below run inside the page use of the DOM; the tests are typechecked without its types.
+declare const document: { body: { innerText: string } };
+declare const sessionStorage: { length: number };
+
+/** Debian's Chromium (`apt-get install -y chromium`), driven headless by puppeteer-core. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Why the browser tests cannot run here, or false when they can. */
+export const noBrowser = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium) to run the console's browser tests`;
+
+export interface ConsoleBrowser {
+  browser: Browser;
+  page: Page;
+  /** Every URL the page asked for, from its first load on. */
+  requested: string[];
+  /** Uncaught errors of the page. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+/** One headless Chromium with one page at 1280×800, on the console of the kmslab at `endpoint`. */
+export async function openConsole(endpoint: string): Promise<ConsoleBrowser> {
+  const browser = await puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // Root in a container has no user namespaces for Chromium's sandbox.
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 800 });
+  const requested: string[] = [];
+  const pageErrors: string[] = [];
+  page.on('request', (request) => requested.push(request.url()));
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  await page.goto(`${endpoint}/_kmslab/`);
+  return { browser, page, requested, pageErrors, close: () => browser.close() };
+}
+
+/** Fills the login form and submits it. */
+export async function submitLogin(
+  page: Page,
+  {
+    accessKeyId = DEFAULT_CREDENTIALS.accessKeyId,
+    secretAccessKey = DEFAULT_CREDENTIALS.secretAccessKey,
+  } = {},
+): Promise<void> {
+  await page.waitForSelector('input[name=accessKeyId]');
+  for (const [name, value] of [
+    ['accessKeyId', accessKeyId],
+    ['secretAccessKey', secretAccessKey],
+  ] as const) {
+    await page.click(`input[name=${name}]`, { count: 3 });
+    await page.keyboard.press('Backspace');
+    await page.type(`input[name=${name}]`, value);
+  }
+  await page.click('form button[type=submit]');
+}
+
+/** Waits until the page's visible text contains `text`. */
+export async function waitForText(page: Page, text: string, timeout = 15_000): Promise<void> {
+  await page.waitForFunction((expected) => document.body.innerText.includes(expected), { timeout }, text);
+}
+
+/** The text of the first element matching `selector`, once there is one. */
+export async function textOf(page: Page, selector: string): Promise<string> {
+  const element = await page.waitForSelector(selector);
+  return (await element?.evaluate((node) => (node as unknown as { innerText: string }).innerText)) ?? '';
+}
+
+/** How many items the page's sessionStorage holds. */
+export function sessionStorageItems(page: Page): Promise<number> {
+  return page.evaluate(() => sessionStorage.length);
+}
