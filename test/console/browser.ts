@@ -3,7 +3,10 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { DEFAULT_CREDENTIALS } from '../../src/server/defaults.ts';
 
 // What the functions below run inside the page use of the DOM; the tests are typechecked without its types.
-declare const document: { body: { innerText: string } };
+declare const document: {
+  body: { textContent: string };
+  querySelectorAll(selector: string): ArrayLike<{ cells: ArrayLike<{ textContent: string }> }>;
+};
 declare const sessionStorage: { length: number };
 
 /** Debian's Chromium (`apt-get install -y chromium`), driven headless by puppeteer-core. */
@@ -64,16 +67,41 @@ export async function submitLogin(
 
 /** Waits until the page's visible text contains `text`. */
 export async function waitForText(page: Page, text: string, timeout = 15_000): Promise<void> {
-  await page.waitForFunction((expected) => document.body.innerText.includes(expected), { timeout }, text);
+  await page.waitForFunction((expected) => document.body.textContent.includes(expected), { timeout }, text);
 }
 
 /** The text of the first element matching `selector`, once there is one. */
 export async function textOf(page: Page, selector: string): Promise<string> {
   const element = await page.waitForSelector(selector);
-  return (await element?.evaluate((node) => (node as unknown as { innerText: string }).innerText)) ?? '';
+  return (await element?.evaluate((node) => (node as unknown as { textContent: string }).textContent)) ?? '';
 }
 
 /** How many items the page's sessionStorage holds. */
 export function sessionStorageItems(page: Page): Promise<number> {
   return page.evaluate(() => sessionStorage.length);
+}
+
+/** The body rows of a table, each its cells' text joined by tabs. */
+export function rowsOf(page: Page, table: string): Promise<string[]> {
+  return page.evaluate(
+    (selector) =>
+      Array.from(document.querySelectorAll(`${selector} tbody tr`), (row) =>
+        Array.from(row.cells, (cell) => cell.textContent).join('\t'),
+      ),
+    table,
+  );
+}
+
+/** Waits for a body row of the table whose text (cells joined by tabs) contains `needle`, and returns it. */
+export async function waitForRow(page: Page, table: string, needle: string): Promise<string> {
+  const found = await page.waitForFunction(
+    (selector, expected) =>
+      Array.from(document.querySelectorAll(`${selector} tbody tr`), (row) =>
+        Array.from(row.cells, (cell) => cell.textContent).join('\t'),
+      ).find((row) => row.includes(expected)),
+    {},
+    table,
+    needle,
+  );
+  return (await found.jsonValue()) as string;
 }

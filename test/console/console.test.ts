@@ -10,9 +10,11 @@ import {
   type ConsoleBrowser,
   noBrowser,
   openConsole,
+  rowsOf,
   sessionStorageItems,
   submitLogin,
   textOf,
+  waitForRow,
   waitForText,
 } from './browser.ts';
 
@@ -21,8 +23,10 @@ import {
 
 declare const document: {
   querySelector(selector: string): { value: string; dispatchEvent(event: unknown): boolean } | null;
-  querySelectorAll(selector: string): ArrayLike<{ innerText: string }>;
-  activeElement: { innerText: string } | null;
+  querySelectorAll(
+    selector: string,
+  ): ArrayLike<{ textContent: string; cells: ArrayLike<{ textContent: string }> }>;
+  activeElement: { textContent: string } | null;
 };
 declare const Event: new (type: string, init: { bubbles: boolean }) => unknown;
 
@@ -42,11 +46,9 @@ async function clickButton(page: Page, label: string): Promise<void> {
   await button?.click();
 }
 
-/** The rows of the live view's request table, as text. */
+/** The rows of the live view's request table, each its cells' text joined by tabs. */
 function requestRows(page: Page): Promise<string[]> {
-  return page.evaluate(() =>
-    Array.from(document.querySelectorAll('table.requests tbody tr'), (row) => row.innerText),
-  );
+  return rowsOf(page, 'table.requests');
 }
 
 describe('the web console in Chromium', { skip: noBrowser }, () => {
@@ -81,7 +83,7 @@ describe('the web console in Chromium', { skip: noBrowser }, () => {
   test("refuses wrong credentials with AWS's error type and message, and keeps nothing", async () => {
     await submitLogin(page, { secretAccessKey: 'not-the-secret' });
     await page.waitForFunction(() =>
-      document.querySelectorAll('.error')[0]?.innerText.startsWith('InvalidSignatureException'),
+      document.querySelectorAll('.error')[0]?.textContent.startsWith('InvalidSignatureException'),
     );
     assert.equal(
       await textOf(page, '.error'),
@@ -89,7 +91,7 @@ describe('the web console in Chromium', { skip: noBrowser }, () => {
     );
     await submitLogin(page, { accessKeyId: 'AKIANOTAKEYOFKMSLAB0' });
     await page.waitForFunction(() =>
-      document.querySelectorAll('.error')[0]?.innerText.startsWith('UnrecognizedClientException'),
+      document.querySelectorAll('.error')[0]?.textContent.startsWith('UnrecognizedClientException'),
     );
     assert.equal(
       await textOf(page, '.error'),
@@ -126,7 +128,7 @@ describe('the web console in Chromium', { skip: noBrowser }, () => {
     await page.select('label:nth-of-type(2) select', 'KEY_AGREEMENT');
     await page.click('form button[type=submit]');
     await page.waitForFunction(
-      (previous) => document.querySelectorAll('#key-title')[0]?.innerText !== previous,
+      (previous) => document.querySelectorAll('#key-title')[0]?.textContent !== previous,
       {},
       keyId,
     );
@@ -139,7 +141,7 @@ describe('the web console in Chromium', { skip: noBrowser }, () => {
     await waitForText(page, '1–2 of 2 keys');
     await page.type('input[type=search]', 'console-test');
     await waitForText(page, '1–1 of 1 matching (2 keys)');
-    const row = await textOf(page, 'table.keys tbody tr');
+    const row = await waitForRow(page, 'table.keys', 'made in the console');
     assert.match(
       row,
       new RegExp(
@@ -187,7 +189,7 @@ describe('the web console in Chromium', { skip: noBrowser }, () => {
     await setPolicyText(page, JSON.stringify(lockout));
     await page.click('form:has(textarea.policy) button[type=submit]');
     await page.waitForFunction(() =>
-      document.querySelectorAll('.card.wide .error')[0]?.innerText.startsWith('Malformed'),
+      document.querySelectorAll('.card.wide .error')[0]?.textContent.startsWith('Malformed'),
     );
     assert.equal(
       await textOf(page, '.card.wide .error'),
@@ -198,7 +200,7 @@ describe('the web console in Chromium', { skip: noBrowser }, () => {
 
   test('shows a GenerateDataKey made by the AWS CLI in the live log and charts, without its plaintext', async () => {
     await page.click('a[href="#/live"]');
-    await waitForText(page, 'Live\n');
+    await page.waitForSelector('.live-dot');
     const dataKey = await cli.json(['generate-data-key', '--key-id', alias, '--number-of-bytes', '32']);
     const missing = await cli.kms([
       'generate-data-key',
@@ -209,18 +211,14 @@ describe('the web console in Chromium', { skip: noBrowser }, () => {
     ]);
     assert.notEqual(missing.code, 0);
 
-    await page.waitForFunction(() =>
-      Array.from(document.querySelectorAll('table.requests tbody tr'), (row) => row.innerText).some((row) =>
-        row.includes('GenerateDataKey\talias/missing'),
-      ),
-    );
+    await waitForRow(page, 'table.requests', 'GenerateDataKey\talias/missing');
     const rows = await requestRows(page);
     const generated = rows.find((row) => row.includes(`GenerateDataKey\t${alias}`));
     assert.match(
       generated ?? '',
       /^\d\d:\d\d:\d\d\.\d{3}\t111122223333:root\tGenerateDataKey\talias\/console-test\t200\t\t\d+\.\d\d$/,
     );
-    const text = await page.evaluate(() => document.querySelectorAll('body')[0]?.innerText ?? '');
+    const text = await page.evaluate(() => document.querySelectorAll('body')[0]?.textContent ?? '');
     assert.ok(!text.includes(dataKey.Plaintext as string), 'the plaintext is not on the page');
     assert.ok(!text.includes(dataKey.CiphertextBlob as string), 'the ciphertext is not on the page');
 
@@ -236,7 +234,7 @@ describe('the web console in Chromium', { skip: noBrowser }, () => {
 
     // The charts come from the per-second stats: GenerateDataKey gets a line once its second has elapsed.
     await page.waitForFunction(() =>
-      document.querySelectorAll('.charts')[0]?.innerText.includes('GenerateDataKey'),
+      document.querySelectorAll('.charts')[0]?.textContent.includes('GenerateDataKey'),
     );
     assert.ok(await page.$('.charts canvas'), 'the charts are drawn');
   });
@@ -247,7 +245,7 @@ describe('the web console in Chromium', { skip: noBrowser }, () => {
     await disable?.focus();
     await page.keyboard.press('Enter');
     await page.waitForSelector('dialog[open]');
-    assert.equal(await page.evaluate(() => document.activeElement?.innerText), 'Cancel');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel');
     await page.keyboard.press('Escape');
     await page.waitForSelector('dialog[open]', { hidden: true });
     assert.equal((await describeKey(keyId)).KeyState, 'Enabled');
@@ -256,7 +254,7 @@ describe('the web console in Chromium', { skip: noBrowser }, () => {
     await page.keyboard.press('Enter');
     await page.waitForSelector('dialog[open]');
     await page.keyboard.press('Tab');
-    assert.equal(await page.evaluate(() => document.activeElement?.innerText), 'Disable key');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Disable key');
     await page.keyboard.press('Enter');
     await page.waitForSelector('xpath/.//button[text()="Enable"]');
     assert.equal((await describeKey(keyId)).KeyState, 'Disabled');
