@@ -3,7 +3,9 @@
  * node:http responder (the ceiling for a Node server here), driven by wrk; then the key-spec rows (Sign, Verify,
  * GenerateMac throughput and CreateKey latency per key spec, bench/server/key-specs.ts) on kmslab, the floor and
  * moto_server; then the policy row (bench/server/policy-row.ts: GenerateDataKey by a role session under a
- * 5-statement policy with conditions, beside the root's under the default policy). Prints the tables.
+ * 5-statement policy with conditions, beside the root's under the default policy) and the console row
+ * (bench/server/console-row.ts: GenerateDataKey with one console stream reader connected, with none, and on a
+ * kmslab with --no-console). Prints the tables.
  *
  *   npm run bench -- [--duration 10] [--connections 16,64] [--only kmslab] [--row-duration 5] [--no-key-specs]
  *
@@ -16,6 +18,7 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../src/server/defaults.ts';
 import { freePort } from '../free-port.ts';
 import { generateDataKeyScript, runWrk, type WrkResult } from '../wrk.ts';
+import { type ConsoleRowResult, measureConsoleRow, recordingCostNs } from './console-row.ts';
 import {
   CREATE_KEY_SPECS,
   type CreateKeyResult,
@@ -62,6 +65,16 @@ async function waitUntilListening(port: number, child: ChildProcess, name: strin
   throw new Error(`${name} did not start listening on ${port}`);
 }
 
+/** What `npm run serve` runs: the built CLI when it is fresh (npm ci builds it), else tsx. */
+function startKmslab(port: number, ...extra: string[]): ChildProcess {
+  const args = ['serve', '--in-memory', '--port', String(port), '--log-level', 'warn'];
+  return spawn(
+    process.execPath,
+    [join(root, 'bin/kmslab.js'), ...args, '--identities', identities, ...extra],
+    quiet,
+  );
+}
+
 /** The servers' own output is not needed; moto logs every request, which a pipe would have to drain. */
 const quiet = { stdio: 'ignore' } as const;
 
@@ -77,24 +90,8 @@ const targets: Target[] = [
       spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/server/bare.ts'), String(port)], quiet),
   },
   {
-    // What `npm run serve` runs: the built CLI when it is fresh (npm ci builds it), else tsx.
     name: 'kmslab',
-    start: (port) =>
-      spawn(
-        process.execPath,
-        [
-          join(root, 'bin/kmslab.js'),
-          'serve',
-          '--in-memory',
-          '--port',
-          String(port),
-          '--log-level',
-          'warn',
-          '--identities',
-          identities,
-        ],
-        quiet,
-      ),
+    start: (port) => startKmslab(port),
   },
   {
     name: 'floor',
@@ -121,6 +118,23 @@ async function benchKeyId(port: number, needsKey: boolean): Promise<string> {
   return keyId;
 }
 
+/** The console row, on this kmslab and on one more, started with --no-console for the row alone. */
+async function consoleRow(port: number): Promise<ConsoleRowResult[]> {
+  const noConsole = await freePort();
+  const child = startKmslab(noConsole, '--no-console');
+  try {
+    await waitUntilListening(noConsole, child, 'kmslab --no-console');
+    return await measureConsoleRow(
+      { console: port, noConsole },
+      { console: await benchKeyId(port, true), noConsole: await benchKeyId(noConsole, true) },
+      connections[0] ?? 16,
+      Number(values['row-duration']),
+    );
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 interface Result extends WrkResult {
   target: string;
 }
@@ -129,6 +143,7 @@ const results: Result[] = [];
 const rowResults: RowResult[] = [];
 const createKeyResults: CreateKeyResult[] = [];
 const policyResults: PolicyRowResult[] = [];
+const consoleResults: ConsoleRowResult[] = [];
 const keySpecs = !values['no-key-specs'];
 for (const target of targets.filter((t) => !values.only || t.name === values.only)) {
   const port = await freePort();
@@ -142,10 +157,12 @@ for (const target of targets.filter((t) => !values.only || t.name === values.onl
       results.push(result);
       console.error(`${result.target} c=${conns}: ${result.rps.toFixed(0)} req/s`);
     }
-    if (target.name === 'kmslab')
+    if (target.name === 'kmslab') {
       policyResults.push(
         ...(await measurePolicyRow(port, connections[0] ?? 16, Number(values['row-duration']))),
       );
+      consoleResults.push(...(await consoleRow(port)));
+    }
     if (keySpecs && target.name !== 'bare node:http') {
       const conns = connections[0] ?? 16;
       rowResults.push(...(await measureRows(target.name, port, conns, Number(values['row-duration']))));
@@ -232,4 +249,28 @@ if (policyResults.length > 0) {
       `| ${r.caller} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.errors} | ${((r.rps / rootRps) * 100).toFixed(0)}% |`,
     );
   }
+}
+
+if (consoleResults.length > 0) {
+  const bare = consoleResults.find((r) => r.setting === '--no-console')?.rps ?? Number.NaN;
+  const unread = consoleResults.find((r) => r.setting === 'console, no reader')?.rps ?? Number.NaN;
+  console.log(
+    `\nConsole row: kmslab GenerateDataKey, wrk -t1 -c${connections[0] ?? 16} -d${values['row-duration']}s, best of three alternated rounds\n`,
+  );
+  console.log(
+    '| kmslab | req/s | p50 ms | non-2xx/timeouts | / --no-console | / no reader | the reader got |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---|');
+  for (const r of consoleResults) {
+    const read = r.read
+      ? `${r.read.requests} request events, ${r.read.dropped} dropped, ${r.read.stats} stats lines`
+      : '';
+    console.log(
+      `| ${r.setting} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.errors} | ${((r.rps / bare) * 100).toFixed(1)}% | ${((r.rps / unread) * 100).toFixed(1)}% | ${read} |`,
+    );
+  }
+  const ns = recordingCostNs();
+  console.log(
+    `\nRecording a request (no stream connected), in process: ${ns.toFixed(0)} ns, ${((ns / (1e9 / unread)) * 100).toFixed(2)}% of a request at ${unread.toFixed(0)} req/s`,
+  );
 }

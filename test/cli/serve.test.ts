@@ -29,6 +29,7 @@ describe('kmslab CLI usage', () => {
       ['--seed', 'KMSLAB_SEED'],
       ['--log-level', 'KMSLAB_LOG_LEVEL'],
       ['--auth', 'KMSLAB_AUTH'],
+      ['--no-console', 'KMSLAB_NO_CONSOLE'],
     ]) {
       assert.match(result.stdout, new RegExp(`${flag}\\b.*${env}`), `${flag} / ${env}`);
     }

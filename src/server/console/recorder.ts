@@ -120,18 +120,18 @@ class AccountTraffic {
   /** Closes every second before `second`, empty ones included (at most the kept ones), and tells subscribers. */
   advance(second: number): void {
     if (second <= this.current) return;
+    // The current second's counts are out of the window when more than STATS_SECONDS have passed since.
     const first = Math.max(this.current, second - STATS_SECONDS);
     for (let closing = first; closing < second; closing++) {
       const operations: Record<string, OperationStats> = {};
-      if (closing === this.current) {
+      if (closing === this.current)
         for (const [operation, counter] of this.counters) operations[operation] = counter.summary();
-        this.counters = new Map();
-      }
       const closed = { second: closing, operations };
       this.seconds.push(closed);
       for (const subscriber of this.subscribers) subscriber.stats(closed);
     }
     if (this.seconds.length > STATS_SECONDS) this.seconds.splice(0, this.seconds.length - STATS_SECONDS);
+    this.counters = new Map();
     this.current = second;
   }
 

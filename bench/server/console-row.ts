@@ -1,0 +1,137 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { createPrincipal } from '../../src/server/access/index.ts';
+import { RequestRecorder } from '../../src/server/console/index.ts';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_CREDENTIALS } from '../../src/server/defaults.ts';
+import { generateDataKeyScript, runWrk } from '../wrk.ts';
+
+/**
+ * The console row of `npm run bench`: GenerateDataKey on kmslab while one console stream reader is connected
+ * (bench/server/stream-reader.ts, its own process, parsing every line as the page does), beside the same load
+ * with no reader, and on a kmslab started with --no-console: what recording requests costs the data plane with
+ * a console open, and with none.
+ */
+
+/** Alternated rounds: the machine is shared, and its load changes by the second. */
+const ROUNDS = 3;
+
+export interface ConsoleRowResult {
+  setting: '--no-console' | 'console, no reader' | 'console, one reader';
+  rps: number;
+  p50: number;
+  errors: number;
+  /** What the reader got in its best round: request events, and those the server counted as dropped. */
+  read?: { requests: number; dropped: number; stats: number };
+}
+
+async function startReader(endpoint: string): Promise<ChildProcess> {
+  const reader = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'stream-reader.ts'), endpoint],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  reader.stdout?.setEncoding('utf8');
+  const [first] = (await once(reader.stdout ?? reader, 'data')) as [string];
+  if (!first.startsWith('connected')) throw new Error(`the stream reader said ${first}`);
+  return reader;
+}
+
+async function stopReader(reader: ChildProcess): Promise<ConsoleRowResult['read']> {
+  let output = '';
+  reader.stdout?.on('data', (chunk: string) => {
+    output += chunk;
+  });
+  const closed = once(reader, 'close');
+  reader.kill('SIGTERM');
+  await closed;
+  return JSON.parse(output.trim());
+}
+
+/**
+ * `port`: kmslab with its console; `bareKmslabPort`: kmslab with --no-console, both with a key `keyIds` names.
+ * Each setting runs once per round, in turn; the best round counts.
+ */
+export async function measureConsoleRow(
+  ports: { console: number; noConsole: number },
+  keyIds: { console: string; noConsole: string },
+  connections: number,
+  seconds: number,
+): Promise<ConsoleRowResult[]> {
+  const endpoint = `http://127.0.0.1:${ports.console}`;
+  const scripts = {
+    console: generateDataKeyScript(ports.console, keyIds.console),
+    noConsole: generateDataKeyScript(ports.noConsole, keyIds.noConsole),
+  };
+  const settings: { setting: ConsoleRowResult['setting']; run: () => Promise<ConsoleRowResult> }[] = [
+    {
+      setting: '--no-console',
+      run: async () => ({
+        setting: '--no-console',
+        ...runWrk(ports.noConsole, scripts.noConsole, connections, seconds),
+      }),
+    },
+    {
+      setting: 'console, no reader',
+      run: async () => ({
+        setting: 'console, no reader',
+        ...runWrk(ports.console, scripts.console, connections, seconds),
+      }),
+    },
+    {
+      setting: 'console, one reader',
+      run: async () => {
+        const reader = await startReader(endpoint);
+        const result = runWrk(ports.console, scripts.console, connections, seconds);
+        // The last batches are on their way: let the reader take them before it counts.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return { setting: 'console, one reader', ...result, read: await stopReader(reader) };
+      },
+    },
+  ];
+  runWrk(ports.noConsole, scripts.noConsole, connections, 1);
+  runWrk(ports.console, scripts.console, connections, 1);
+  const best = new Map<string, ConsoleRowResult>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const { setting, run } of settings) {
+      const result = await run();
+      console.error(`kmslab GenerateDataKey, ${setting}: ${result.rps.toFixed(0)} req/s`);
+      if (result.rps > (best.get(setting)?.rps ?? 0)) best.set(setting, result);
+    }
+  }
+  return settings.map(({ setting }) => best.get(setting) as ConsoleRowResult);
+}
+
+/**
+ * What recording costs a request, in process and without the noise of a shared machine: ns per request log entry
+ * made and recorded, with no stream connected (the entry's clock reads included).
+ */
+export function recordingCostNs(requests = 2_000_000): number {
+  const recorder = new RequestRecorder();
+  const caller = {
+    accountId: DEFAULT_ACCOUNT_ID,
+    region: 'us-east-1',
+    accessKeyId: DEFAULT_CREDENTIALS.accessKeyId,
+    principal: createPrincipal({ arn: `arn:aws:iam::${DEFAULT_ACCOUNT_ID}:root` }),
+  };
+  let best = Number.POSITIVE_INFINITY;
+  for (let round = 0; round < 3; round++) {
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < requests; i++) {
+      const time = Date.now();
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      recorder.record({
+        operation: 'GenerateDataKey',
+        keyId: 'alias/bench',
+        status: 200,
+        ms,
+        requestId: 'id',
+        time,
+        caller,
+      });
+    }
+    best = Math.min(best, Number(process.hrtime.bigint() - started) / requests);
+  }
+  recorder.close();
+  return best;
+}
