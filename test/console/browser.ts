@@ -70,6 +70,11 @@ export async function waitForText(page: Page, text: string, timeout = 15_000): P
   await page.waitForFunction((expected) => document.body.textContent.includes(expected), { timeout }, text);
 }
 
+/** Waits until the page's text no longer contains `text` (e.g. a loading mark). */
+export async function waitForTextGone(page: Page, text: string, timeout = 15_000): Promise<void> {
+  await page.waitForFunction((gone) => !document.body.textContent.includes(gone), { timeout }, text);
+}
+
 /** The text of the first element matching `selector`, once there is one. */
 export async function textOf(page: Page, selector: string): Promise<string> {
   const element = await page.waitForSelector(selector);

@@ -52,7 +52,7 @@ function Row({ index, keyId, aliases }: { index: KeyIndex; keyId: string; aliase
           </td>
           <td>{metadata?.Origin ?? '…'}</td>
           <td>{metadata ? (metadata.MultiRegion ? 'yes' : 'no') : '…'}</td>
-          <td class="nowrap">{metadata ? formatDate(metadata.CreationDate) : '…'}</td>
+          <td>{metadata ? formatDate(metadata.CreationDate) : '…'}</td>
         </>
       )}
     </tr>

@@ -11,6 +11,8 @@ export interface ChartSeries {
   points?: boolean;
 }
 
+const clock = uPlot.fmtDate('{HH}:{mm}:{ss}');
+
 /** The page's text and grid colours, from the CSS custom properties of the current colour scheme. */
 function themeColours(): { text: string; grid: string } {
   const style = getComputedStyle(document.documentElement);
@@ -64,7 +66,11 @@ export function TimeChart({
         width: Math.max(300, element.clientWidth),
         height: 220,
         scales: { x: { time: true } },
-        axes: [axis, { ...axis, label: unit, size: 50 }],
+        // Clock times on one line: the window is five minutes of today.
+        axes: [
+          { ...axis, values: (_, splits) => splits.map((second) => clock(new Date(second * 1000))) },
+          { ...axis, label: unit, size: 50 },
+        ],
         series: [
           {},
           ...series.map((s, i) => ({
