@@ -6,6 +6,8 @@ export interface KeyEntry {
   keyId: string;
   keyArn: string;
   aliases: string[];
+  /** The key ID and alias names in lowercase, which a search looks in. */
+  search: string;
 }
 
 /** ListKeys' and ListAliases' largest page: 100 requests for 100,000 keys. */
@@ -21,8 +23,10 @@ export class KeyIndex {
   readonly keys: KeyEntry[] = [];
   loading = false;
   error: unknown;
-  /** Bumped on every change, for views that memoize on it. */
+  /** Bumped on every change, metadata included: views re-render on it. */
   version = 0;
+  /** Bumped when keys or aliases change: what a search result depends on (metadata arriving does not). */
+  listVersion = 0;
   readonly #byId = new Map<string, KeyEntry>();
   /** Aliases whose key has not been listed yet. */
   readonly #pendingAliases = new Map<string, string[]>();
@@ -39,7 +43,8 @@ export class KeyIndex {
     return () => this.#listeners.delete(listener);
   }
 
-  #changed(): void {
+  #changed(listChanged = false): void {
+    if (listChanged) this.listVersion++;
     this.version++;
     for (const listener of this.#listeners) listener();
   }
@@ -53,7 +58,7 @@ export class KeyIndex {
     this.#metadata.clear();
     this.loading = true;
     this.error = undefined;
-    this.#changed();
+    this.#changed(true);
     const current = () => generation === this.#generation;
     try {
       await Promise.all([this.#loadKeys(current), this.#loadAliases(current)]);
@@ -62,14 +67,14 @@ export class KeyIndex {
     }
     if (!current()) return;
     this.loading = false;
-    this.#changed();
+    this.#changed(true);
   }
 
   async #loadKeys(current: () => boolean): Promise<void> {
     for await (const page of this.client.paginate('ListKeys', { Limit: PAGE_LIMIT })) {
       if (!current()) return;
       for (const { KeyId = '', KeyArn = '' } of page.Keys ?? []) this.add(KeyId, KeyArn, false);
-      this.#changed();
+      this.#changed(true);
     }
   }
 
@@ -79,14 +84,16 @@ export class KeyIndex {
       for (const { AliasName, TargetKeyId } of page.Aliases ?? []) {
         if (AliasName && TargetKeyId) this.#addAlias(TargetKeyId, AliasName);
       }
-      this.#changed();
+      this.#changed(true);
     }
   }
 
   #addAlias(keyId: string, aliasName: string): void {
     const entry = this.#byId.get(keyId);
     if (entry) {
-      if (!entry.aliases.includes(aliasName)) entry.aliases.push(aliasName);
+      if (entry.aliases.includes(aliasName)) return;
+      entry.aliases.push(aliasName);
+      entry.search += `\n${aliasName.toLowerCase()}`;
     } else {
       this.#pendingAliases.set(keyId, [...(this.#pendingAliases.get(keyId) ?? []), aliasName]);
     }
@@ -95,16 +102,17 @@ export class KeyIndex {
   /** Adds a key (one just created, or one of a ListKeys page). */
   add(keyId: string, keyArn: string, notify = true): void {
     if (this.#byId.has(keyId)) return;
-    const entry = { keyId, keyArn, aliases: this.#pendingAliases.get(keyId) ?? [] };
+    const aliases = this.#pendingAliases.get(keyId) ?? [];
+    const entry = { keyId, keyArn, aliases, search: [keyId, ...aliases].join('\n').toLowerCase() };
     this.#pendingAliases.delete(keyId);
     this.keys.push(entry);
     this.#byId.set(keyId, entry);
-    if (notify) this.#changed();
+    if (notify) this.#changed(true);
   }
 
   addAlias(keyId: string, aliasName: string): void {
     this.#addAlias(keyId, aliasName);
-    this.#changed();
+    this.#changed(true);
   }
 
   /** The key's metadata once described; undefined until then. */
@@ -148,7 +156,5 @@ export function matcher(query: string): (entry: KeyEntry) => boolean {
   if (trimmed === '') return () => true;
   const arn = /^arn:[^:]+:kms:[^:]*:[^:]*:(?:key\/(.+)|(alias\/.+))$/.exec(trimmed);
   const needle = arn ? (arn[1] ?? arn[2] ?? trimmed) : trimmed;
-  return (entry) =>
-    entry.keyId.toLowerCase().includes(needle) ||
-    entry.aliases.some((alias) => alias.toLowerCase().includes(needle));
+  return (entry) => entry.search.includes(needle);
 }

@@ -66,14 +66,15 @@ function Row({ index, keyId, aliases }: { index: KeyIndex; keyId: string; aliase
 export function KeyList({ index }: { index: KeyIndex }) {
   const version = useIndex(index);
   const [query, setQuery] = useState('');
-  const [newestFirst, setNewestFirst] = useState(true);
+  // ListKeys' order (oldest first in kmslab) by default: the first pages stay put while later ones load.
+  const [newestFirst, setNewestFirst] = useState(false);
   const [pageSize, setPageSize] = useState(50);
   const [page, setPage] = useState(0);
 
   const matching = useMemo(() => {
     const matches = index.keys.filter(matcher(query));
     return newestFirst ? matches.reverse() : matches;
-  }, [index, version, query, newestFirst]);
+  }, [index, index.listVersion, query, newestFirst]);
   const pages = Math.max(1, Math.ceil(matching.length / pageSize));
   const shownPage = Math.min(page, pages - 1);
   const shown = matching.slice(shownPage * pageSize, (shownPage + 1) * pageSize);
@@ -112,11 +113,11 @@ export function KeyList({ index }: { index: KeyIndex }) {
         <label>
           Order
           <select
-            value={newestFirst ? 'newest' : 'oldest'}
+            value={newestFirst ? 'newest' : 'listed'}
             onChange={(event) => setNewestFirst(event.currentTarget.value === 'newest')}
           >
+            <option value="listed">As listed (oldest first)</option>
             <option value="newest">Newest first</option>
-            <option value="oldest">Oldest first</option>
           </select>
         </label>
         <label>
