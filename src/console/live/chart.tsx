@@ -68,7 +68,11 @@ export function TimeChart({
         scales: { x: { time: true } },
         // Clock times on one line: the window is five minutes of today.
         axes: [
-          { ...axis, values: (_, splits) => splits.map((second) => clock(new Date(second * 1000))) },
+          {
+            ...axis,
+            space: 90,
+            values: (_, splits) => splits.map((second) => clock(new Date(second * 1000))),
+          },
           { ...axis, label: unit, size: 50 },
         ],
         series: [
