@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { type Credentials, clientFor, DEFAULT_REGION } from './session.ts';
-import { ErrorMessage } from './ui.tsx';
+import { ErrorMessage, useSubmit } from './ui.tsx';
 
 /**
  * Signs in with an access key: ListKeys (one key) checks the credentials against the server, so a wrong secret
@@ -11,27 +11,16 @@ export function Login({ onSignIn }: { onSignIn(credentials: Credentials): void }
   const [secretAccessKey, setSecretAccessKey] = useState('');
   const [sessionToken, setSessionToken] = useState('');
   const [region, setRegion] = useState(DEFAULT_REGION);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
+  const { submit, busy, error } = useSubmit(async () => {
     const credentials: Credentials = {
       accessKeyId: accessKeyId.trim(),
       secretAccessKey,
       sessionToken: sessionToken.trim() || undefined,
       region: region.trim(),
     };
-    try {
-      await clientFor(credentials).send('ListKeys', { Limit: 1 });
-      onSignIn(credentials);
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
-  };
+    await clientFor(credentials).send('ListKeys', { Limit: 1 });
+    onSignIn(credentials);
+  });
 
   return (
     <main class="login">

@@ -1,5 +1,5 @@
 import { type ComponentChildren, createContext } from 'preact';
-import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
+import { useCallback, useContext, useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { KMSClient } from '../client/kms-client.ts';
 import { type Credentials, errorText } from './session.ts';
 
@@ -37,6 +37,48 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): Async<T> {
   return { ...state, reload };
 }
 
+/**
+ * A form's submit handler around `action`: no page load, `busy` while it runs, and what it threw kept in `error`
+ * for the form to show.
+ */
+export function useSubmit(action: () => Promise<void>): {
+  submit(event?: Event): Promise<void>;
+  busy: boolean;
+  error: unknown;
+  setError(error: unknown): void;
+} {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const submit = async (event?: Event) => {
+    event?.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await action();
+    } catch (failure) {
+      setError(failure);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { submit, busy, error, setError };
+}
+
+/** A table's header row; `numeric` columns are right-aligned like their cells. */
+export function TableHead({ columns, numeric = [] }: { columns: string[]; numeric?: string[] }) {
+  return (
+    <thead>
+      <tr>
+        {columns.map((column) => (
+          <th key={column} scope="col" class={numeric.includes(column) ? 'number' : undefined}>
+            {column}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 export function ErrorMessage({ error }: { error: unknown }) {
   return (
     <p class="error" role="alert">
@@ -69,6 +111,7 @@ export function Dialog({
   children: ComponentChildren;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
@@ -76,8 +119,8 @@ export function Dialog({
     if (!open && dialog.open) dialog.close();
   }, [open]);
   return (
-    <dialog ref={ref} aria-labelledby="dialog-title" onClose={onClose}>
-      <h2 id="dialog-title">{title}</h2>
+    <dialog ref={ref} aria-labelledby={titleId} onClose={onClose}>
+      <h2 id={titleId}>{title}</h2>
       {open && children}
     </dialog>
   );
@@ -103,23 +146,13 @@ export function ConfirmButton({
   disabled?: boolean;
 }) {
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { submit, busy, error, setError } = useSubmit(async () => {
+    await run();
+    close();
+  });
   const close = () => {
     setOpen(false);
     setError(undefined);
-  };
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    try {
-      await run();
-      close();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
   };
   return (
     <>

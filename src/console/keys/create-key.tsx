@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import type { KeySpec, KeyUsageType } from '../../protocol/index.ts';
 import { CREATABLE_KEY_SPECS, KEY_USAGES } from '../key-specs.ts';
 import { errorText } from '../session.ts';
-import { ErrorMessage, useSession } from '../ui.tsx';
+import { ErrorMessage, useSession, useSubmit } from '../ui.tsx';
 import type { KeyIndex } from './key-index.ts';
 
 /** CreateKey with any spec and usage kmslab makes, then CreateAlias when an alias is given. */
@@ -13,45 +13,31 @@ export function CreateKey({ index }: { index: KeyIndex }) {
   const [description, setDescription] = useState('');
   const [alias, setAlias] = useState('');
   const [multiRegion, setMultiRegion] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
 
   const chooseSpec = (spec: KeySpec) => {
     setKeySpec(spec);
     if (!KEY_USAGES[spec].includes(keyUsage)) setKeyUsage(KEY_USAGES[spec][0] as KeyUsageType);
   };
 
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      const created = await client.createKey({
-        KeySpec: keySpec,
-        KeyUsage: keyUsage,
-        Description: description,
-        MultiRegion: multiRegion,
-      });
-      index.add(created.KeyId, created.Arn ?? '');
-      if (alias) {
-        try {
-          await client.createAlias(alias, created.KeyId);
-          index.addAlias(created.KeyId, alias);
-        } catch (failure) {
-          // The key exists all the same: say so rather than offer to create it again.
-          setError(
-            new Error(`Key ${created.KeyId} was created, but its alias was not: ${errorText(failure)}`),
-          );
-          return;
-        }
+  const { submit, busy, error } = useSubmit(async () => {
+    const created = await client.createKey({
+      KeySpec: keySpec,
+      KeyUsage: keyUsage,
+      Description: description,
+      MultiRegion: multiRegion,
+    });
+    index.add(created.KeyId, created.Arn ?? '');
+    if (alias) {
+      try {
+        await client.createAlias(alias, created.KeyId);
+        index.addAlias(created.KeyId, alias);
+      } catch (failure) {
+        // The key exists all the same: say so rather than offer to create it again.
+        throw new Error(`Key ${created.KeyId} was created, but its alias was not: ${errorText(failure)}`);
       }
-      location.hash = `#/keys/${encodeURIComponent(created.KeyId)}`;
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
     }
-  };
+    location.hash = `#/keys/${encodeURIComponent(created.KeyId)}`;
+  });
 
   return (
     <section aria-labelledby="create-title">

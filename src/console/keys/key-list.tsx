@@ -1,9 +1,20 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import type { KeyMetadata } from '../../protocol/index.ts';
-import { ErrorMessage, formatDate } from '../ui.tsx';
+import { ErrorMessage, formatDate, TableHead } from '../ui.tsx';
 import { type KeyIndex, matcher } from './key-index.ts';
 
 const PAGE_SIZES = [25, 50, 100];
+const COLUMNS = [
+  'Key ID',
+  'Aliases',
+  'Description',
+  'Key spec',
+  'Usage',
+  'State',
+  'Origin',
+  'Multi-Region',
+  'Created',
+];
 
 /** Re-renders when the index changes, at most once per frame (a 100,000-key load changes it 200 times). */
 export function useIndex(index: KeyIndex): number {
@@ -154,19 +165,7 @@ export function KeyList({ index }: { index: KeyIndex }) {
       </p>
       <div class="table-wrap">
         <table class="keys">
-          <thead>
-            <tr>
-              <th scope="col">Key ID</th>
-              <th scope="col">Aliases</th>
-              <th scope="col">Description</th>
-              <th scope="col">Key spec</th>
-              <th scope="col">Usage</th>
-              <th scope="col">State</th>
-              <th scope="col">Origin</th>
-              <th scope="col">Multi-Region</th>
-              <th scope="col">Created</th>
-            </tr>
-          </thead>
+          <TableHead columns={COLUMNS} />
           <tbody>
             {shown.map((entry) => (
               <Row key={entry.keyId} index={index} keyId={entry.keyId} aliases={entry.aliases} />

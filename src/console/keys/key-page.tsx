@@ -2,7 +2,8 @@ import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import type { KMSClient } from '../../client/kms-client.ts';
 import type { KeyMetadata, PaginatedOperation } from '../../protocol/index.ts';
-import { type Async, ConfirmButton, ErrorMessage, formatDate, useAsync, useSession } from '../ui.tsx';
+import { type Async, ErrorMessage, formatDate, TableHead, useAsync, useSession, useSubmit } from '../ui.tsx';
+import { Actions } from './key-actions.tsx';
 import type { KeyIndex } from './key-index.ts';
 import { PolicyEditor } from './policy-editor.tsx';
 
@@ -120,21 +121,10 @@ function AddForm({
 }) {
   const initial = fields.map((field) => field.initial ?? '');
   const [values, setValues] = useState(initial);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await run(values);
-      setValues(initial);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useSubmit(async () => {
+    await run(values);
+    setValues(initial);
+  });
   return (
     <form class="inline-form" onSubmit={submit}>
       {fields.map((field, i) => (
@@ -156,92 +146,6 @@ function AddForm({
       </button>
       {error !== undefined && <ErrorMessage error={error} />}
     </form>
-  );
-}
-
-function Actions({ keyId, metadata, changed }: { keyId: string; metadata: KeyMetadata; changed(): void }) {
-  const { client } = useSession();
-  const [days, setDays] = useState(30);
-  const [error, setError] = useState<unknown>();
-  const act = async (call: () => Promise<unknown>) => {
-    setError(undefined);
-    try {
-      await call();
-    } catch (failure) {
-      setError(failure);
-    }
-    changed();
-  };
-  const state = metadata.KeyState;
-  return (
-    <div class="toolbar actions-bar">
-      {state === 'Enabled' && (
-        <ConfirmButton
-          label="Disable"
-          title="Disable this key?"
-          confirm="Disable key"
-          run={async () => {
-            await client.send('DisableKey', { KeyId: keyId });
-            changed();
-          }}
-        >
-          <p>Every cryptographic operation with the key fails until it is enabled again.</p>
-        </ConfirmButton>
-      )}
-      {state === 'Disabled' && (
-        <button type="button" onClick={() => act(() => client.send('EnableKey', { KeyId: keyId }))}>
-          Enable
-        </button>
-      )}
-      {state === 'PendingDeletion' ? (
-        <button type="button" onClick={() => act(() => client.send('CancelKeyDeletion', { KeyId: keyId }))}>
-          Cancel deletion
-        </button>
-      ) : (
-        <ConfirmButton
-          label="Schedule deletion"
-          title="Schedule this key's deletion?"
-          confirm="Schedule deletion"
-          run={async () => {
-            await client.send('ScheduleKeyDeletion', { KeyId: keyId, PendingWindowInDays: days });
-            changed();
-          }}
-        >
-          <p>
-            After the waiting period the key and its material are gone, and nothing encrypted under it can be
-            decrypted again. Until then the key is unusable, and the deletion can be cancelled.
-          </p>
-          <label>
-            Waiting period (days, 7–30)
-            <input
-              type="number"
-              min={7}
-              max={30}
-              required
-              value={days}
-              onInput={(event) => setDays(Number(event.currentTarget.value))}
-            />
-          </label>
-        </ConfirmButton>
-      )}
-      {metadata.KeySpec === 'SYMMETRIC_DEFAULT' && (
-        <ConfirmButton
-          label="Rotate now"
-          title="Rotate this key's material now?"
-          confirm="Rotate now"
-          run={async () => {
-            await client.send('RotateKeyOnDemand', { KeyId: keyId });
-            changed();
-          }}
-        >
-          <p>
-            New material encrypts from now on; the old stays for decryption. AWS allows 25 on-demand rotations
-            per key.
-          </p>
-        </ConfirmButton>
-      )}
-      {error !== undefined && <ErrorMessage error={error} />}
-    </div>
   );
 }
 
@@ -343,12 +247,7 @@ export function KeyPage({ index, keyId }: { index: KeyIndex; keyId: string }) {
                 <p class="status">No tags.</p>
               ) : (
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Key</th>
-                      <th scope="col">Value</th>
-                    </tr>
-                  </thead>
+                  <TableHead columns={['Key', 'Value']} />
                   <tbody>
                     {value.map((tag) => (
                       <tr key={tag.TagKey}>
@@ -381,17 +280,17 @@ export function KeyPage({ index, keyId }: { index: KeyIndex; keyId: string }) {
             ) : (
               <div class="table-wrap">
                 <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Grant ID</th>
-                      <th scope="col">Name</th>
-                      <th scope="col">Grantee</th>
-                      <th scope="col">Retiring principal</th>
-                      <th scope="col">Operations</th>
-                      <th scope="col">Constraints</th>
-                      <th scope="col">Created</th>
-                    </tr>
-                  </thead>
+                  <TableHead
+                    columns={[
+                      'Grant ID',
+                      'Name',
+                      'Grantee',
+                      'Retiring principal',
+                      'Operations',
+                      'Constraints',
+                      'Created',
+                    ]}
+                  />
                   <tbody>
                     {value.map((grant) => (
                       <tr key={grant.GrantId}>
@@ -432,14 +331,7 @@ export function KeyPage({ index, keyId }: { index: KeyIndex; keyId: string }) {
               ) : (
                 <div class="table-wrap">
                   <table>
-                    <thead>
-                      <tr>
-                        <th scope="col">Material ID</th>
-                        <th scope="col">Rotated</th>
-                        <th scope="col">Type</th>
-                        <th scope="col">State</th>
-                      </tr>
-                    </thead>
+                    <TableHead columns={['Material ID', 'Rotated', 'Type', 'State']} />
                     <tbody>
                       {rotations.map((entry) => (
                         <tr key={entry.KeyMaterialId ?? entry.RotationDate}>

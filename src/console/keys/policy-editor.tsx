@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { ErrorMessage, useAsync, useSession } from '../ui.tsx';
+import { ErrorMessage, useAsync, useSession, useSubmit } from '../ui.tsx';
 
 function pretty(policy: string): string {
   try {
@@ -21,34 +21,26 @@ export function PolicyEditor({ keyId }: { keyId: string }) {
     [keyId],
   );
   const [text, setText] = useState('');
-  const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
   useEffect(() => {
     if (policy.value !== undefined) setText(policy.value);
   }, [policy.value]);
 
-  const save = async (event: Event) => {
-    event.preventDefault();
+  const {
+    submit: save,
+    busy,
+    error,
+  } = useSubmit(async () => {
     setSaved(false);
-    setError(undefined);
     try {
       JSON.parse(text);
     } catch (failure) {
-      setError(new Error(`Not saved: the policy is not valid JSON (${(failure as Error).message}).`));
-      return;
+      throw new Error(`Not saved: the policy is not valid JSON (${(failure as Error).message}).`);
     }
-    setBusy(true);
-    try {
-      await client.send('PutKeyPolicy', { KeyId: keyId, PolicyName: 'default', Policy: text });
-      setSaved(true);
-      policy.reload();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  };
+    await client.send('PutKeyPolicy', { KeyId: keyId, PolicyName: 'default', Policy: text });
+    setSaved(true);
+    policy.reload();
+  });
 
   return (
     <section class="card wide" aria-labelledby="policy-title">

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type uPlot from 'uplot';
-import { useSession } from '../ui.tsx';
+import { TableHead, useSession } from '../ui.tsx';
 import { TimeChart } from './chart.tsx';
 import { LiveLog, MAX_REQUESTS, WINDOW_SECONDS } from './live-log.ts';
 import { openStream, type RequestEvent, type StreamStatus } from './stream.ts';
@@ -242,19 +242,10 @@ export function Live() {
       </p>
       <div class="table-wrap">
         <table class="requests">
-          <thead>
-            <tr>
-              <th scope="col">Time</th>
-              <th scope="col">Caller</th>
-              <th scope="col">Operation</th>
-              <th scope="col">Key</th>
-              <th scope="col">Status</th>
-              <th scope="col">Error type</th>
-              <th scope="col" class="number">
-                Latency (ms)
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={['Time', 'Caller', 'Operation', 'Key', 'Status', 'Error type', 'Latency (ms)']}
+            numeric={['Latency (ms)']}
+          />
           <tbody>
             {rows.map((event) => (
               <tr key={event.requestId} class={event.status >= 400 ? 'failed' : undefined}>
