@@ -87,7 +87,7 @@ export function createAuthorization(
   function tryResolve(reference: unknown, context: OperationContext): LoadedKey | undefined {
     if (typeof reference !== 'string') return undefined;
     try {
-      return resolveKey(store, context.caller, reference, 'key-or-alias', context.now);
+      return resolveKey(store, context, reference, 'key-or-alias');
     } catch {
       return undefined;
     }
