@@ -36,6 +36,20 @@ interface Case {
 const bytes = (text: string) => new TextEncoder().encode(text);
 const encrypt = { Plaintext: bytes('hello') };
 const ecc = { KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY' } as const;
+/** A CreateGrant input: alice may use Encrypt, with what `more` adds or replaces. */
+const grant = (more: Record<string, unknown> = {}) => ({
+  GranteePrincipal: alice.arn,
+  Operations: ['Encrypt'],
+  ...more,
+});
+
+/** A case of one Encrypt call, allowed or not. */
+const encryptOnce = (key: string, condition: Case['condition'], allowed: boolean): Case => ({
+  key,
+  operation: 'Encrypt',
+  condition,
+  calls: [{ input: encrypt, allowed }],
+});
 
 const CASES: Case[] = [
   {
@@ -156,19 +170,10 @@ const CASES: Case[] = [
       StringEquals: { 'kms:GranteePrincipal': alice.arn, 'kms:RetiringPrincipal': dev.arn },
     },
     calls: [
-      {
-        input: { GranteePrincipal: alice.arn, RetiringPrincipal: dev.arn, Operations: ['Encrypt'] },
-        allowed: true,
-      },
-      {
-        input: { GranteePrincipal: alice.arn, RetiringPrincipal: dev.arn, Operations: ['ReEncryptFrom'] },
-        allowed: false,
-      },
-      {
-        input: { GranteePrincipal: dev.arn, RetiringPrincipal: dev.arn, Operations: ['Encrypt'] },
-        allowed: false,
-      },
-      { input: { GranteePrincipal: alice.arn, Operations: ['Encrypt'] }, allowed: false },
+      { input: grant({ RetiringPrincipal: dev.arn }), allowed: true },
+      { input: grant({ RetiringPrincipal: dev.arn, Operations: ['ReEncryptFrom'] }), allowed: false },
+      { input: grant({ RetiringPrincipal: dev.arn, GranteePrincipal: dev.arn }), allowed: false },
+      { input: grant(), allowed: false },
     ],
   },
   {
@@ -179,62 +184,35 @@ const CASES: Case[] = [
       Bool: { 'kms:GrantIsForAWSResource': 'false' },
     },
     calls: [
-      {
-        input: {
-          GranteePrincipal: alice.arn,
-          Operations: ['Encrypt'],
-          Constraints: { EncryptionContextSubset: { Tenant: 't1' } },
-        },
-        allowed: true,
-      },
-      {
-        input: {
-          GranteePrincipal: alice.arn,
-          Operations: ['Encrypt'],
-          Constraints: { EncryptionContextEquals: { Tenant: 't1' } },
-        },
-        allowed: false,
-      },
-      { input: { GranteePrincipal: alice.arn, Operations: ['Encrypt'] }, allowed: false },
+      { input: grant({ Constraints: { EncryptionContextSubset: { Tenant: 't1' } } }), allowed: true },
+      { input: grant({ Constraints: { EncryptionContextEquals: { Tenant: 't1' } } }), allowed: false },
+      { input: grant(), allowed: false },
     ],
   },
-  {
-    key: 'aws:CurrentTime, aws:EpochTime',
-    operation: 'Encrypt',
-    condition: {
+  encryptOnce(
+    'aws:CurrentTime, aws:EpochTime',
+    {
       DateGreaterThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' },
       NumericGreaterThan: { 'aws:EpochTime': '1577836800' },
     },
-    calls: [{ input: encrypt, allowed: true }],
-  },
-  {
-    key: 'aws:CurrentTime in the past',
-    operation: 'Encrypt',
-    condition: { DateLessThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } },
-    calls: [{ input: encrypt, allowed: false }],
-  },
-  {
-    key: 'aws:SourceIp, aws:SecureTransport, aws:RequestedRegion',
-    operation: 'Encrypt',
-    condition: {
+    true,
+  ),
+  encryptOnce(
+    'aws:CurrentTime in the past',
+    { DateLessThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } },
+    false,
+  ),
+  encryptOnce(
+    'aws:SourceIp, aws:SecureTransport, aws:RequestedRegion',
+    {
       IpAddress: { 'aws:SourceIp': '127.0.0.0/8' },
       Bool: { 'aws:SecureTransport': 'false' },
       StringEquals: { 'aws:RequestedRegion': 'us-east-1' },
     },
-    calls: [{ input: encrypt, allowed: true }],
-  },
-  {
-    key: 'aws:SourceIp outside the range',
-    operation: 'Encrypt',
-    condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } },
-    calls: [{ input: encrypt, allowed: false }],
-  },
-  {
-    key: 'kms:ViaService, never present locally',
-    operation: 'Encrypt',
-    condition: { Null: { 'kms:ViaService': 'true' } },
-    calls: [{ input: encrypt, allowed: true }],
-  },
+    true,
+  ),
+  encryptOnce('aws:SourceIp outside the range', { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' } }, false),
+  encryptOnce('kms:ViaService, never present locally', { Null: { 'kms:ViaService': 'true' } }, true),
   {
     key: 'kms:SigningAlgorithm, kms:MessageType',
     operation: 'Sign',
