@@ -234,8 +234,9 @@ interface RequestFacts {
   /** The key the request acts on; undefined for an operation that has none (CreateKey, ListKeys...). */
   readonly access: KeyAccess | undefined;
   readonly store: Store;
-  /** The key's tags, read from the store once a condition asks for one. */
+  /** The key's tags and aliases, each read from the store once, when a condition first asks. */
   resourceTags?: Named;
+  resourceAliases?: readonly string[];
 }
 
 type ReadValue = (facts: RequestFacts) => ContextValue | undefined;
@@ -297,9 +298,14 @@ const REQUEST_KEYS = byCanonicalName<ReadValue>({
     if (!isAlias(reference)) return undefined;
     return reference.startsWith('arn:') ? reference.slice(reference.indexOf(':alias/') + 1) : reference;
   },
-  'kms:ResourceAliases': ({ access, store }) =>
-    access &&
-    store.listAliases(access.key.record, undefined, 100, access.key).map((alias) => alias.aliasName),
+  'kms:ResourceAliases': (facts) => {
+    const { access, store } = facts;
+    if (!access) return undefined;
+    facts.resourceAliases ??= store
+      .listAliases(access.key.record, undefined, 100, access.key)
+      .map((alias) => alias.aliasName);
+    return facts.resourceAliases;
+  },
 });
 
 /** Name-value pairs of the request or its key, as condition keys with a name part read them. */
