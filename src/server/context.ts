@@ -5,6 +5,7 @@
  */
 import type { KMSOperations, OperationName } from '../protocol/index.ts';
 import type { Principal } from './access/index.ts';
+import type { LoadedKey } from './keys/key.ts';
 
 /**
  * Who is calling: the principal that the access key maps to (an account root unless the identities file makes
@@ -25,6 +26,11 @@ export interface OperationContext {
   requestId: string;
   /** The caller's IP address (aws:SourceIp), when the connection has one. */
   sourceIp?: string;
+  /**
+   * The keys the request's references named, by reference, as resolveKey found them (operations/resolve.ts):
+   * the handler reuses the keys the authorization step found.
+   */
+  resolvedKeys?: Map<string, LoadedKey>;
 }
 
 /** An operation's output, as AWS's model types it. */

@@ -1,6 +1,6 @@
 import type { KMSError } from '../errors.ts';
 import { Errors } from '../messages.ts';
-import { type ConditionContext, requestLookup } from './context.ts';
+import { type ConditionContext, type ContextReader, requestLookup } from './context.ts';
 import {
   closestAllow,
   type EvaluationInput,
@@ -30,10 +30,10 @@ export interface AuthorizationRequest {
   readonly keyPolicy?: CompiledPolicy;
   readonly grants?: readonly ApplicableGrant[];
   /**
-   * Every condition key the caller knows about the request and the key (see ConditionContext); a function is
-   * called only when a condition first reads the request, so that what costs a lookup is paid only then.
+   * The condition keys of the request and the key: all of them (see ConditionContext), or a reader asked for
+   * each key a condition reads, so that a request computes only those (and what costs a lookup only then).
    */
-  readonly context?: ConditionContext | (() => ConditionContext);
+  readonly context?: ConditionContext | ContextReader;
 }
 
 export interface Allowed {

@@ -10,19 +10,25 @@ export type ContextValue = string | number | boolean | readonly string[];
  */
 export type ConditionContext = Readonly<Record<string, ContextValue | undefined>>;
 
+/**
+ * A request's condition keys read one at a time: the value of one key, asked by its canonical name (see
+ * canonicalKey), or undefined when the request doesn't have it.
+ */
+export type ContextReader = (key: string) => ContextValue | undefined;
+
 /** How conditions and policy variables read the request: a value by canonical key name (see canonicalKey). */
 export type Lookup = (key: string) => string | readonly string[] | undefined;
 
 /** KMS keeps its deprecated condition keys working under their old names. */
-const DEPRECATED_KEYS: Readonly<Record<string, string>> = {
-  'kms:customermasterkeyspec': 'kms:keyspec',
-  'kms:customermasterkeyusage': 'kms:keyusage',
-};
+const DEPRECATED_KEYS: ReadonlyMap<string, string> = new Map([
+  ['kms:customermasterkeyspec', 'kms:keyspec'],
+  ['kms:customermasterkeyusage', 'kms:keyusage'],
+]);
 
 /** A condition key as the engine looks it up: lower-cased, deprecated names replaced. */
 export function canonicalKey(key: string): string {
   const lower = key.toLowerCase();
-  return DEPRECATED_KEYS[lower] ?? lower;
+  return DEPRECATED_KEYS.get(lower) ?? lower;
 }
 
 /**
@@ -42,33 +48,38 @@ function rememberedCanonicalKey(key: string): string {
   return canonical;
 }
 
+/** A value as conditions compare it: a string, or a non-empty list of strings; undefined when absent. */
+function normalizeValue(value: ContextValue | undefined): string | readonly string[] | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.length > 0 ? value.map(String) : undefined;
+  return String(value);
+}
+
 function normalize(context: ConditionContext): Map<string, string | readonly string[]> {
   const values = new Map<string, string | readonly string[]>();
   for (const key in context) {
-    const value = context[key];
-    if (value === undefined) continue;
-    if (typeof value === 'string') values.set(rememberedCanonicalKey(key), value);
-    else if (Array.isArray(value)) {
-      if (value.length > 0) values.set(rememberedCanonicalKey(key), value.map(String));
-    } else values.set(rememberedCanonicalKey(key), String(value));
+    const value = normalizeValue(context[key]);
+    if (value !== undefined) values.set(rememberedCanonicalKey(key), value);
   }
   return values;
 }
 
 /**
- * The values one request's conditions see: the principal's keys, then the caller's. The caller's are
- * gathered (when given as a function) and normalized only when a condition first asks, so requests that no
- * condition examines pay nothing.
+ * The values one request's conditions see: the principal's keys, then the caller's. A reader is asked for one
+ * key at a time, only for the keys a condition or policy variable reads, so that a request pays for those
+ * alone; a context given whole is normalized once, when a condition first asks.
  */
 export function requestLookup(
   principal: ReadonlyMap<string, string>,
-  context: ConditionContext | (() => ConditionContext) | undefined,
+  context: ConditionContext | ContextReader | undefined,
 ): Lookup {
+  if (context === undefined) return (key) => principal.get(key);
+  if (typeof context === 'function') return (key) => principal.get(key) ?? normalizeValue(context(key));
   let given: Map<string, string | readonly string[]> | undefined;
   return (key) => {
     const own = principal.get(key);
-    if (own !== undefined || context === undefined) return own;
-    given ??= normalize(typeof context === 'function' ? context() : context);
+    if (own !== undefined) return own;
+    given ??= normalize(context);
     return given.get(key);
   };
 }

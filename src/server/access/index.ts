@@ -13,7 +13,7 @@ export {
   type Decision,
   type Denied,
 } from './authorize.ts';
-export type { ConditionContext, ContextValue } from './context.ts';
+export { type ConditionContext, type ContextReader, type ContextValue, canonicalKey } from './context.ts';
 export {
   type CompiledPolicy,
   compileIdentityPolicy,

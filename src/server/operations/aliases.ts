@@ -42,9 +42,10 @@ export function aliasHandlers(store: Store): Partial<Handlers> {
   }
 
   return {
-    CreateAlias(input, { caller, now }): Output<'CreateAlias'> {
+    CreateAlias(input, context): Output<'CreateAlias'> {
+      const { caller, now } = context;
       checkNewAliasName(input.AliasName);
-      const key = resolveKey(store, caller, input.TargetKeyId, 'key-only');
+      const key = resolveKey(store, context, input.TargetKeyId, 'key-only');
       checkAwsManagedKey(key, 'CreateAlias', callerPrincipal(caller).arn);
       checkState(key, 'CreateAlias');
       if (store.findAlias(caller, input.AliasName)) {
@@ -54,7 +55,8 @@ export function aliasHandlers(store: Store): Partial<Handlers> {
       return {};
     },
 
-    UpdateAlias(input, { caller, now }): Output<'UpdateAlias'> {
+    UpdateAlias(input, context): Output<'UpdateAlias'> {
+      const { caller, now } = context;
       checkAliasName(input.AliasName);
       checkAwsAliasChange(
         input.AliasName,
@@ -66,7 +68,7 @@ export function aliasHandlers(store: Store): Partial<Handlers> {
       if (!store.findAlias(caller, input.AliasName)) {
         throw Errors.aliasNotFound(aliasArn(caller.accountId, caller.region, input.AliasName));
       }
-      const key = resolveKey(store, caller, input.TargetKeyId, 'key-only');
+      const key = resolveKey(store, context, input.TargetKeyId, 'key-only');
       checkAwsManagedKey(key, 'UpdateAlias', callerPrincipal(caller).arn);
       checkState(key, 'UpdateAlias');
       store.retargetAlias(input.AliasName, key, now.getTime());
@@ -89,8 +91,9 @@ export function aliasHandlers(store: Store): Partial<Handlers> {
       return {};
     },
 
-    ListAliases(input, { caller }): Output<'ListAliases'> {
-      const key = input.KeyId === undefined ? undefined : resolveKey(store, caller, input.KeyId, 'key-only');
+    ListAliases(input, context): Output<'ListAliases'> {
+      const { caller } = context;
+      const key = input.KeyId === undefined ? undefined : resolveKey(store, context, input.KeyId, 'key-only');
       if (key) checkState(key, 'ListAliases');
       const page = paginateQuery(
         input,

@@ -2,7 +2,9 @@ import {
   type ApplicableGrant,
   authorize,
   type CompiledPolicy,
-  type ConditionContext,
+  type ContextReader,
+  type ContextValue,
+  canonicalKey,
   compileKeyPolicy,
   type Decision,
 } from '../access/index.ts';
@@ -14,6 +16,7 @@ import type { GrantRecord } from '../grants/grant.ts';
 import { aliasArn, parseKeyReference } from '../keys/arn.ts';
 import type { LoadedKey } from '../keys/key.ts';
 import { defaultKeyPolicy } from '../keys/policy.ts';
+import type { Tag } from '../keys/tags.ts';
 import { LruCache } from '../store/lru.ts';
 import type { Store } from '../store/store.ts';
 import { findCiphertextKey, resolveKey } from './resolve.ts';
@@ -44,28 +47,6 @@ const GRANTS_CONSIDERED = 1000;
 interface CachedPolicy {
   text: string;
   policy: CompiledPolicy;
-  /** Whether it reads the key's tags or aliases, which cost the store a query per request. */
-  readsKeyFacts: boolean;
-}
-
-/** The condition keys (and policy variables) that need the key's tags or aliases from the store. */
-const KEY_FACTS = /resourcetag\/|resourcealiases/i;
-
-const identityFacts = new WeakMap<CompiledPolicy, boolean>();
-
-/** Whether an identity-based policy's conditions read the key's tags or aliases; remembered per policy. */
-function identityReadsKeyFacts(policy: CompiledPolicy): boolean {
-  let reads = identityFacts.get(policy);
-  if (reads === undefined) {
-    reads = policy.statements.some((statement) =>
-      statement.conditions.some(
-        (condition) =>
-          KEY_FACTS.test(condition.key) || condition.values.some((value) => KEY_FACTS.test(value)),
-      ),
-    );
-    identityFacts.set(policy, reads);
-  }
-  return reads;
 }
 
 export interface Authorization {
@@ -86,10 +67,10 @@ export function createAuthorization(
   const policies = new LruCache<string, CachedPolicy>(POLICY_CACHE_SIZE);
 
   /** A key's compiled policy, compiled once per policy text. */
-  function keyPolicy(key: LoadedKey): CachedPolicy {
+  function keyPolicy(key: LoadedKey): CompiledPolicy {
     const text = key.record.policy;
     const cached = policies.get(key.arn);
-    if (cached?.text === text) return cached;
+    if (cached?.text === text) return cached.policy;
     let policy: CompiledPolicy;
     try {
       policy = compileKeyPolicy(text);
@@ -98,16 +79,15 @@ export function createAuthorization(
       debug(`the key policy of ${key.arn} is not valid (${(error as KMSError).message}); using the default`);
       policy = compileKeyPolicy(defaultKeyPolicy(key.record.accountId));
     }
-    const entry = { text, policy, readsKeyFacts: KEY_FACTS.test(text) };
-    policies.set(key.arn, entry);
-    return entry;
+    policies.set(key.arn, { text, policy });
+    return policy;
   }
 
   /** The key a reference names, or undefined when it names none the handler would find (the handler says why). */
   function tryResolve(reference: unknown, context: OperationContext): LoadedKey | undefined {
     if (typeof reference !== 'string') return undefined;
     try {
-      return resolveKey(store, context.caller, reference, 'key-or-alias', context.now);
+      return resolveKey(store, context, reference, 'key-or-alias');
     } catch {
       return undefined;
     }
@@ -195,7 +175,7 @@ export function createAuthorization(
           principal,
           action: `kms:${operation}`,
           resource: alias,
-          context: () => requestContext(input, context, undefined, undefined),
+          context: requestReader(input, context, undefined, store),
         });
         if (!decision.allowed) deny(decision, operation, alias);
       }
@@ -205,20 +185,18 @@ export function createAuthorization(
           principal,
           action: `kms:${operation}`,
           resource: '*',
-          context: () => requestContext(input, context, undefined, undefined),
+          context: requestReader(input, context, undefined, store),
         });
         if (!decision.allowed) deny(decision, operation, '*');
         return;
       }
       for (const access of keys) {
-        const { policy, readsKeyFacts } = keyPolicy(access.key);
-        const facts = readsKeyFacts || principal.policies.some(identityReadsKeyFacts) ? store : undefined;
         const request = {
           principal,
           action: access.action,
           resource: access.key.arn,
-          keyPolicy: policy,
-          context: () => requestContext(input, context, access, facts),
+          keyPolicy: keyPolicy(access.key),
+          context: requestReader(input, context, access, store),
         };
         let decision = authorize(request);
         if (!decision.allowed && !decision.explicit) {
@@ -249,76 +227,137 @@ function isAlias(reference: string | undefined): reference is string {
   return kind === 'aliasName' || kind === 'aliasArn';
 }
 
+/** What one request's condition keys are read from. */
+interface RequestFacts {
+  readonly input: Input;
+  readonly context: OperationContext;
+  /** The key the request acts on; undefined for an operation that has none (CreateKey, ListKeys...). */
+  readonly access: KeyAccess | undefined;
+  readonly store: Store;
+  /** The key's tags and aliases, each read from the store once, when a condition first asks. */
+  resourceTags?: Named;
+  resourceAliases?: readonly string[];
+}
+
+type ReadValue = (facts: RequestFacts) => ContextValue | undefined;
+
+/** The table of condition keys by canonical name, from names as AWS writes them. */
+function byCanonicalName<T>(table: Readonly<Record<string, T>>): ReadonlyMap<string, T> {
+  return new Map(Object.entries(table).map(([name, value]) => [canonicalKey(name), value]));
+}
+
+const encryptionContextOf = (input: Input): Record<string, string> | undefined =>
+  input.EncryptionContext ?? input.SourceEncryptionContext;
+
 /**
  * The condition keys of a request, as KMS documents them: the request's own (encryption context, algorithms,
  * grant and tag parameters...), the key's (spec, usage, origin, aliases, tags), and the global ones that make
- * sense locally. Built only when a condition reads one (access/context.ts).
+ * sense locally. Each is computed only when a condition reads it, so a request pays for the keys its policies
+ * name, and a store query (the key's tags or aliases) only when one names those.
  */
-function requestContext(
-  input: Input,
-  { caller, now, sourceIp }: OperationContext,
-  access: KeyAccess | undefined,
-  store: Store | undefined,
-): ConditionContext {
-  const values: Record<string, string | number | boolean | readonly string[] | undefined> = {
-    'aws:CurrentTime': now.toISOString(),
-    'aws:EpochTime': Math.floor(now.getTime() / 1000),
-    'aws:SecureTransport': false,
-    'aws:RequestedRegion': caller.region,
-    'aws:SourceIp': sourceIp,
-    'kms:EncryptionAlgorithm': input.EncryptionAlgorithm ?? input.DestinationEncryptionAlgorithm,
-    'kms:SigningAlgorithm': input.SigningAlgorithm,
-    'kms:MacAlgorithm': input.MacAlgorithm,
-    'kms:MessageType': input.MessageType,
-    'kms:KeyAgreementAlgorithm': input.KeyAgreementAlgorithm,
-    'kms:DataKeyPairSpec': input.KeyPairSpec,
-    'kms:WrappingAlgorithm': input.WrappingAlgorithm,
-    'kms:WrappingKeySpec': input.WrappingKeySpec,
-    'kms:ExpirationModel': input.ExpirationModel,
-    'kms:ReplicaRegion': input.ReplicaRegion,
-    'kms:PrimaryRegion': input.PrimaryRegion,
-    'kms:RotationPeriodInDays': input.RotationPeriodInDays,
-    'kms:ScheduleKeyDeletionPendingWindowInDays': input.PendingWindowInDays,
-    'kms:BypassPolicyLockoutSafetyCheck': input.BypassPolicyLockoutSafetyCheck,
-    'kms:GrantOperations': input.Operations,
-    'kms:GranteePrincipal': input.GranteePrincipal,
-    'kms:RetiringPrincipal': input.RetiringPrincipal,
-    'kms:GrantIsForAWSResource': input.GranteePrincipal === undefined ? undefined : false,
-    'kms:GrantConstraintType': grantConstraintType(input.Constraints),
-  };
-  const encryptionContext: Record<string, string> | undefined =
-    input.EncryptionContext ?? input.SourceEncryptionContext;
-  if (encryptionContext) {
-    values['kms:EncryptionContextKeys'] = Object.keys(encryptionContext);
-    for (const [name, value] of Object.entries(encryptionContext))
-      values[`kms:EncryptionContext:${name}`] = value;
-  }
-  const requestTags: { TagKey: string; TagValue: string }[] | undefined = input.Tags;
-  if (requestTags) {
-    values['aws:TagKeys'] = requestTags.map((tag) => tag.TagKey);
-    for (const tag of requestTags) values[`aws:RequestTag/${tag.TagKey}`] = tag.TagValue;
-  } else if (Array.isArray(input.TagKeys)) values['aws:TagKeys'] = input.TagKeys;
-  if (access) {
-    const { key } = access;
-    values['kms:KeySpec'] = key.record.keySpec;
-    values['kms:KeyUsage'] = key.record.keyUsage;
-    values['kms:KeyOrigin'] = key.record.origin;
-    values['kms:MultiRegion'] = key.record.multiRegion;
-    if (isAlias(access.reference)) {
-      const reference = access.reference;
-      values['kms:RequestAlias'] = reference.startsWith('arn:')
-        ? reference.slice(reference.indexOf(':alias/') + 1)
-        : reference;
-    }
-  }
-  if (access && store) {
-    const { key } = access;
-    values['kms:ResourceAliases'] = store
-      .listAliases(key.record, undefined, 100, key)
+const REQUEST_KEYS = byCanonicalName<ReadValue>({
+  'aws:CurrentTime': ({ context }) => context.now.toISOString(),
+  'aws:EpochTime': ({ context }) => Math.floor(context.now.getTime() / 1000),
+  'aws:SecureTransport': () => false,
+  'aws:RequestedRegion': ({ context }) => context.caller.region,
+  'aws:SourceIp': ({ context }) => context.sourceIp,
+  'kms:EncryptionAlgorithm': ({ input }) => input.EncryptionAlgorithm ?? input.DestinationEncryptionAlgorithm,
+  'kms:SigningAlgorithm': ({ input }) => input.SigningAlgorithm,
+  'kms:MacAlgorithm': ({ input }) => input.MacAlgorithm,
+  'kms:MessageType': ({ input }) => input.MessageType,
+  'kms:KeyAgreementAlgorithm': ({ input }) => input.KeyAgreementAlgorithm,
+  'kms:DataKeyPairSpec': ({ input }) => input.KeyPairSpec,
+  'kms:WrappingAlgorithm': ({ input }) => input.WrappingAlgorithm,
+  'kms:WrappingKeySpec': ({ input }) => input.WrappingKeySpec,
+  'kms:ExpirationModel': ({ input }) => input.ExpirationModel,
+  'kms:ReplicaRegion': ({ input }) => input.ReplicaRegion,
+  'kms:PrimaryRegion': ({ input }) => input.PrimaryRegion,
+  'kms:RotationPeriodInDays': ({ input }) => input.RotationPeriodInDays,
+  'kms:ScheduleKeyDeletionPendingWindowInDays': ({ input }) => input.PendingWindowInDays,
+  'kms:BypassPolicyLockoutSafetyCheck': ({ input }) => input.BypassPolicyLockoutSafetyCheck,
+  'kms:GrantOperations': ({ input }) => input.Operations,
+  'kms:GranteePrincipal': ({ input }) => input.GranteePrincipal,
+  'kms:RetiringPrincipal': ({ input }) => input.RetiringPrincipal,
+  'kms:GrantIsForAWSResource': ({ input }) => (input.GranteePrincipal === undefined ? undefined : false),
+  'kms:GrantConstraintType': ({ input }) => grantConstraintType(input.Constraints),
+  'kms:EncryptionContextKeys': ({ input }) => {
+    const encryptionContext = encryptionContextOf(input);
+    return encryptionContext && Object.keys(encryptionContext);
+  },
+  'aws:TagKeys': ({ input }) => {
+    const requestTags: { TagKey: string }[] | undefined = input.Tags;
+    if (requestTags) return requestTags.map((tag) => tag.TagKey);
+    return Array.isArray(input.TagKeys) ? input.TagKeys : undefined;
+  },
+  'kms:KeySpec': ({ access }) => access?.key.record.keySpec,
+  'kms:KeyUsage': ({ access }) => access?.key.record.keyUsage,
+  'kms:KeyOrigin': ({ access }) => access?.key.record.origin,
+  'kms:MultiRegion': ({ access }) => access?.key.record.multiRegion,
+  'kms:RequestAlias': ({ access }) => {
+    const reference = access?.reference;
+    if (!isAlias(reference)) return undefined;
+    return reference.startsWith('arn:') ? reference.slice(reference.indexOf(':alias/') + 1) : reference;
+  },
+  'kms:ResourceAliases': (facts) => {
+    const { access, store } = facts;
+    if (!access) return undefined;
+    facts.resourceAliases ??= store
+      .listAliases(access.key.record, undefined, 100, access.key)
       .map((alias) => alias.aliasName);
-    for (const tag of store.tags(key)) values[`aws:ResourceTag/${tag.TagKey}`] = tag.TagValue;
-  }
-  return values;
+    return facts.resourceAliases;
+  },
+});
+
+/** Name-value pairs of the request or its key, as condition keys with a name part read them. */
+type Named = readonly (readonly [name: string, value: string])[];
+
+const tagEntries = (tags: readonly Tag[]): Named => tags.map((tag) => [tag.TagKey, tag.TagValue]);
+
+/** The keys that end in a name of the request's or the key's (`kms:EncryptionContext:AppName`...), by prefix. */
+const NAMED_KEYS = [
+  ...byCanonicalName<(facts: RequestFacts) => Named | undefined>({
+    'kms:EncryptionContext:': ({ input }) => {
+      const encryptionContext = encryptionContextOf(input);
+      return encryptionContext && Object.entries(encryptionContext);
+    },
+    'aws:RequestTag/': ({ input }) => input.Tags && tagEntries(input.Tags),
+    'aws:ResourceTag/': (facts) => {
+      if (!facts.access) return undefined;
+      facts.resourceTags ??= tagEntries(facts.store.tags(facts.access.key));
+      return facts.resourceTags;
+    },
+  }),
+];
+
+/**
+ * The value of the last entry whose condition key (`prefix` and the entry's name) is `key`: condition key names
+ * are case-insensitive, so names that differ only in case name one key, and the last one counts.
+ */
+function namedValue(key: string, prefix: string, entries: Named): string | undefined {
+  let found: string | undefined;
+  for (const [name, value] of entries) if (canonicalKey(prefix + name) === key) found = value;
+  return found;
+}
+
+/** Reads the condition keys of one request (see REQUEST_KEYS) as the policy engine asks for them. */
+function requestReader(
+  input: Input,
+  context: OperationContext,
+  access: KeyAccess | undefined,
+  store: Store,
+): ContextReader {
+  const facts: RequestFacts = { input, context, access, store };
+  return (key) => {
+    const read = REQUEST_KEYS.get(key);
+    if (read) return read(facts);
+    for (const [prefix, entries] of NAMED_KEYS) {
+      if (key.startsWith(prefix)) {
+        const named = entries(facts);
+        return named && namedValue(key, prefix, named);
+      }
+    }
+    return undefined;
+  };
 }
 
 function grantConstraintType(constraints: Input): string | undefined {

@@ -86,22 +86,21 @@ export function cryptoHandlers(store: Store, accounts: readonly string[]): Parti
    * model leaves the blob optional; validation requires it as AWS does.
    */
   function decrypt(
-    { caller, now }: OperationContext,
+    context: OperationContext,
     ciphertext: string | undefined,
-    context: EncryptionContext | undefined,
+    encryptionContext: EncryptionContext | undefined,
     requestedKeyId: string | undefined,
     requestedAlgorithm: EncryptionAlgorithmSpec | undefined,
     operation: CryptographicOperation,
   ) {
+    const { caller, now } = context;
     const requested =
-      requestedKeyId === undefined
-        ? undefined
-        : resolveKey(store, caller, requestedKeyId, 'key-or-alias', now);
+      requestedKeyId === undefined ? undefined : resolveKey(store, context, requestedKeyId, 'key-or-alias');
     const blob = Buffer.from(ciphertext ?? '', 'base64');
     if (requested?.kind.crypto?.encryption) {
       checkUsable(store, requested, operation, now);
       const algorithm = encryptionAlgorithm(requested, requestedAlgorithm);
-      const scheme = publicKeyEncryption(requested, algorithm, context);
+      const scheme = publicKeyEncryption(requested, algorithm, encryptionContext);
       const material = currentMaterial(requested);
       const plaintext = scheme?.decrypt(material.bytes, blob);
       if (!plaintext) throw Errors.invalidCiphertext();
@@ -117,7 +116,7 @@ export function cryptoHandlers(store: Store, accounts: readonly string[]): Parti
     if (!key) throw Errors.invalidCiphertext();
     checkUsable(store, key, operation, now);
     const material = key.byMaterialId.get(parsed.materialId);
-    const plaintext = material && open(parsed, material.bytes, key.binding, context);
+    const plaintext = material && open(parsed, material.bytes, key.binding, encryptionContext);
     if (!material || !plaintext) throw Errors.invalidCiphertext();
     const algorithm = encryptionAlgorithm(key, requestedAlgorithm);
     return { key, plaintext, materialId: material.materialId, algorithm };

@@ -39,8 +39,9 @@ export function grantHandlers(store: Store, grantTokenSecret: Uint8Array): Parti
   }
 
   return {
-    CreateGrant(input, { caller, now }): Output<'CreateGrant'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    CreateGrant(input, context): Output<'CreateGrant'> {
+      const { caller, now } = context;
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkState(key, 'CreateGrant');
       const request = checkGrantRequest(input, key);
       // A grant token that lets the caller create grants on this key makes the new grant its child.
@@ -63,8 +64,8 @@ export function grantHandlers(store: Store, grantTokenSecret: Uint8Array): Parti
       return { GrantId: grant.grantId, GrantToken: grantToken(grantTokenSecret, grant) };
     },
 
-    ListGrants(input, { caller }): Output<'ListGrants'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    ListGrants(input, context): Output<'ListGrants'> {
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkState(key, 'ListGrants');
       if (input.GrantId !== undefined) checkGrantId(input.GrantId);
       const filters = { grantId: input.GrantId, granteePrincipal: input.GranteePrincipal };
@@ -91,13 +92,14 @@ export function grantHandlers(store: Store, grantTokenSecret: Uint8Array): Parti
       );
     },
 
-    RetireGrant(input, { caller }): Output<'RetireGrant'> {
+    RetireGrant(input, context): Output<'RetireGrant'> {
+      const { caller } = context;
       const target = retireTarget(input);
       const named =
         'grantToken' in target
           ? grantOfToken(grantTokenSecret, target.grantToken)
           : { keyArn: target.keyId, grantId: target.grantId };
-      const key = resolveKey(store, caller, named.keyArn, 'key-only');
+      const key = resolveKey(store, context, named.keyArn, 'key-only');
       checkState(key, 'RetireGrant');
       const grant = found(key, named.grantId);
       checkRetire(grant, callerPrincipal(caller));
@@ -106,8 +108,8 @@ export function grantHandlers(store: Store, grantTokenSecret: Uint8Array): Parti
       return {};
     },
 
-    RevokeGrant(input, { caller }): Output<'RevokeGrant'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    RevokeGrant(input, context): Output<'RevokeGrant'> {
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkState(key, 'RevokeGrant');
       checkGrantId(input.GrantId);
       const grant = found(key, input.GrantId);

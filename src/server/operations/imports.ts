@@ -1,4 +1,4 @@
-import type { Handlers, Output } from '../context.ts';
+import type { Handlers, OperationContext, Output } from '../context.ts';
 import { unwrapKeyMaterial } from '../crypto/key-wrap.ts';
 import {
   expire,
@@ -99,25 +99,26 @@ function releaseForRotation(store: Store, key: LoadedKey, materialId: string): v
 export function importHandlers(store: Store, secrets: ImportSecrets): Partial<Handlers> {
   /** The key an import operation names (key IDs and ARNs only), in a state that allows it, of origin EXTERNAL. */
   function externalKey(
-    caller: Parameters<typeof resolveKey>[1],
+    context: OperationContext,
     keyId: string,
     operation: 'GetParametersForImport' | 'ImportKeyMaterial' | 'DeleteImportedKeyMaterial',
   ): LoadedKey {
-    const key = resolveKey(store, caller, keyId, 'key-only');
+    const key = resolveKey(store, context, keyId, 'key-only');
     checkState(key, operation);
     checkExternalOrigin(key);
     return key;
   }
 
   return {
-    GetParametersForImport(input, { caller, now }): Output<'GetParametersForImport'> {
-      const key = externalKey(caller, input.KeyId, 'GetParametersForImport');
+    GetParametersForImport(input, context): Output<'GetParametersForImport'> {
+      const key = externalKey(context, input.KeyId, 'GetParametersForImport');
       const choice = checkWrappingChoice(key, input.WrappingAlgorithm, input.WrappingKeySpec);
-      return importParameters(secrets.importToken, key, choice, now);
+      return importParameters(secrets.importToken, key, choice, context.now);
     },
 
-    ImportKeyMaterial(input, { caller, now }): Output<'ImportKeyMaterial'> {
-      const key = externalKey(caller, input.KeyId, 'ImportKeyMaterial');
+    ImportKeyMaterial(input, context): Output<'ImportKeyMaterial'> {
+      const { now } = context;
+      const key = externalKey(context, input.KeyId, 'ImportKeyMaterial');
       const token = openImportToken(secrets.importToken, input.ImportToken, key, now);
       const unwrapped = unwrapKeyMaterial(
         token.algorithm,
@@ -141,8 +142,8 @@ export function importHandlers(store: Store, secrets: ImportSecrets): Partial<Ha
       return { KeyId: key.arn, KeyMaterialId: materialId };
     },
 
-    DeleteImportedKeyMaterial(input, { caller }): Output<'DeleteImportedKeyMaterial'> {
-      const key = externalKey(caller, input.KeyId, 'DeleteImportedKeyMaterial');
+    DeleteImportedKeyMaterial(input, context): Output<'DeleteImportedKeyMaterial'> {
+      const key = externalKey(context, input.KeyId, 'DeleteImportedKeyMaterial');
       const target = importTarget(store, key);
       const plan = planDeletion(target, input.KeyMaterialId);
       const { materialId, keyMaterialState } = plan.material;

@@ -145,8 +145,9 @@ export function keyHandlers(store: Store): Partial<Handlers> {
       return { KeyMetadata: describe(key, now) };
     },
 
-    DescribeKey(input, { caller, now }): Output<'DescribeKey'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-or-alias', now);
+    DescribeKey(input, context): Output<'DescribeKey'> {
+      const { now } = context;
+      const key = resolveKey(store, context, input.KeyId, 'key-or-alias');
       checkState(key, 'DescribeKey');
       return { KeyMetadata: describe(key, now) };
     },
@@ -166,26 +167,29 @@ export function keyHandlers(store: Store): Partial<Handlers> {
       };
     },
 
-    EnableKey(input, { caller }): Output<'EnableKey'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    EnableKey(input, context): Output<'EnableKey'> {
+      const { caller } = context;
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkAwsManagedKey(key, 'EnableKey', callerPrincipal(caller).arn);
       checkState(key, 'EnableKey');
       if (key.record.keyState !== 'Enabled') store.updateKey(key, { keyState: 'Enabled' });
       return {};
     },
 
-    DisableKey(input, { caller }): Output<'DisableKey'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    DisableKey(input, context): Output<'DisableKey'> {
+      const { caller } = context;
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkAwsManagedKey(key, 'DisableKey', callerPrincipal(caller).arn);
       checkState(key, 'DisableKey');
       if (key.record.keyState !== 'Disabled') store.updateKey(key, { keyState: 'Disabled' });
       return {};
     },
 
-    ScheduleKeyDeletion(input, { caller, now }): Output<'ScheduleKeyDeletion'> {
+    ScheduleKeyDeletion(input, context): Output<'ScheduleKeyDeletion'> {
+      const { caller, now } = context;
       const days = input.PendingWindowInDays ?? DEFAULT_PENDING_WINDOW_DAYS;
       if (days < 7 || days > 30) throw Errors.pendingWindowOutOfRange(days);
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkAwsManagedKey(key, 'ScheduleKeyDeletion', callerPrincipal(caller).arn);
       checkState(key, 'ScheduleKeyDeletion');
       const set = key.record.multiRegion
@@ -201,16 +205,18 @@ export function keyHandlers(store: Store): Partial<Handlers> {
       };
     },
 
-    CancelKeyDeletion(input, { caller }): Output<'CancelKeyDeletion'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    CancelKeyDeletion(input, context): Output<'CancelKeyDeletion'> {
+      const { caller } = context;
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkAwsManagedKey(key, 'CancelKeyDeletion', callerPrincipal(caller).arn);
       checkState(key, 'CancelKeyDeletion');
       store.updateKey(key, { keyState: 'Disabled', deletionDate: undefined, pendingWindowInDays: undefined });
       return { KeyId: key.arn };
     },
 
-    UpdateKeyDescription(input, { caller }): Output<'UpdateKeyDescription'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    UpdateKeyDescription(input, context): Output<'UpdateKeyDescription'> {
+      const { caller } = context;
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkAwsManagedKey(key, 'UpdateKeyDescription', callerPrincipal(caller).arn);
       checkState(key, 'UpdateKeyDescription');
       store.updateKey(key, { description: input.Description });

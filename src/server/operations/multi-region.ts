@@ -87,8 +87,9 @@ export function settleReplicas(store: Store, now: Date, limit: number): void {
 
 export function multiRegionHandlers(store: Store): Partial<Handlers> {
   return {
-    ReplicateKey(input, { caller, now }): Output<'ReplicateKey'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    ReplicateKey(input, context): Output<'ReplicateKey'> {
+      const { caller, now } = context;
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       const { accountId, keyId } = key.record;
       // Only a primary replicates, whatever the state of the key named (recorded for a new replica).
       const set = checkReplicaRegion(key, store.multiRegionSet(accountId, keyId), input.ReplicaRegion);
@@ -114,8 +115,8 @@ export function multiRegionHandlers(store: Store): Partial<Handlers> {
       };
     },
 
-    UpdatePrimaryRegion(input, { caller }): Output<'UpdatePrimaryRegion'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    UpdatePrimaryRegion(input, context): Output<'UpdatePrimaryRegion'> {
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkState(key, 'UpdatePrimaryRegion');
       const { accountId, keyId } = key.record;
       store.saveMultiRegionSet(

@@ -8,15 +8,16 @@ import { callerPrincipal, resolveKey } from './resolve.ts';
 
 export function policyHandlers(store: Store): Partial<Handlers> {
   return {
-    GetKeyPolicy(input, { caller }): Output<'GetKeyPolicy'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    GetKeyPolicy(input, context): Output<'GetKeyPolicy'> {
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkState(key, 'GetKeyPolicy');
       checkPolicyName(input.PolicyName);
       return { Policy: key.record.policy, PolicyName: DEFAULT_POLICY_NAME };
     },
 
-    PutKeyPolicy(input, { caller }): Output<'PutKeyPolicy'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    PutKeyPolicy(input, context): Output<'PutKeyPolicy'> {
+      const { caller } = context;
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkAwsManagedKey(key, 'PutKeyPolicy', callerPrincipal(caller).arn);
       checkState(key, 'PutKeyPolicy');
       checkPolicyName(input.PolicyName);
@@ -29,8 +30,8 @@ export function policyHandlers(store: Store): Partial<Handlers> {
       return {};
     },
 
-    ListKeyPolicies(input, { caller }): Output<'ListKeyPolicies'> {
-      checkState(resolveKey(store, caller, input.KeyId, 'key-only'), 'ListKeyPolicies');
+    ListKeyPolicies(input, context): Output<'ListKeyPolicies'> {
+      checkState(resolveKey(store, context, input.KeyId, 'key-only'), 'ListKeyPolicies');
       const page = paginate([DEFAULT_POLICY_NAME], (name) => name, input, {
         list: 'policies',
         defaultLimit: 100,

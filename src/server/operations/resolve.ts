@@ -1,8 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Caller } from '../context.ts';
+import type { Caller, OperationContext } from '../context.ts';
 import { type CustomKeyStoreRecord, checkKeyUsable, settled } from '../custom-key-stores/custom-key-store.ts';
 import type { GrantCaller } from '../grants/principals.ts';
-import { aliasArn, isGeneratedKeyIdFormat, keyArn, parseKeyReference } from '../keys/arn.ts';
+import {
+  aliasArn,
+  isGeneratedKeyIdFormat,
+  type KeyReference,
+  keyArn,
+  parseKeyReference,
+} from '../keys/arn.ts';
 import { awsManagedKeyRecord, awsManagedService } from '../keys/aws-managed.ts';
 import { type LoadedKey, symmetricMaterial } from '../keys/key.ts';
 import { CustomKeyStoreErrors, Errors } from '../messages.ts';
@@ -45,36 +51,56 @@ function createAwsManagedKey(
  * Finds the key a request names, within the caller's region only: a key ID or alias names a key of the
  * caller's account; a key ARN of another account names that account's key, which the authorization step lets
  * the caller use only when the key policy shares it (AccessDeniedException otherwise, as AWS answers). An
- * alias ARN of another account names nothing the caller can see. Operations that take an alias give the request's
- * time, `now`: naming an `alias/aws/<service>` alias that has no key yet then creates its AWS managed key.
+ * alias ARN of another account names nothing the caller can see. Where aliases are allowed, naming an
+ * `alias/aws/<service>` alias that has no key yet creates its AWS managed key, at the request's time.
+ *
+ * A reference names the same key throughout a request: the key found is remembered in the request's context,
+ * so that the handler reuses the key the authorization step found instead of looking it up again.
  */
 export function resolveKey(
   store: Store,
-  caller: Caller,
+  context: OperationContext,
   value: string,
   naming: Naming,
-  now?: Date,
 ): LoadedKey {
   const reference = parseKeyReference(value);
-  if (reference.kind === 'keyId' || reference.kind === 'keyArn') {
-    if (reference.kind === 'keyArn') {
-      if (reference.region !== caller.region) throw Errors.otherRegionArn(reference.region);
-      const owner = { accountId: reference.accountId, region: caller.region };
-      return store.findKey(owner, reference.keyId) ?? missingKey(caller, reference.keyId, value);
-    }
-    return store.findKey(caller, reference.keyId) ?? missingKey(caller, reference.keyId, value);
+  checkReference(context.caller, reference, naming);
+  context.resolvedKeys ??= new Map();
+  let key = context.resolvedKeys.get(value);
+  if (key === undefined) {
+    key = findReferencedKey(store, context, reference, value);
+    context.resolvedKeys.set(value, key);
   }
-  if (naming === 'key-only') throw Errors.aliasesNotSupported();
+  return key;
+}
+
+/** What a reference can't name, whatever the store holds: aliases where they aren't allowed, other Regions. */
+function checkReference(caller: Caller, reference: KeyReference, naming: Naming): void {
+  if (reference.kind === 'keyId') return;
+  if (reference.kind !== 'keyArn' && naming === 'key-only') throw Errors.aliasesNotSupported();
+  if (reference.kind !== 'aliasName' && reference.region !== caller.region)
+    throw Errors.otherRegionArn(reference.region);
+}
+
+function findReferencedKey(
+  store: Store,
+  { caller, now }: OperationContext,
+  reference: KeyReference,
+  value: string,
+): LoadedKey {
+  if (reference.kind === 'keyId')
+    return store.findKey(caller, reference.keyId) ?? missingKey(caller, reference.keyId, value);
+  if (reference.kind === 'keyArn') {
+    const owner = { accountId: reference.accountId, region: caller.region };
+    return store.findKey(owner, reference.keyId) ?? missingKey(caller, reference.keyId, value);
+  }
   // Errors are built only when thrown: capturing a stack trace per request would dominate the data plane.
   const notFound = () => Errors.aliasNotFound(aliasArn(caller.accountId, caller.region, reference.aliasName));
-  if (reference.kind === 'aliasArn') {
-    if (reference.region !== caller.region) throw Errors.otherRegionArn(reference.region);
-    if (reference.accountId !== caller.accountId) throw notFound();
-  }
+  if (reference.kind === 'aliasArn' && reference.accountId !== caller.accountId) throw notFound();
   const target = store.aliasTarget(caller, reference.aliasName);
   const key =
     target === undefined
-      ? now && createAwsManagedKey(store, caller, reference.aliasName, now)
+      ? createAwsManagedKey(store, caller, reference.aliasName, now)
       : store.findKey(caller, target);
   if (!key) throw notFound();
   return key;

@@ -86,10 +86,11 @@ function rotationEntry(key: LoadedKey, index: number): RotationsListEntry {
 
 export function rotationHandlers(store: Store): Partial<Handlers> {
   return {
-    EnableKeyRotation(input, { caller, now }): Output<'EnableKeyRotation'> {
+    EnableKeyRotation(input, context): Output<'EnableKeyRotation'> {
+      const { caller, now } = context;
       const period = input.RotationPeriodInDays ?? DEFAULT_ROTATION_PERIOD_DAYS;
       if (period < 90 || period > 2560) throw Errors.rotationPeriodOutOfRange(period);
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkAwsManagedKey(key, 'EnableKeyRotation', callerPrincipal(caller).arn);
       checkState(key, 'EnableKeyRotation');
       checkRotates(key);
@@ -106,8 +107,9 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
       return {};
     },
 
-    DisableKeyRotation(input, { caller }): Output<'DisableKeyRotation'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    DisableKeyRotation(input, context): Output<'DisableKeyRotation'> {
+      const { caller } = context;
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkAwsManagedKey(key, 'DisableKeyRotation', callerPrincipal(caller).arn);
       checkState(key, 'DisableKeyRotation');
       checkRotates(key);
@@ -116,8 +118,8 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
       return {};
     },
 
-    GetKeyRotationStatus(input, { caller }): Output<'GetKeyRotationStatus'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    GetKeyRotationStatus(input, context): Output<'GetKeyRotationStatus'> {
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkState(key, 'GetKeyRotationStatus');
       const { rotationPeriodInDays, nextRotationDate } = key.record;
       // The key ARN, as real AWS answers (the AWS-validated snapshots), whatever the documentation examples show.
@@ -129,8 +131,9 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
       };
     },
 
-    async RotateKeyOnDemand(input, { caller, now }): Promise<Output<'RotateKeyOnDemand'>> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    async RotateKeyOnDemand(input, context): Promise<Output<'RotateKeyOnDemand'>> {
+      const { caller, now } = context;
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkAwsManagedKey(key, 'RotateKeyOnDemand', callerPrincipal(caller).arn);
       checkState(key, 'RotateKeyOnDemand');
       checkRotates(key);
@@ -161,8 +164,8 @@ export function rotationHandlers(store: Store): Partial<Handlers> {
       return { KeyId: key.arn };
     },
 
-    ListKeyRotations(input, { caller }): Output<'ListKeyRotations'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    ListKeyRotations(input, context): Output<'ListKeyRotations'> {
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkState(key, 'ListKeyRotations');
       const entries = rotationEntries(key, input.IncludeKeyMaterial === 'ALL_KEY_MATERIAL');
       const page = paginate(

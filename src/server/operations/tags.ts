@@ -9,8 +9,9 @@ import { callerPrincipal, resolveKey } from './resolve.ts';
 
 export function tagHandlers(store: Store): Partial<Handlers> {
   return {
-    TagResource(input, { caller }): Output<'TagResource'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    TagResource(input, context): Output<'TagResource'> {
+      const { caller } = context;
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkAwsManagedKey(key, 'TagResource', callerPrincipal(caller).arn);
       checkState(key, 'TagResource');
       checkTags(input.Tags);
@@ -18,8 +19,9 @@ export function tagHandlers(store: Store): Partial<Handlers> {
       return {};
     },
 
-    UntagResource(input, { caller }): Output<'UntagResource'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    UntagResource(input, context): Output<'UntagResource'> {
+      const { caller } = context;
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkAwsManagedKey(key, 'UntagResource', callerPrincipal(caller).arn);
       checkState(key, 'UntagResource');
       if (input.TagKeys.some((k) => k.toLowerCase().startsWith('aws:'))) throw Errors.reservedTagKey();
@@ -31,8 +33,8 @@ export function tagHandlers(store: Store): Partial<Handlers> {
       return {};
     },
 
-    ListResourceTags(input, { caller }): Output<'ListResourceTags'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    ListResourceTags(input, context): Output<'ListResourceTags'> {
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkState(key, 'ListResourceTags');
       const page = paginate(store.tags(key), (t) => t.TagKey, input, {
         list: 'tags',

@@ -7,8 +7,8 @@ import { resolveKey } from './resolve.ts';
 
 export function usageHandlers(store: Store): Partial<Handlers> {
   return {
-    GetKeyLastUsage(input, { caller }): Output<'GetKeyLastUsage'> {
-      const key = resolveKey(store, caller, input.KeyId, 'key-only');
+    GetKeyLastUsage(input, context): Output<'GetKeyLastUsage'> {
+      const key = resolveKey(store, context, input.KeyId, 'key-only');
       checkState(key, 'GetKeyLastUsage');
       const usage = store.lastUsage(key);
       return {

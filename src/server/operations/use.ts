@@ -29,12 +29,12 @@ export function checkUsable(
 /** The key a request names, once its state and usage allow the operation. */
 export function usableKey(
   store: Store,
-  { caller, now }: Pick<OperationContext, 'caller' | 'now'>,
+  context: OperationContext,
   keyId: string,
   operation: CryptographicOperation,
 ): LoadedKey {
-  const key = resolveKey(store, caller, keyId, 'key-or-alias', now);
-  checkUsable(store, key, operation, now);
+  const key = resolveKey(store, context, keyId, 'key-or-alias');
+  checkUsable(store, key, operation, context.now);
   return key;
 }
 
@@ -45,7 +45,7 @@ export function usableKey(
  */
 export function keyForAlgorithm<F extends keyof AlgorithmFamilies, T>(
   store: Store,
-  context: Pick<OperationContext, 'caller' | 'now'>,
+  context: OperationContext,
   request: { keyId: string; operation: CryptographicOperation; family: F; algorithm: AlgorithmFamilies[F] },
   schemes: (crypto: KeyCrypto) => Readonly<Partial<Record<string, T>>> | undefined,
 ): { key: LoadedKey; material: Buffer; scheme: T } {
