@@ -39,7 +39,10 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliR
   });
 }
 
-export async function createCli(server: Kmslab): Promise<Cli> {
+/** The CLI pointed at `server`: any KMS endpoint with its region and an access key (a kmslab of the tests or not). */
+export async function createCli(
+  server: Pick<Kmslab, 'endpoint' | 'region' | 'accessKeyId' | 'secretAccessKey'>,
+): Promise<Cli> {
   const dir = await mkdtemp(join(tmpdir(), 'kmslab-cli-'));
   // A throwaway home and config so that nothing from the user's ~/.aws (profiles, region, retries) interferes.
   await writeFile(join(dir, 'config'), '[default]\n');
