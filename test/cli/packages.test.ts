@@ -85,10 +85,9 @@ describe('the packages as users install them', () => {
     // The tree is built (npm test builds before it tests).
     packed = packKmslab(work);
     registry = await startOfflineRegistry(Object.keys(readManifest(REPO).dependencies ?? {}));
-    await Promise.all([
-      installTarball(app, join(work, packed.kmslab.filename), registry),
-      installTarball(clientApp, join(work, packed.client.filename)),
-    ]);
+    // One after the other: a failed install never leaves the other one running past the registry's close.
+    await installTarball(clientApp, join(work, packed.client.filename));
+    await installTarball(app, join(work, packed.kmslab.filename), registry);
 
     // Its own process group, so that a Ctrl-C (SIGINT to the group) reaches npx and the kmslab it started alike.
     server = spawn('npx', ['kmslab', 'serve', '--in-memory', '--port', '0'], {
