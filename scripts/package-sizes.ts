@@ -21,8 +21,7 @@ function bytes(path: string): number {
   return readdirSync(path).reduce((sum, name) => sum + bytes(join(path, name)), 0);
 }
 
-const kB = (n: number) => `${(n / 1000).toFixed(1)} kB`;
-const MB = (n: number) => `${(n / 1_000_000).toFixed(1)} MB`;
+const size = (n: number) => (n < 1_000_000 ? `${(n / 1000).toFixed(1)} kB` : `${(n / 1_000_000).toFixed(1)} MB`);
 
 const work = mkdtempSync(join(tmpdir(), 'kmslab-sizes-'));
 const registry = await startOfflineRegistry(Object.keys(readManifest(REPO).dependencies ?? {}));
@@ -37,18 +36,21 @@ try {
     const direct = Object.keys(readManifest(join(project, 'node_modules', tarball.name)).dependencies ?? {});
     const installed = bytes(join(project, 'node_modules'));
     rows.push(
-      `| \`${tarball.name}\` | ${kB(tarball.size)} | ${kB(tarball.unpackedSize)} (${tarball.files.length} files) | ${direct.length} | ${others.length} | ${MB(installed)} |`,
+      `| \`${tarball.name}\` | ${size(tarball.size)} | ${size(tarball.unpackedSize)} (${tarball.files.length} files) | ${direct.length} | ${others.length} | ${size(installed)} |`,
     );
-    for (const { directory, manifest } of others.sort((a, b) => bytes(b.directory) - bytes(a.directory)).slice(0, 3)) {
-      heaviest.push(`${manifest.name}@${manifest.version} ${MB(bytes(directory))}`);
+    for (const { directory, manifest } of others
+      .sort((a, b) => bytes(b.directory) - bytes(a.directory))
+      .slice(0, 3)) {
+      heaviest.push(`${manifest.name}@${manifest.version} ${size(bytes(directory))}`);
     }
   }
-  console.log(`| package | tarball | unpacked | dependencies | installed with it | node_modules |
+  console.log(`| package | tarball | unpacked | dependencies | packages installed with it | node_modules |
 |---|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
 
-kmslab's heaviest dependencies: ${heaviest.join(', ')} (better-sqlite3 with the addon compiled here; its install
-script downloads a prebuilt one, or compiles SQLite where there is none).`);
+The heaviest: ${heaviest.join(', ')}.
+better-sqlite3 is measured with the addon compiled here; its install script downloads a prebuilt one, or
+compiles SQLite where there is none.`);
 } finally {
   await registry.close();
   rmSync(work, { recursive: true, force: true });
