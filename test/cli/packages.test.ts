@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  type Dirent,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -29,6 +37,9 @@ import { cleanEnv } from './spawn.ts';
  * (scripts/packages.ts), and kmslab-client installs `--offline` from an empty cache, which only a package with no
  * dependency can.
  */
+
+/** For npx in the installed project: the package's own bin, nothing fetched, no update check. */
+const NPX_ENV = { ...npmEnv(cleanEnv()), npm_config_offline: 'true', npm_config_update_notifier: 'false' };
 
 const K6_BUNDLES = ['dist/k6/kms.js', 'dist/k6/kms-lite.js', 'dist/k6/envelope.js'];
 
@@ -58,7 +69,7 @@ export const keyring = new KmsKeyring(kms, { generatorKeyId: 'alias/app' });
 /** Every file under `directory`, relative to it, with its bytes. */
 function contents(directory: string): Map<string, string> {
   return new Map(
-    (readdirSync(directory, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+    (readdirSync(directory, { recursive: true, withFileTypes: true }) as Dirent[])
       .filter((entry) => entry.isFile())
       .map((entry) => {
         const path = join(entry.parentPath, entry.name);
@@ -92,7 +103,7 @@ describe('the packages as users install them', () => {
     // Its own process group, so that a Ctrl-C (SIGINT to the group) reaches npx and the kmslab it started alike.
     server = spawn('npx', ['kmslab', 'serve', '--in-memory', '--port', '0'], {
       cwd: app,
-      env: { ...npmEnv(cleanEnv()), npm_config_offline: 'true', npm_config_update_notifier: 'false' },
+      env: NPX_ENV,
       detached: true,
     });
     serverExit = once(server, 'close');
@@ -124,8 +135,11 @@ describe('the packages as users install them', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  /** Runs `node <script>` in `directory` with the client pointed at the server by the SDKs' variables. */
-  async function runScript(directory: string, name: string): Promise<Record<string, unknown>> {
+  /**
+   * Runs clientScript(name) with Node in `directory`, the client pointed at the server by the SDKs' variables: it
+   * lists the key the AWS CLI created and makes a data key under it.
+   */
+  async function assertClientWorks(directory: string, name: string): Promise<void> {
     assert.ok(keyId, 'the AWS CLI test created a key');
     writeFileSync(join(directory, 'list-keys.mjs'), clientScript(name));
     const { stdout } = await promisify(execFile)(process.execPath, ['list-keys.mjs'], {
@@ -140,7 +154,10 @@ describe('the packages as users install them', () => {
         KMS_KEY_ID: keyId,
       }),
     });
-    return JSON.parse(stdout) as Record<string, unknown>;
+    const result = JSON.parse(stdout) as { keyIds: string[]; dataKeyUnder: string; keyring: string };
+    assert.ok(result.keyIds.includes(keyId), stdout);
+    assert.match(result.dataKeyUnder, new RegExp(`:key/${keyId}$`));
+    assert.equal(result.keyring, 'function');
   }
 
   test('kmslab ships its bin, dist, README and LICENSE, and depends on the server libraries only', () => {
@@ -173,17 +190,14 @@ describe('the packages as users install them', () => {
   test('npx kmslab demo passes', async () => {
     const { stdout } = await promisify(execFile)('npx', ['kmslab', 'demo'], {
       cwd: app,
-      env: { ...npmEnv(cleanEnv()), npm_config_offline: 'true', npm_config_update_notifier: 'false' },
+      env: NPX_ENV,
       timeout: 60_000,
     });
     assert.match(stdout, /^OK: /m);
   });
 
   test("a Node script imports { AWSConfig, KMSClient } from 'kmslab' and lists the server's keys", async () => {
-    const result = await runScript(app, 'kmslab');
-    assert.ok((result.keyIds as string[]).includes(keyId as string), JSON.stringify(result));
-    assert.match(String(result.dataKeyUnder), new RegExp(`:key/${keyId}$`));
-    assert.equal(result.keyring, 'function');
+    await assertClientWorks(app, 'kmslab');
   });
 
   test('kmslab-client installs alone: no dependency, no install script, nothing else in node_modules', () => {
@@ -201,10 +215,7 @@ describe('the packages as users install them', () => {
   });
 
   test("a Node script imports { AWSConfig, KMSClient } from 'kmslab-client' and lists the server's keys", async () => {
-    const result = await runScript(clientApp, 'kmslab-client');
-    assert.ok((result.keyIds as string[]).includes(keyId as string), JSON.stringify(result));
-    assert.match(String(result.dataKeyUnder), new RegExp(`:key/${keyId}$`));
-    assert.equal(result.keyring, 'function');
+    await assertClientWorks(clientApp, 'kmslab-client');
   });
 
   test('the k6 bundles are at dist/k6/ in both packages, and both hold the same built client', () => {
