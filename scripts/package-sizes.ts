@@ -21,7 +21,8 @@ function bytes(path: string): number {
   return readdirSync(path).reduce((sum, name) => sum + bytes(join(path, name)), 0);
 }
 
-const size = (n: number) => (n < 1_000_000 ? `${(n / 1000).toFixed(1)} kB` : `${(n / 1_000_000).toFixed(1)} MB`);
+const size = (n: number) =>
+  n < 1_000_000 ? `${(n / 1000).toFixed(1)} kB` : `${(n / 1_000_000).toFixed(1)} MB`;
 
 const work = mkdtempSync(join(tmpdir(), 'kmslab-sizes-'));
 const registry = await startOfflineRegistry(Object.keys(readManifest(REPO).dependencies ?? {}));
