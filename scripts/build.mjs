@@ -1,8 +1,9 @@
 // Builds the k6 bundles (dist/k6/kms.js, kms-lite.js, envelope.js), the Node entries with declarations
 // (dist/node), the CLI and the web console (dist/console), and checks that each k6 bundle stays within its budget
-// and only needs what k6 provides, and that the console stays within its own.
+// and only needs what k6 provides, and that the console stays within its own; assembles the client-only package
+// (packages/client) from the client's files.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -28,7 +29,16 @@ function fail(message) {
   process.exit(1);
 }
 
+// kmslab-client (packages/client) carries the same client as kmslab: one version number names the same client in both.
+const CLIENT_PACKAGE = join(root, 'packages/client');
+const version = (directory) => JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')).version;
+if (version(CLIENT_PACKAGE) !== version(root)) {
+  fail(
+    `packages/client/package.json has version ${version(CLIENT_PACKAGE)}, kmslab ${version(root)}: make them equal`,
+  );
+}
 rmSync(join(root, 'dist'), { recursive: true, force: true });
+rmSync(join(CLIENT_PACKAGE, 'dist'), { recursive: true, force: true });
 
 for (const { entry, out, maxBytes } of K6_BUNDLES) {
   const outfile = join(root, out);
@@ -69,6 +79,12 @@ const tsc = spawnSync(join(root, 'node_modules/.bin/tsc'), ['-p', join(root, 'ts
 });
 if (tsc.status !== 0) fail('tsc -p tsconfig.build.json');
 console.log('dist/node/client/index.js, envelope/index.js + .d.ts: built');
+
+// kmslab-client: the same built client entries and k6 bundles as kmslab's, at the same paths, and nothing else.
+for (const path of ['dist/node', 'dist/k6'])
+  cpSync(join(root, path), join(CLIENT_PACKAGE, path), { recursive: true });
+cpSync(join(root, 'LICENSE'), join(CLIENT_PACKAGE, 'LICENSE'));
+console.log('packages/client: kmslab-client assembled (dist/node, dist/k6, LICENSE)');
 
 // The CLI as one ES module (dependencies stay in node_modules): it starts without compiling TypeScript on load.
 // Two folders deep, like src/cli/main.ts, so that its read of ../../package.json still resolves.

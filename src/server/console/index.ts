@@ -36,13 +36,13 @@ function authorizeStream(caller: Caller, now: Date, sourceIp: string | undefined
     principal: caller.principal,
     action: STREAM_ACTION,
     resource: '*',
-    context: () => ({
+    context: {
       'aws:CurrentTime': now.toISOString(),
       'aws:EpochTime': Math.floor(now.getTime() / 1000),
       'aws:SecureTransport': false,
       'aws:RequestedRegion': caller.region,
       'aws:SourceIp': sourceIp,
-    }),
+    },
   });
   if (decision.allowed) return;
   const error = decision.error;
