@@ -18,7 +18,7 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { DEFAULT_CREDENTIALS, DEFAULT_REGION } from '../../src/server/defaults.ts';
 import { freePort } from '../free-port.ts';
 import { generateDataKeyScript, runWrk, type WrkResult } from '../wrk.ts';
-import { type ConsoleRowResult, measureConsoleRow, recordingCostNs } from './console-row.ts';
+import { type ConsoleRowResult, measureConsoleRow, recordingCost } from './console-row.ts';
 import {
   CREATE_KEY_SPECS,
   type CreateKeyResult,
@@ -119,13 +119,14 @@ async function benchKeyId(port: number, needsKey: boolean): Promise<string> {
 }
 
 /** The console row, on this kmslab and on one more, started with --no-console for the row alone. */
-async function consoleRow(port: number): Promise<ConsoleRowResult[]> {
+async function consoleRow(port: number, pid: number): Promise<ConsoleRowResult[]> {
   const noConsole = await freePort();
   const child = startKmslab(noConsole, '--no-console');
   try {
     await waitUntilListening(noConsole, child, 'kmslab --no-console');
     return await measureConsoleRow(
       { console: port, noConsole },
+      { console: pid, noConsole: child.pid ?? 0 },
       { console: await benchKeyId(port, true), noConsole: await benchKeyId(noConsole, true) },
       connections[0] ?? 16,
       Number(values['row-duration']),
@@ -161,7 +162,7 @@ for (const target of targets.filter((t) => !values.only || t.name === values.onl
       policyResults.push(
         ...(await measurePolicyRow(port, connections[0] ?? 16, Number(values['row-duration']))),
       );
-      consoleResults.push(...(await consoleRow(port)));
+      consoleResults.push(...(await consoleRow(port, child.pid ?? 0)));
     }
     if (keySpecs && target.name !== 'bare node:http') {
       const conns = connections[0] ?? 16;
@@ -252,25 +253,27 @@ if (policyResults.length > 0) {
 }
 
 if (consoleResults.length > 0) {
-  const bare = consoleResults.find((r) => r.setting === '--no-console')?.rps ?? Number.NaN;
-  const unread = consoleResults.find((r) => r.setting === 'console, no reader')?.rps ?? Number.NaN;
+  const bare = consoleResults.find((r) => r.setting === '--no-console');
+  const unread = consoleResults.find((r) => r.setting === 'console, no reader');
+  const percent = (value: number, of: number | undefined) =>
+    `${((value / (of ?? Number.NaN)) * 100).toFixed(1)}%`;
   console.log(
-    `\nConsole row: kmslab GenerateDataKey, wrk -t1 -c${connections[0] ?? 16} -d${values['row-duration']}s, best of three alternated rounds\n`,
+    `\nConsole row: kmslab GenerateDataKey, wrk -t1 -c${connections[0] ?? 16} -d${values['row-duration']}s, three alternated rounds: the best req/s, the least server CPU per request\n`,
   );
   console.log(
-    '| kmslab | req/s | p50 ms | non-2xx/timeouts | / --no-console | / no reader | the reader got |',
+    '| kmslab | req/s | non-2xx/timeouts | / --no-console | / no reader | server CPU µs/request | / --no-console | / no reader | the reader got |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of consoleResults) {
     const read = r.read
       ? `${r.read.requests} request events, ${r.read.dropped} dropped, ${r.read.stats} stats lines`
       : '';
     console.log(
-      `| ${r.setting} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(2)} | ${r.errors} | ${((r.rps / bare) * 100).toFixed(1)}% | ${((r.rps / unread) * 100).toFixed(1)}% | ${read} |`,
+      `| ${r.setting} | ${r.rps.toFixed(0)} | ${r.errors} | ${percent(r.rps, bare?.rps)} | ${percent(r.rps, unread?.rps)} | ${r.cpuMicros.toFixed(1)} | ${percent(r.cpuMicros, bare?.cpuMicros)} | ${percent(r.cpuMicros, unread?.cpuMicros)} | ${read} |`,
     );
   }
-  const ns = recordingCostNs();
+  const cost = await recordingCost();
   console.log(
-    `\nRecording a request (no stream connected), in process: ${ns.toFixed(0)} ns, ${((ns / (1e9 / unread)) * 100).toFixed(2)}% of a request at ${unread.toFixed(0)} req/s`,
+    `\nIn process, 10,000 requests a second recorded for 3 s (best of three): ${cost.alone.toFixed(2)} µs CPU per request with no stream (${percent(cost.alone, unread?.cpuMicros)} of a request's server CPU above), ${cost.streamed.toFixed(2)} µs with one stream and its reader (${percent(cost.streamed, unread?.cpuMicros)})`,
   );
 }
