@@ -120,7 +120,7 @@ const consoleBuild = await build({
   jsx: 'automatic',
   jsxImportSource: 'preact',
   minify: true,
-  sourcemap: true,
+  // No source maps: they would name sources the package does not ship, and triple what it carries.
   metafile: true,
   logLevel: 'warning',
 });
