@@ -21,8 +21,27 @@ import { generateDataKeyScript, runWrk } from '../wrk.ts';
  * moves much less.
  */
 
-/** Alternated rounds: the machine is shared, and its load changes by the second. */
-const ROUNDS = 3;
+/**
+ * Alternated rounds: the machine is shared, and its load changes by the second. Besides the best round, each
+ * setting is compared with its reference in the same round (one reader with no reader, no reader with
+ * --no-console), and the median of those ratios is reported: a slow stretch of the machine then weighs on both
+ * sides of a ratio instead of on one setting's best round.
+ */
+const ROUNDS = 5;
+
+/** What each setting is compared with, round by round. */
+const REFERENCE: Partial<Record<ConsoleRowResult['setting'], ConsoleRowResult['setting']>> = {
+  'console, no reader': '--no-console',
+  'console, one reader': 'console, no reader',
+};
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
 
 export interface ConsoleRowResult {
   setting: '--no-console' | 'console, no reader' | 'console, one reader';
@@ -31,6 +50,8 @@ export interface ConsoleRowResult {
   errors: number;
   /** The kmslab process's CPU time per request served, µs. */
   cpuMicros: number;
+  /** The median over rounds of req/s over its reference's req/s in the same round (see REFERENCE). */
+  roundRatio?: number;
   /** What the reader got in its best round: request events, and those the server counted as dropped. */
   read?: { requests: number; dropped: number; stats: number };
 }
@@ -118,9 +139,15 @@ export async function measureConsoleRow(
   runWrk(ports.console, scripts.console, connections, 1);
   const best = new Map<string, ConsoleRowResult>();
   const leastCpu = new Map<string, number>();
+  const ratios = new Map<string, number[]>();
   for (let round = 0; round < ROUNDS; round++) {
+    const thisRound = new Map<string, number>();
     for (const { setting, run } of settings) {
       const result = await run();
+      thisRound.set(setting, result.rps);
+      const reference = REFERENCE[setting];
+      if (reference !== undefined)
+        ratios.set(setting, [...(ratios.get(setting) ?? []), result.rps / (thisRound.get(reference) ?? 0)]);
       console.error(
         `kmslab GenerateDataKey, ${setting}: ${result.rps.toFixed(0)} req/s, ${result.cpuMicros.toFixed(1)} µs CPU per request`,
       );
@@ -129,10 +156,14 @@ export async function measureConsoleRow(
     }
   }
   // The fastest round's req/s, and the least CPU per request of any round: each the least disturbed.
-  return settings.map(({ setting }) => ({
-    ...(best.get(setting) as ConsoleRowResult),
-    cpuMicros: leastCpu.get(setting) as number,
-  }));
+  return settings.map(({ setting }) => {
+    const roundRatios = ratios.get(setting);
+    return {
+      ...(best.get(setting) as ConsoleRowResult),
+      cpuMicros: leastCpu.get(setting) as number,
+      ...(roundRatios ? { roundRatio: median(roundRatios) } : {}),
+    };
+  });
 }
 
 /**

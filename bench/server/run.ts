@@ -258,18 +258,18 @@ if (consoleResults.length > 0) {
   const percent = (value: number, of: number | undefined) =>
     `${((value / (of ?? Number.NaN)) * 100).toFixed(1)}%`;
   console.log(
-    `\nConsole row: kmslab GenerateDataKey, wrk -t1 -c${connections[0] ?? 16} -d${values['row-duration']}s, three alternated rounds: the best req/s, the least server CPU per request\n`,
+    `\nConsole row: kmslab GenerateDataKey, wrk -t1 -c${connections[0] ?? 16} -d${values['row-duration']}s, five alternated rounds: the best req/s, the least server CPU per request, and the median over rounds of req/s against the reference measured in the same round (one reader: no reader; no reader: --no-console)\n`,
   );
   console.log(
-    '| kmslab | req/s | non-2xx/timeouts | / --no-console | / no reader | server CPU µs/request | / --no-console | / no reader | the reader got |',
+    '| kmslab | req/s | non-2xx/timeouts | / --no-console | / no reader | / reference, median of rounds | server CPU µs/request | / --no-console | / no reader | the reader got |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of consoleResults) {
     const read = r.read
       ? `${r.read.requests} request events, ${r.read.dropped} dropped, ${r.read.stats} stats lines`
       : '';
     console.log(
-      `| ${r.setting} | ${r.rps.toFixed(0)} | ${r.errors} | ${percent(r.rps, bare?.rps)} | ${percent(r.rps, unread?.rps)} | ${r.cpuMicros.toFixed(1)} | ${percent(r.cpuMicros, bare?.cpuMicros)} | ${percent(r.cpuMicros, unread?.cpuMicros)} | ${read} |`,
+      `| ${r.setting} | ${r.rps.toFixed(0)} | ${r.errors} | ${percent(r.rps, bare?.rps)} | ${percent(r.rps, unread?.rps)} | ${r.roundRatio === undefined ? '' : percent(r.roundRatio, 1)} | ${r.cpuMicros.toFixed(1)} | ${percent(r.cpuMicros, bare?.cpuMicros)} | ${percent(r.cpuMicros, unread?.cpuMicros)} | ${read} |`,
     );
   }
   const cost = await recordingCost();
