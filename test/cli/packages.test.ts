@@ -187,6 +187,18 @@ describe('the packages as users install them', () => {
     assert.equal(Buffer.from(String(dataKey.Plaintext), 'base64').length, 32);
   });
 
+  test('npx kmslab serve serves the web console from the package, announced in its banner', async () => {
+    assert.match(serverOutput, new RegExp(`console +${endpoint}/_kmslab/`));
+    const page = await fetch(`${endpoint}/_kmslab/`);
+    assert.equal(page.status, 200);
+    const html = await page.text();
+    const script = /src="\.?\/?([^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(script, `no script in the console's index.html:\n${html}`);
+    const app = await fetch(`${endpoint}/_kmslab/${script}`);
+    assert.equal(app.status, 200);
+    assert.match(String(app.headers.get('content-type')), /javascript/);
+  });
+
   test('npx kmslab demo passes', async () => {
     const { stdout } = await promisify(execFile)('npx', ['kmslab', 'demo'], {
       cwd: app,
