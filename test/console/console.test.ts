@@ -302,6 +302,41 @@ describe('the web console in Chromium', { skip: noBrowser }, () => {
     assert.deepEqual(aliases.map((entry) => entry.AliasName).sort(), [alias, 'alias/second']);
   });
 
+  test("shows the key's grants, material versions (IDs, never material) and last usage, as the AWS CLI and SDK made them", async () => {
+    assert.equal((await cli.kms(['enable-key', '--key-id', keyId])).code, 0);
+    const grant = await cli.json([
+      'create-grant',
+      '--key-id',
+      keyId,
+      '--grantee-principal',
+      'arn:aws:iam::111122223333:role/ConsoleGrantee',
+      '--operations',
+      'Encrypt',
+      'Decrypt',
+    ]);
+    // 'aGVsbG8=' is "hello": the CLI v2 takes blobs as base64.
+    assert.equal((await cli.kms(['encrypt', '--key-id', keyId, '--plaintext', 'aGVsbG8='])).code, 0);
+    const { Rotations } = await server.sdk().send(new ListKeyRotationsCommand({ KeyId: keyId }));
+    const materialIds = (Rotations ?? []).map((rotation) => rotation.KeyMaterialId);
+    assert.ok(materialIds.length > 0 && materialIds.every((id) => typeof id === 'string'));
+
+    // The page is on this key already: a reload fetches what the CLI and the SDK changed meanwhile.
+    await page.reload();
+    await page.waitForSelector(`xpath/.//td[text()="${grant.GrantId as string}"]`);
+    for (const id of materialIds) await page.waitForSelector(`xpath/.//td[text()="${id as string}"]`);
+    await page.waitForFunction(() =>
+      document
+        .querySelectorAll('section[aria-labelledby=section-last-usage]')[0]
+        ?.textContent.includes('Encrypt'),
+    );
+    const grantRow = await page.evaluate(
+      (id) =>
+        Array.from(document.querySelectorAll('tr')).find((row) => row.textContent.includes(id))?.textContent,
+      grant.GrantId as string,
+    );
+    assert.match(grantRow ?? '', /ConsoleGrantee.*Encrypt, Decrypt/);
+  });
+
   test('signs out: the credentials leave the session storage', async () => {
     await clickButton(page, 'Sign out');
     await page.waitForSelector('input[name=accessKeyId]');
